@@ -1,0 +1,47 @@
+#!/bin/sh
+# bootstrap.sh - the two commands of the README's quick start.
+#   sh bootstrap.sh serve   install build dependencies, build, and run civetd
+#                           on 127.0.0.1:8080 serving site/ (Ctrl-C stops it)
+#   sh bootstrap.sh test    install build dependencies, build, run every test
+# Debian 12; run as root (or with sudo available) so apt-get can install.
+set -eu
+cd "$(dirname "$0")"
+
+DEPS="build-essential autoconf automake libtool pkg-config \
+libssl-dev libevent-dev libzstd-dev check"
+
+install_deps() {
+	missing=""
+	for p in $DEPS; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo=sudo
+	$sudo apt-get update
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y $missing
+}
+
+build() {
+	[ -x configure ] || autoreconf -fi
+	[ -f Makefile ] || ./configure
+	make -j"$(nproc)"
+}
+
+case "${1:-}" in
+serve)
+	install_deps
+	build
+	exec ./civetd -c conf/civetd.conf
+	;;
+test)
+	install_deps
+	build
+	make -j"$(nproc)" check
+	;;
+*)
+	echo "usage: sh bootstrap.sh serve|test" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,197 @@
+/* core.h - the library's two central objects, struct mg_context (one
+ * server) and struct mg_connection (one client connection), shared by the
+ * core modules: pool.c runs threads over them, conn.c moves bytes, request.c
+ * and response.c speak HTTP on them, context.c builds and tears them down.
+ *
+ * The connection model (see docs/design.md): a master thread accepts; every
+ * accepted socket sits in one epoll set with EPOLLONESHOT; the pool threads
+ * wait on that set and each runs the connection it is handed until the
+ * connection has no complete request left, then parks it back in the set.
+ * A parked connection holds no thread and, when its input buffer is empty,
+ * no buffer either. Ownership of a connection changes hands only through a
+ * compare-and-swap on its tag (generation and state in one word), so the
+ * timer thread that closes idle connections and a pool thread woken for the
+ * same connection can never both own it. */
+#ifndef CW_CORE_H
+#define CW_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "civetweb.h"
+#include "http_parse.h"
+#include "options.h"
+
+struct cw_handlers;
+struct cw_listener;
+
+/* Connection states, in the low byte of mg_connection.tag. */
+enum cw_conn_state {
+	CW_CONN_FREE = 0,    /* slot unused */
+	CW_CONN_PARKED = 1,  /* in the epoll set, owned by no thread */
+	CW_CONN_ACTIVE = 2,  /* owned by the thread running it */
+	CW_CONN_CLOSING = 3, /* owned by the thread closing it */
+};
+
+#define CW_TAG(gen, state) (((uint64_t)(gen) << 8) | (uint64_t)(state))
+#define CW_TAG_GEN(tag) ((uint32_t)((tag) >> 8))
+#define CW_TAG_STATE(tag) ((int)((tag)&0xff))
+
+/* Where a response stands, for the output path (response.c). */
+enum cw_resp_state {
+	CW_RESP_NONE = 0, /* nothing written yet */
+	CW_RESP_HEAD,     /* head bytes buffered, head not complete */
+	CW_RESP_BODY,     /* head sent or held; body bytes may follow */
+	CW_RESP_RAW,      /* not a parsable head: bytes pass through */
+};
+
+/* Growable byte buffer. */
+struct cw_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/* What the output path knows about the response being written. */
+struct cw_resp {
+	int state;              /* enum cw_resp_state */
+	int status;             /* status code sent (0 if none yet) */
+	long long length;       /* Content-Length, -1 if none */
+	long long body_sent;    /* body bytes written so far */
+	int chunked;            /* Transfer-Encoding: chunked */
+	int chunked_api;        /* mg_send_chunk() was used */
+	int chunked_done;       /* the last chunk was sent */
+	int no_body;            /* HEAD request, or 1xx/204/304 */
+	int closes;             /* the head says Connection: close */
+	int head_held;          /* complete head waits in out for the body */
+	int sealed;             /* the library answered; handler writes fail */
+	long long bytes;        /* every byte sent for this response */
+	/* mg_response_header_*() state */
+	int hdr_building;
+	int hdr_count;
+};
+
+struct mg_connection {
+	struct mg_context *ctx;
+	int fd;
+	uint32_t slot;              /* index in ctx->conns */
+	_Atomic uint64_t tag;       /* CW_TAG(generation, state) */
+	_Atomic int64_t deadline;   /* ms: when a parked connection expires */
+	int64_t birth_ms;           /* accept time */
+	int64_t req_start_ms;       /* first byte of the current request */
+	int64_t parked_ms;          /* when it was last parked */
+	const struct cw_listener *listener;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	int is_client;              /* made by mg_connect_client() */
+	int initialized;            /* init_connection has run */
+	int lingering;              /* closing: draining client input */
+
+	/* Input: rbuf[rpos..rlen) are unread bytes; [0..head_end) the
+	 * current request head, which never moves while it is in use. */
+	char *rbuf;
+	size_t rcap, rpos, rlen, head_end;
+
+	/* The current request. */
+	struct mg_request_info ri;
+	int client_keep_alive;      /* the client allows keep-alive */
+	int must_close;             /* close after this response */
+	int in_error;               /* guards http_error recursion */
+	int log_status;             /* status for the access log, 0: sent */
+	int requests;               /* requests served on this connection */
+	char *path_scratch;         /* thread scratch the paths point into */
+
+	/* Request body. */
+	long long body_left;        /* Content-Length bytes not yet read */
+	int body_chunked;
+	int body_done;
+	int continue_pending;       /* owe "100 Continue" before reading */
+	long long body_read;
+	struct cw_chunked chunk;
+
+	/* Response. */
+	struct cw_buf *out;         /* pending output (thread's buffer) */
+	struct cw_resp resp;
+
+	/* Client side (mg_connect_client). */
+	struct mg_response_info *resp_info;
+	struct cw_buf own_out;
+
+	void *conn_data;            /* mg_set_user_connection_data() */
+	pthread_mutex_t lock;       /* mg_lock_connection() */
+};
+
+/* Per-thread counters, summed on demand (no shared cache line is written
+ * on the request path). */
+struct cw_thread_stats {
+	_Atomic uint64_t requests;
+	_Atomic uint64_t bytes_in;
+	_Atomic uint64_t bytes_out;
+	char pad[64 - 3 * sizeof(uint64_t)];
+};
+
+struct cw_listener {
+	int fd;
+	int port;         /* actual port (after binding port 0) */
+	int is_ssl;
+	int is_redirect;
+	int protocol;     /* 1 IPv4, 2 IPv6, 3 both */
+	int inherited;    /* fd handed in by the prefork master */
+};
+
+struct mg_context {
+	struct mg_callbacks cb;
+	void *user_data;
+	struct cw_options opt;
+	int64_t start_ms;
+	time_t start_time;
+
+	struct cw_listener *listeners;
+	int num_listeners;
+	int listeners_owned;        /* close them on stop */
+
+	int epfd;                   /* connections, shared by pool threads */
+	int accept_epfd;            /* listeners, master thread only */
+	int wakefd;                 /* eventfd in both sets: stop, drain */
+
+	pthread_t master_tid;
+	pthread_t timer_tid;
+	pthread_t *pool_tids;
+	int pool_size;
+	_Atomic int threads_ready;
+	struct cw_thread_stats *tstats; /* one per pool thread */
+
+	/* Connection slots: chunks that never move, so a slot pointer stays
+	 * valid for the context's life (a stale epoll event can always be
+	 * checked against the slot's tag); free slots are a stack. */
+	pthread_mutex_t slots_lock;
+	struct mg_connection **chunks;
+	_Atomic uint32_t nslots;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	_Atomic int64_t active_conns;
+	_Atomic int64_t max_active_conns;
+	_Atomic uint64_t total_conns;
+
+	struct cw_handlers *handlers;
+	pthread_mutex_t user_lock;  /* mg_lock_context() */
+
+	_Atomic int stopping;       /* mg_stop() has begun */
+	_Atomic int draining;       /* stop accepting, close when idle */
+	_Atomic int accepting;      /* master thread is accepting */
+	int64_t drain_grace_ms;     /* idle time before a drain closes */
+
+	struct cw_log *log;
+	void *ext;                  /* civetd extensions (worker slot...) */
+};
+
+/* Monotonic milliseconds (coarse clock: a vDSO read, no system call). */
+int64_t cw_now_ms(void);
+
+/* The calling pool thread's index in ctx->tstats, or -1 off the pool. */
+int cw_thread_index(void);
+
+#endif

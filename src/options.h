@@ -1,0 +1,165 @@
+/* options.h - the configuration options: CivetWeb 1.16's names, types and
+ * defaults, civetd's own additions, validation, and the parsed values the
+ * hot path reads (numbers and flags, so no request ever parses a string). */
+#ifndef CW_OPTIONS_H
+#define CW_OPTIONS_H
+
+#include <stddef.h>
+
+#include "civetweb.h"
+
+/* X(id, name, type, default, flags). Order is mg_get_valid_options()'s. */
+#define CW_OPT_IMPL 1  /* implemented by civetd */
+#define CW_OPT_MULTI 2 /* may be given several times; values accumulate */
+#define CW_OPT_CIVETD 4 /* civetd's own option */
+
+#define CW_OPTION_LIST(X)                                                      \
+	X(LISTENING_PORTS, "listening_ports", STRING_LIST, "8080", 1)          \
+	X(NUM_THREADS, "num_threads", NUMBER, "50", 1)                         \
+	X(PRESPAWN_THREADS, "prespawn_threads", NUMBER, "0", 1)                \
+	X(RUN_AS_USER, "run_as_user", STRING, NULL, 0)                         \
+	X(TCP_NODELAY, "tcp_nodelay", NUMBER, "0", 1)                          \
+	X(MAX_REQUEST_SIZE, "max_request_size", NUMBER, "16384", 1)            \
+	X(LINGER_TIMEOUT_MS, "linger_timeout_ms", NUMBER, NULL, 1)             \
+	X(CONNECTION_QUEUE, "connection_queue", NUMBER, "20", 1)               \
+	X(LISTEN_BACKLOG, "listen_backlog", NUMBER, "200", 1)                  \
+	X(ALLOW_SENDFILE_CALL, "allow_sendfile_call", BOOLEAN, "yes", 1)       \
+	X(THROTTLE, "throttle", STRING_LIST, NULL, 0)                          \
+	X(ENABLE_KEEP_ALIVE, "enable_keep_alive", BOOLEAN, "no", 1)            \
+	X(REQUEST_TIMEOUT_MS, "request_timeout_ms", NUMBER, "30000", 1)        \
+	X(KEEP_ALIVE_TIMEOUT_MS, "keep_alive_timeout_ms", NUMBER, "500", 1)    \
+	X(WEBSOCKET_TIMEOUT_MS, "websocket_timeout_ms", NUMBER, NULL, 0)       \
+	X(ENABLE_WEBSOCKET_PING_PONG, "enable_websocket_ping_pong", BOOLEAN,   \
+	  "no", 0)                                                             \
+	X(DECODE_URL, "decode_url", BOOLEAN, "yes", 1)                         \
+	X(DECODE_QUERY_STRING, "decode_query_string", BOOLEAN, "no", 1)        \
+	X(DOCUMENT_ROOT, "document_root", DIRECTORY, NULL, 1)                  \
+	X(FALLBACK_DOCUMENT_ROOT, "fallback_document_root", DIRECTORY, NULL,   \
+	  0)                                                                   \
+	X(ACCESS_LOG_FILE, "access_log_file", FILE, NULL, 1)                   \
+	X(ERROR_LOG_FILE, "error_log_file", FILE, NULL, 1)                     \
+	X(CGI_PATTERN, "cgi_pattern", EXT_PATTERN, "**.cgi$|**.pl$|**.php$",   \
+	  0)                                                                   \
+	X(CGI_ENVIRONMENT, "cgi_environment", STRING_LIST, NULL, 0)            \
+	X(CGI_INTERPRETER, "cgi_interpreter", FILE, NULL, 0)                   \
+	X(CGI_INTERPRETER_ARGS, "cgi_interpreter_args", STRING, NULL, 0)       \
+	X(CGI_TIMEOUT_MS, "cgi_timeout_ms", NUMBER, NULL, 0)                   \
+	X(CGI_BUFFERING, "cgi_buffering", BOOLEAN, "yes", 0)                   \
+	X(CGI2_PATTERN, "cgi2_pattern", EXT_PATTERN, NULL, 0)                  \
+	X(CGI2_ENVIRONMENT, "cgi2_environment", STRING_LIST, NULL, 0)          \
+	X(CGI2_INTERPRETER, "cgi2_interpreter", FILE, NULL, 0)                 \
+	X(CGI2_INTERPRETER_ARGS, "cgi2_interpreter_args", STRING, NULL, 0)     \
+	X(CGI2_TIMEOUT_MS, "cgi2_timeout_ms", NUMBER, NULL, 0)                 \
+	X(CGI2_BUFFERING, "cgi2_buffering", BOOLEAN, "yes", 0)                 \
+	X(PUT_DELETE_AUTH_FILE, "put_delete_auth_file", FILE, NULL, 0)         \
+	X(PROTECT_URI, "protect_uri", STRING_LIST, NULL, 0)                    \
+	X(AUTHENTICATION_DOMAIN, "authentication_domain", STRING,              \
+	  "mydomain.com", 1)                                                   \
+	X(ENABLE_AUTH_DOMAIN_CHECK, "enable_auth_domain_check", BOOLEAN,       \
+	  "yes", 0)                                                            \
+	X(SSI_PATTERN, "ssi_pattern", EXT_PATTERN, "**.shtml$|**.shtm$", 0)    \
+	X(ENABLE_DIRECTORY_LISTING, "enable_directory_listing", BOOLEAN,       \
+	  "yes", 0)                                                            \
+	X(ENABLE_WEBDAV, "enable_webdav", BOOLEAN, "no", 0)                    \
+	X(GLOBAL_AUTH_FILE, "global_auth_file", FILE, NULL, 0)                 \
+	X(INDEX_FILES, "index_files", STRING_LIST,                             \
+	  "index.xhtml,index.html,index.htm,index.cgi,index.shtml,index.php",  \
+	  1)                                                                   \
+	X(ACCESS_CONTROL_LIST, "access_control_list", STRING_LIST, NULL, 0)    \
+	X(EXTRA_MIME_TYPES, "extra_mime_types", STRING_LIST, NULL, 1)          \
+	X(SSL_CERTIFICATE, "ssl_certificate", FILE, NULL, 0)                   \
+	X(SSL_CERTIFICATE_CHAIN, "ssl_certificate_chain", FILE, NULL, 0)       \
+	X(URL_REWRITE_PATTERNS, "url_rewrite_patterns", STRING_LIST, NULL, 0)  \
+	X(HIDE_FILES_PATTERNS, "hide_files_patterns", EXT_PATTERN, NULL, 1)    \
+	X(SSL_VERIFY_PEER, "ssl_verify_peer", YES_NO_OPTIONAL, "no", 0)        \
+	X(SSL_CACHE_TIMEOUT, "ssl_cache_timeout", NUMBER, "-1", 0)             \
+	X(SSL_CA_PATH, "ssl_ca_path", DIRECTORY, NULL, 0)                      \
+	X(SSL_CA_FILE, "ssl_ca_file", FILE, NULL, 0)                           \
+	X(SSL_VERIFY_DEPTH, "ssl_verify_depth", NUMBER, "9", 0)                \
+	X(SSL_DEFAULT_VERIFY_PATHS, "ssl_default_verify_paths", BOOLEAN,       \
+	  "yes", 0)                                                            \
+	X(SSL_CIPHER_LIST, "ssl_cipher_list", STRING, NULL, 0)                 \
+	X(SSL_PROTOCOL_VERSION, "ssl_protocol_version", NUMBER, "4", 0)        \
+	X(SSL_SHORT_TRUST, "ssl_short_trust", BOOLEAN, "no", 0)                \
+	X(WEBSOCKET_ROOT, "websocket_root", DIRECTORY, NULL, 0)                \
+	X(FALLBACK_WEBSOCKET_ROOT, "fallback_websocket_root", DIRECTORY, NULL, \
+	  0)                                                                   \
+	X(ACCESS_CONTROL_ALLOW_ORIGIN, "access_control_allow_origin", STRING,  \
+	  "*", 0)                                                              \
+	X(ACCESS_CONTROL_ALLOW_METHODS, "access_control_allow_methods",        \
+	  STRING, "*", 0)                                                      \
+	X(ACCESS_CONTROL_ALLOW_HEADERS, "access_control_allow_headers",        \
+	  STRING, "*", 0)                                                      \
+	X(ERROR_PAGES, "error_pages", DIRECTORY, NULL, 1)                      \
+	X(STATIC_FILE_MAX_AGE, "static_file_max_age", NUMBER, "3600", 1)       \
+	X(STATIC_FILE_CACHE_CONTROL, "static_file_cache_control", STRING,      \
+	  NULL, 1)                                                             \
+	X(STRICT_TRANSPORT_SECURITY_MAX_AGE,                                   \
+	  "strict_transport_security_max_age", NUMBER, NULL, 0)                \
+	X(ADDITIONAL_HEADER, "additional_header", STRING_MULTILINE, NULL, 3)   \
+	X(ALLOW_INDEX_SCRIPT_RESOURCE, "allow_index_script_resource", BOOLEAN, \
+	  "no", 0)                                                             \
+	X(NUM_WORKERS, "num_workers", NUMBER, NULL, 5)                         \
+	X(ADMIN_SOCKET, "admin_socket", STRING, NULL, 5)                       \
+	X(PID_FILE, "pid_file", FILE, NULL, 5)                                 \
+	X(WORKER_SHUTDOWN_TIMEOUT_MS, "worker_shutdown_timeout_ms", NUMBER,    \
+	  "10000", 5)                                                          \
+	X(MAX_REQUESTS_PER_WORKER, "max_requests_per_worker", NUMBER, "0", 5) \
+	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)
+
+#define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
+enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
+#undef CW_OPT_ENUM
+
+/* Option values: text as given (NULL: not given), and the parsed numbers
+ * and flags the library reads on its paths. */
+struct cw_options {
+	char *value[CW_OPT_COUNT];
+	int num_threads;
+	int prespawn_threads;
+	int tcp_nodelay;
+	size_t max_request_size;
+	int linger_timeout_ms;  /* -2: leave SO_LINGER alone */
+	int listen_backlog;
+	int enable_keep_alive;
+	int request_timeout_ms;
+	int keep_alive_timeout_ms;
+	int decode_url;
+	int decode_query_string;
+	int allow_sendfile;
+	int static_file_max_age;
+	long long max_body_size;
+	char *additional_headers; /* "Name: value\r\n"..., or NULL */
+};
+
+/* Read a NULL-terminated name/value list into o (zeroed by the caller).
+ * Unknown names and bad values are refused: -1 with "option: reason" in
+ * err. On success the caller owns o and frees it with cw_options_free(). */
+int cw_options_parse(struct cw_options *o, const char **kv, char *err,
+                     size_t errlen);
+
+/* Set one option (the same checks); used by the config-file reader. */
+int cw_options_set(struct cw_options *o, const char *name, const char *value,
+                   char *err, size_t errlen);
+
+/* Check every value together and derive the parsed fields. */
+int cw_options_finish(struct cw_options *o, char *err, size_t errlen);
+
+void cw_options_free(struct cw_options *o);
+
+/* The value in effect: as given, else the default, else "". */
+const char *cw_options_get(const struct cw_options *o, enum cw_opt_id id);
+
+/* Index of an option name, or -1. */
+int cw_options_find(const char *name);
+
+/* The table behind mg_get_valid_options(). */
+const struct mg_option *cw_options_table(void);
+
+/* Is the option's text value given and not equal to its default? */
+int cw_options_is_set(const struct cw_options *o, enum cw_opt_id id);
+
+/* Does the option do anything in this build? */
+int cw_options_implemented(enum cw_opt_id id);
+
+#endif

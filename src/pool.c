@@ -1,0 +1,420 @@
+/* pool.c - the threads that run a server context.
+ *
+ * Why this shape (docs/design.md has the measurements): CivetWeb ties a
+ * thread to a connection, so num_threads caps the number of clients. Here
+ * the pool threads all wait on one epoll set in which every idle connection
+ * is registered with EPOLLONESHOT; the kernel hands each ready connection
+ * to exactly one waiting thread, which runs requests on it to completion
+ * (handlers may block) and then re-arms it. There is no hand-off queue and
+ * no wake-up of a second thread per request. The master thread only
+ * accepts, so a handler that blocks can never stop new clients from being
+ * accepted, and the timer thread enforces the deadlines of parked
+ * connections by scanning the slot table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "pool.h"
+#include "request.h"
+
+#define WAKE_DATA UINT64_MAX
+#define TIMER_TICK_MS 50
+
+static __thread int pool_index = -1;
+
+int cw_thread_index(void)
+{
+	return pool_index;
+}
+
+static void thread_begin(struct cw_thread *t, struct mg_context *ctx,
+                         int type, int index)
+{
+	memset(t, 0, sizeof *t);
+	t->ctx = ctx;
+	t->type = type;
+	t->index = index;
+	pool_index = index;
+	cw_thread_set_self(t);
+	if (ctx->cb.init_thread != NULL)
+		t->user_ptr = ctx->cb.init_thread(ctx, type);
+}
+
+static void thread_end(struct cw_thread *t)
+{
+	struct mg_context *ctx = t->ctx;
+
+	if (ctx->cb.exit_thread != NULL)
+		ctx->cb.exit_thread(ctx, t->type, t->user_ptr);
+	free(t->spare_rbuf);
+	free(t->out.data);
+	free(t->scratch);
+	cw_thread_set_self(NULL);
+}
+
+/* ---- master thread: accept ------------------------------------------ */
+
+static void configure_socket(struct mg_context *ctx, int fd)
+{
+	int one = 1;
+
+	/* Always: civetd coalesces its own writes, so Nagle's algorithm only
+	 * adds the 40 ms delayed-ACK stall CivetWeb is known for. */
+	(void)ctx;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
+                       int fd, struct sockaddr_storage *ss, socklen_t len)
+{
+	struct mg_connection *c;
+
+	configure_socket(ctx, fd);
+	c = cw_conn_new(ctx, fd, l, ss, len);
+	if (c == NULL) {
+		cw_log_error(ctx, NULL, "connection table full, dropping");
+		return;
+	}
+	if (cw_conn_register(c, cw_now_ms() + ctx->opt.request_timeout_ms) !=
+	    0) {
+		cw_log_error(ctx, NULL, "epoll_ctl: %s", strerror(errno));
+		cw_conn_close(c, 0);
+	}
+}
+
+static void accept_batch(struct mg_context *ctx, const struct cw_listener *l)
+{
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			accept_one(ctx, l, fd, &ss, len);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* out of descriptors: back off instead of spinning */
+			cw_log_error(ctx, NULL, "accept: %s", strerror(errno));
+			usleep(10000);
+		}
+		return;
+	}
+}
+
+static int add_listeners(struct mg_context *ctx, int op)
+{
+	for (int i = 0; i < ctx->num_listeners; i++) {
+		struct epoll_event ev;
+
+		/* EPOLLEXCLUSIVE: with several worker processes on the same
+		 * socket, one connection wakes one process */
+		ev.events = EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
+		ev.data.u64 = (uint64_t)i;
+		if (epoll_ctl(ctx->accept_epfd, op, ctx->listeners[i].fd,
+		              op == EPOLL_CTL_DEL ? NULL : &ev) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *master_main(void *arg)
+{
+	struct mg_context *ctx = arg;
+	struct cw_thread t;
+	struct epoll_event evs[16];
+
+	thread_begin(&t, ctx, 0, -1);
+	atomic_fetch_add(&ctx->threads_ready, 1);
+	while (!atomic_load(&ctx->stopping)) {
+		int n;
+
+		if (atomic_load(&ctx->draining) &&
+		    atomic_load(&ctx->accepting)) {
+			add_listeners(ctx, EPOLL_CTL_DEL);
+			atomic_store(&ctx->accepting, 0);
+		}
+		n = epoll_wait(ctx->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
+		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
+			if (evs[i].data.u64 == WAKE_DATA)
+				continue;
+			accept_batch(ctx, &ctx->listeners[evs[i].data.u64]);
+		}
+	}
+	thread_end(&t);
+	return NULL;
+}
+
+/* ---- pool threads: run connections ------------------------------------ */
+
+static void *pool_main(void *arg)
+{
+	struct mg_connection *c;
+	struct epoll_event ev;
+	struct cw_thread t;
+	struct mg_context *ctx;
+	int index;
+
+	ctx = ((void **)arg)[0];
+	index = (int)(intptr_t)((void **)arg)[1];
+	free(arg);
+	thread_begin(&t, ctx, 1, index);
+	atomic_fetch_add(&ctx->threads_ready, 1);
+	for (;;) {
+		int n = epoll_wait(ctx->epfd, &ev, 1, -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n <= 0)
+			continue;
+		if (ev.data.u64 == WAKE_DATA)
+			break;
+		c = cw_conn_claim(ctx, ev.data.u64);
+		if (c != NULL)
+			cw_request_serve(c, &t);
+	}
+	thread_end(&t);
+	return NULL;
+}
+
+/* ---- timer thread: deadlines -------------------------------------------- */
+
+/* Is the client possibly sending right now? Closing then would reset it. */
+static int has_pending_input(const struct mg_connection *c)
+{
+	int avail = 0;
+
+	return c->rpos != c->rlen ||
+	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
+}
+
+static void expire(struct mg_connection *c, int64_t now, int draining,
+                   int64_t grace)
+{
+	uint64_t tag = atomic_load_explicit(&c->tag, memory_order_acquire);
+	int64_t deadline;
+	int idle_drain;
+
+	if (CW_TAG_STATE(tag) != CW_CONN_PARKED)
+		return;
+	deadline = atomic_load_explicit(&c->deadline, memory_order_relaxed);
+	/* draining: a keep-alive connection idle for the grace period goes */
+	idle_drain = draining && !c->lingering && c->rpos == c->rlen &&
+	             now - c->parked_ms >= grace;
+	if (now < deadline && !idle_drain)
+		return;
+	if (!cw_conn_seize(c, tag))
+		return;
+	if (now < deadline && has_pending_input(c)) {
+		/* a request is arriving: let a pool thread answer it */
+		cw_conn_park(c, deadline);
+		return;
+	}
+	cw_request_timeout(c);
+}
+
+static void scan(struct mg_context *ctx)
+{
+	uint32_t n = cw_conns_count(ctx);
+	int64_t now = cw_now_ms();
+	int draining = atomic_load(&ctx->draining);
+
+	for (uint32_t i = 0; i < n; i++)
+		expire(cw_conn_at(ctx, i), now, draining, ctx->drain_grace_ms);
+}
+
+static void *timer_main(void *arg)
+{
+	struct mg_context *ctx = arg;
+	struct cw_thread t;
+
+	thread_begin(&t, ctx, 2, -1);
+	atomic_fetch_add(&ctx->threads_ready, 1);
+	while (!atomic_load(&ctx->stopping)) {
+		struct timespec ts = {0, TIMER_TICK_MS * 1000000L};
+
+		nanosleep(&ts, NULL);
+		scan(ctx);
+	}
+	thread_end(&t);
+	return NULL;
+}
+
+/* ---- start and stop --------------------------------------------------------- */
+
+static int make_sets(struct mg_context *ctx)
+{
+	struct epoll_event ev;
+
+	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ctx->accept_epfd = epoll_create1(EPOLL_CLOEXEC);
+	ctx->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctx->epfd < 0 || ctx->accept_epfd < 0 || ctx->wakefd < 0)
+		return -1;
+	ev.events = EPOLLIN;
+	ev.data.u64 = WAKE_DATA;
+	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0 ||
+	    epoll_ctl(ctx->accept_epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0)
+		return -1;
+	return add_listeners(ctx, EPOLL_CTL_ADD);
+}
+
+static int spawn(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	int r;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 256 * 1024);
+	r = pthread_create(tid, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return r;
+}
+
+int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
+{
+	int n = ctx->opt.num_threads;
+
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = -1;
+	if (make_sets(ctx) != 0) {
+		snprintf(err, errlen, "cannot create event sets: %s",
+		         strerror(errno));
+		return -1;
+	}
+	ctx->pool_tids = calloc((size_t)n, sizeof *ctx->pool_tids);
+	ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+	if (ctx->pool_tids == NULL || ctx->tstats == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
+	for (int i = 0; i < n; i++) {
+		void **arg = malloc(2 * sizeof *arg);
+
+		if (arg == NULL)
+			break;
+		arg[0] = ctx;
+		arg[1] = (void *)(intptr_t)i;
+		if (spawn(&ctx->pool_tids[i], pool_main, arg) != 0) {
+			free(arg);
+			break;
+		}
+		ctx->pool_size++;
+	}
+	if (ctx->pool_size != n ||
+	    spawn(&ctx->timer_tid, timer_main, ctx) != 0) {
+		snprintf(err, errlen, "cannot start threads: %s",
+		         strerror(errno));
+		cw_pool_stop(ctx);
+		return -1;
+	}
+	atomic_store(&ctx->accepting, 1);
+	if (spawn(&ctx->master_tid, master_main, ctx) != 0) {
+		atomic_store(&ctx->accepting, 0);
+		snprintf(err, errlen, "cannot start threads: %s",
+		         strerror(errno));
+		cw_pool_stop(ctx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close what is still parked once no thread runs any more. */
+static void close_leftovers(struct mg_context *ctx)
+{
+	uint32_t n = cw_conns_count(ctx);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct mg_connection *c = cw_conn_at(ctx, i);
+		uint64_t tag = atomic_load(&c->tag);
+
+		if (cw_conn_seize(c, tag))
+			cw_conn_close(c, 0);
+	}
+}
+
+void cw_pool_stop(struct mg_context *ctx)
+{
+	uint64_t one = 1;
+	int had_master = atomic_load(&ctx->accepting) ||
+	                 atomic_load(&ctx->draining);
+
+	atomic_store(&ctx->stopping, 1);
+	if (ctx->wakefd >= 0 && write(ctx->wakefd, &one, sizeof one) < 0)
+		cw_log_error(ctx, NULL, "wake: %s", strerror(errno));
+	if (had_master && ctx->master_tid)
+		pthread_join(ctx->master_tid, NULL);
+	if (ctx->timer_tid)
+		pthread_join(ctx->timer_tid, NULL);
+	for (int i = 0; i < ctx->pool_size; i++)
+		pthread_join(ctx->pool_tids[i], NULL);
+	if (ctx->chunks != NULL)
+		close_leftovers(ctx);
+	if (ctx->epfd >= 0)
+		close(ctx->epfd);
+	if (ctx->accept_epfd >= 0)
+		close(ctx->accept_epfd);
+	if (ctx->wakefd >= 0)
+		close(ctx->wakefd);
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = -1;
+	free(ctx->pool_tids);
+	ctx->pool_tids = NULL;
+	ctx->pool_size = 0;
+}
+
+void cw_pool_drain(struct mg_context *ctx, int grace_ms)
+{
+	ctx->drain_grace_ms = grace_ms;
+	atomic_store(&ctx->draining, 1);
+}
+
+int64_t cw_pool_open_connections(const struct mg_context *ctx)
+{
+	return atomic_load(&ctx->active_conns);
+}
+
+static void *detached_main(void *arg)
+{
+	void **a = arg;
+	void *(*fn)(void *) = (void *(*)(void *))a[0];
+	void *p = a[1];
+
+	free(a);
+	return fn(p);
+}
+
+int cw_pool_detached_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t tid;
+	pthread_attr_t attr;
+	void **a = malloc(2 * sizeof *a);
+	int r;
+
+	if (a == NULL)
+		return -1;
+	a[0] = (void *)fn;
+	a[1] = arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&tid, &attr, detached_main, a);
+	pthread_attr_destroy(&attr);
+	if (r != 0)
+		free(a);
+	return r;
+}

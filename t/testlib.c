@@ -1,0 +1,426 @@
+/* testlib.c - helpers of the end-to-end suites (see testlib.h). The client
+ * side here is deliberately independent of the library under test: plain
+ * sockets and a small strict response reader. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+long long tl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct mg_context *tl_start(const struct mg_callbacks *cb, void *user_data,
+                            const char **opts, int *port)
+{
+	const char *all[128];
+	struct mg_callbacks none;
+	struct mg_server_port ports[4];
+	struct mg_context *ctx;
+	int n = 0;
+
+	all[n++] = "listening_ports";
+	all[n++] = "127.0.0.1:0";
+	for (int i = 0; opts != NULL && opts[i] != NULL && n < 124; i += 2) {
+		all[n++] = opts[i];
+		all[n++] = opts[i + 1];
+	}
+	all[n] = NULL;
+	memset(&none, 0, sizeof none);
+	ctx = mg_start(cb ? cb : &none, user_data, all);
+	ck_assert_msg(ctx != NULL, "mg_start failed");
+	ck_assert_int_ge(mg_get_server_ports(ctx, 4, ports), 1);
+	*port = ports[0].port;
+	return ctx;
+}
+
+int tl_connect(int port)
+{
+	struct sockaddr_in a;
+	struct timeval tv = {10, 0};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	ck_assert_int_ge(fd, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+int tl_send_n(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int tl_send(int fd, const char *s)
+{
+	return tl_send_n(fd, s, strlen(s));
+}
+
+/* Buffered reading state is kept per fd for pipelined responses. */
+struct rbuf {
+	int fd;
+	char data[65536];
+	size_t len;
+};
+static __thread struct rbuf rb;
+
+static int fill(int fd)
+{
+	ssize_t n;
+
+	if (rb.fd != fd) {
+		rb.fd = fd;
+		rb.len = 0;
+	}
+	if (rb.len == sizeof rb.data)
+		return -1;
+	do {
+		n = recv(fd, rb.data + rb.len, sizeof rb.data - rb.len, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	rb.len += (size_t)n;
+	return 0;
+}
+
+static void drop(size_t n)
+{
+	memmove(rb.data, rb.data + n, rb.len - n);
+	rb.len -= n;
+}
+
+static int read_exact(int fd, char *out, size_t n)
+{
+	while (rb.fd != fd || rb.len < n)
+		if (fill(fd) != 0)
+			return -1;
+	memcpy(out, rb.data, n);
+	drop(n);
+	return 0;
+}
+
+static int read_line(int fd, char *out, size_t cap)
+{
+	for (;;) {
+		char *nl = rb.fd == fd ? memchr(rb.data, '\n', rb.len) : NULL;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - rb.data) + 1;
+
+			if (n >= cap)
+				return -1;
+			memcpy(out, rb.data, n);
+			out[n] = '\0';
+			drop(n);
+			return 0;
+		}
+		if (fill(fd) != 0)
+			return -1;
+	}
+}
+
+static void append(struct tl_resp *r, const char *p, size_t n)
+{
+	r->body = realloc(r->body, r->body_len + n + 1);
+	memcpy(r->body + r->body_len, p, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+}
+
+static int read_chunked(int fd, struct tl_resp *r)
+{
+	char line[256], *buf;
+
+	for (;;) {
+		unsigned long n;
+
+		if (read_line(fd, line, sizeof line) != 0)
+			return -1;
+		n = strtoul(line, NULL, 16);
+		if (n == 0)
+			break;
+		buf = malloc(n + 2);
+		if (read_exact(fd, buf, n + 2) != 0) {
+			free(buf);
+			return -1;
+		}
+		append(r, buf, n);
+		free(buf);
+	}
+	do { /* trailers */
+		if (read_line(fd, line, sizeof line) != 0)
+			return -1;
+	} while (strcmp(line, "\r\n") != 0);
+	return 0;
+}
+
+static int read_head(int fd, struct tl_resp *r)
+{
+	for (;;) {
+		char *end = rb.fd == fd ? memmem(rb.data, rb.len, "\r\n\r\n", 4)
+		                        : NULL;
+
+		if (end != NULL) {
+			size_t n = (size_t)(end - rb.data) + 4;
+
+			if (n >= sizeof r->head)
+				return -1;
+			memcpy(r->head, rb.data, n);
+			r->head[n] = '\0';
+			drop(n);
+			return 0;
+		}
+		if (fill(fd) != 0)
+			return -1;
+	}
+}
+
+int tl_read_response(int fd, const char *method, struct tl_resp *r)
+{
+	const char *cl, *te, *conn;
+
+	memset(r, 0, sizeof *r);
+	r->body = calloc(1, 1);
+	do {
+		if (read_head(fd, r) != 0 ||
+		    sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
+			return -1;
+	} while (r->status >= 100 && r->status < 200 && r->status != 101);
+	cl = tl_header(r, "Content-Length");
+	te = tl_header(r, "Transfer-Encoding");
+	if (strcmp(method, "HEAD") == 0 || r->status == 204 ||
+	    r->status == 304) {
+		/* no body */
+	} else if (te != NULL && strcasestr(te, "chunked") != NULL) {
+		r->chunked = 1;
+		if (read_chunked(fd, r) != 0)
+			return -1;
+	} else if (cl != NULL) {
+		size_t n = strtoul(cl, NULL, 10);
+		char *buf = malloc(n + 1);
+
+		if (read_exact(fd, buf, n) != 0) {
+			free(buf);
+			return -1;
+		}
+		append(r, buf, n);
+		free(buf);
+	} else {
+		char buf[4096];
+		ssize_t n;
+
+		if (rb.fd == fd && rb.len > 0) {
+			append(r, rb.data, rb.len);
+			rb.len = 0;
+		}
+		while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+			append(r, buf, (size_t)n);
+		r->closed = 1;
+	}
+	conn = tl_header(r, "Connection");
+	if (conn != NULL && strcasecmp(conn, "close") == 0)
+		r->closed = 1;
+	return r->status;
+}
+
+void tl_resp_free(struct tl_resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+int tl_request(int port, const char *raw, struct tl_resp *r)
+{
+	int fd = tl_connect(port), st;
+	char method[16] = "";
+
+	sscanf(raw, "%15s", method);
+	ck_assert_int_eq(tl_send(fd, raw), 0);
+	st = tl_read_response(fd, method, r);
+	close(fd);
+	rb.fd = -1;
+	rb.len = 0;
+	return st;
+}
+
+int tl_get(int port, const char *path, struct tl_resp *r)
+{
+	char req[4096];
+
+	snprintf(req, sizeof req,
+	         "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: "
+	         "close\r\n\r\n",
+	         path);
+	return tl_request(port, req, r);
+}
+
+const char *tl_header(const struct tl_resp *r, const char *name)
+{
+	static __thread char value[4096];
+	size_t nl = strlen(name);
+	const char *p = strstr(r->head, "\r\n");
+
+	while (p != NULL && p[2] != '\r') {
+		const char *line = p + 2, *eol = strstr(line, "\r\n");
+
+		if (eol == NULL)
+			break;
+		if (strncasecmp(line, name, nl) == 0 && line[nl] == ':') {
+			const char *v = line + nl + 1;
+			size_t n;
+
+			while (*v == ' ')
+				v++;
+			n = (size_t)(eol - v);
+			if (n >= sizeof value)
+				n = sizeof value - 1;
+			memcpy(value, v, n);
+			value[n] = '\0';
+			return value;
+		}
+		p = eol;
+	}
+	return NULL;
+}
+
+int tl_closed_within(int fd, int ms)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	long long end = tl_now_ms() + ms;
+
+	for (;;) {
+		char c;
+		int left = (int)(end - tl_now_ms());
+
+		if (left < 0)
+			return 0;
+		if (poll(&p, 1, left) <= 0)
+			return 0;
+		if (recv(fd, &c, 1, MSG_DONTWAIT) <= 0)
+			return 1;
+	}
+}
+
+size_t tl_read_all(int fd, char *buf, size_t cap, int ms)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	size_t len = 0;
+	long long end = tl_now_ms() + ms;
+
+	if (rb.fd == fd && rb.len > 0) {
+		len = rb.len < cap ? rb.len : cap;
+		memcpy(buf, rb.data, len);
+		rb.len = 0;
+	}
+	while (len < cap) {
+		int left = (int)(end - tl_now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		n = recv(fd, buf + len, cap - len, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	return len;
+}
+
+char *tl_mkdtemp(void)
+{
+	char tmpl[] = "/tmp/civetd-test-XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	ck_assert_ptr_nonnull(d);
+	return strdup(d);
+}
+
+void tl_rmdir(const char *dir)
+{
+	char cmd[512];
+
+	if (dir == NULL || strncmp(dir, "/tmp/civetd-test-", 17) != 0)
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+void tl_write_file(const char *dir, const char *name, const char *data,
+                   size_t len)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+int tl_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+long tl_rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
