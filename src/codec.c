@@ -3,7 +3,7 @@
  *
  * Everything here is pure and reentrant: these functions run on request
  * data in many worker threads at once, so they keep no state and, apart
- * from the MD5 context OpenSSL needs for mg_md5(), allocate nothing.
+ * from the digest context OpenSSL allocates for MD5, allocate nothing.
  * Return values follow CivetWeb 1.16 exactly (including its odd ones, such
  * as base64 returning -1 for success); where CivetWeb would read or write
  * outside the caller's buffers, we refuse instead and say so below. */
@@ -75,8 +75,9 @@ int mg_strncasecmp(const char *s1, const char *s2, size_t len)
 /* Percent-decoding as CivetWeb does it: a '%' not followed by two hex
  * digits inside src_len is copied literally, '+' becomes a space only in
  * form encoding, and decoding stops when dst is full, which is reported as
- * -1 (dst is still NUL-terminated). CivetWeb writes dst[0] even when
- * dst_len is 0; we do not write at all then. */
+ * -1 (dst is still NUL-terminated). dst (dst_len bytes) belongs to the
+ * caller. CivetWeb writes dst[0] even when dst_len is 0; we do not write at
+ * all then. */
 int mg_url_decode(const char *src, int src_len, char *dst, int dst_len,
                   int is_form_url_encoded)
 {
@@ -120,7 +121,7 @@ static int codec_url_safe(unsigned char c)
 
 /* Returns the encoded length, or -1 if dst (dst_len bytes including the
  * NUL) cannot hold all of it; dst then holds the longest prefix made of
- * whole escapes, NUL-terminated, as in CivetWeb. */
+ * whole escapes, NUL-terminated, as in CivetWeb. dst is the caller's. */
 int mg_url_encode(const char *src, char *dst, size_t dst_len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -184,8 +185,8 @@ static void codec_b64_group(const unsigned char *in, size_t n, char *out)
 /* CivetWeb 1.16 contract: -1 on success with *dst_len set to the length
  * written including the NUL; 0 if *dst_len is too small, with *dst_len set
  * to the size needed (so {len = 0} queries the size) and dst emptied if it
- * has room for a NUL. A NULL dst_len means the caller vouches for the
- * space, as in CivetWeb. */
+ * has room for a NUL. dst is the caller's; a NULL dst_len means the caller
+ * vouches for its size, as in CivetWeb. */
 int mg_base64_encode(const unsigned char *src, size_t src_len, char *dst,
                      size_t *dst_len)
 {
@@ -243,7 +244,9 @@ static int codec_pos(size_t pos)
  * whole groups (a missing character is an invalid one, reported at its
  * position), '=' may pad the third and fourth places only, decoding goes
  * on after a padded group, and the first invalid character's position is
- * returned with *dst_len left 0. On success *dst_len counts the NUL. */
+ * returned with *dst_len left 0. On success *dst_len counts the NUL.
+ * Output never goes past *dst_len bytes of the caller's dst (with a NULL
+ * dst_len the caller vouches for the size, as in CivetWeb). */
 int mg_base64_decode(const char *src, size_t src_len, unsigned char *dst,
                      size_t *dst_len)
 {
@@ -289,9 +292,9 @@ static void codec_hex(const unsigned char *md, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* On a digest failure (an OpenSSL without MD5, e.g. in FIPS mode) out is
- * the empty string: it never equals a real hash, so authentication that
- * compares against it fails closed. */
+/* out is the caller's. On a digest failure (an OpenSSL without MD5, e.g.
+ * in FIPS mode) out is the empty string: it never equals a real hash, so
+ * authentication that compares against it fails closed. */
 void cw_md5_hex(const void *buf, size_t len, char out[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -13,6 +13,7 @@
 #include "civetweb.h"
 #include "codec.h"
 
+/* mg_get_var2() for the first occurrence. */
 int mg_get_var(const char *data, size_t data_len, const char *var_name,
                char *dst, size_t dst_len)
 {
@@ -44,7 +45,8 @@ static const char *form_find(const char *data, size_t len, const char *name,
 /* Returns the decoded length, -1 if there is no such occurrence, -2 if dst
  * is NULL, empty or too small. dst is always NUL-terminated when it has
  * room; when too small it holds the decoded prefix that fitted, as in
- * CivetWeb. A field without '=' ("a&b=1") has no value and is not found. */
+ * CivetWeb. A field without '=' ("a&b=1") has no value and is not found.
+ * dst (dst_len bytes) belongs to the caller. */
 int mg_get_var2(const char *data, size_t data_len, const char *var_name,
                 char *dst, size_t dst_len, size_t occurrence)
 {
@@ -166,7 +168,7 @@ int mg_split_form_urlencoded(char *data, struct mg_header *form_fields,
  * and API docs, which say -2; we follow the documentation.
  * As in CivetWeb a cookie name must start the header or follow a space, a
  * value ends at a space (a ';' before it is dropped), and one pair of
- * surrounding double quotes is removed. */
+ * surrounding double quotes is removed. buf belongs to the caller. */
 int mg_get_cookie(const char *cookie, const char *var_name, char *buf,
                   size_t buf_len)
 {

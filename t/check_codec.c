@@ -109,6 +109,17 @@ START_TEST(test_url_decode_too_small_returns_minus_one_terminated)
 }
 END_TEST
 
+/* The request code decodes query strings in their own buffer. */
+START_TEST(test_url_decode_works_in_place)
+{
+	char q[] = "a%20b+c%2B%zz";
+	int n = (int)strlen(q);
+
+	ck_assert_int_eq(mg_url_decode(q, n, q, n + 1, 1), 9);
+	ck_assert_str_eq(q, "a b c+%zz");
+}
+END_TEST
+
 START_TEST(test_url_decode_bad_arguments_write_nothing)
 {
 	char buf[4];
@@ -472,6 +483,7 @@ static Suite *codec_suite(void)
 	tcase_add_test(url, test_url_decode_escaped_nul_counts_in_length);
 	tcase_add_test(url,
 	               test_url_decode_too_small_returns_minus_one_terminated);
+	tcase_add_test(url, test_url_decode_works_in_place);
 	tcase_add_test(url, test_url_decode_bad_arguments_write_nothing);
 	tcase_add_test(url, test_url_encode_leaves_civetweb_safe_set_alone);
 	tcase_add_test(url, test_url_encode_escapes_with_lowercase_hex);
