@@ -130,7 +130,8 @@ struct cw_thread_stats {
 	_Atomic uint64_t requests;
 	_Atomic uint64_t bytes_in;
 	_Atomic uint64_t bytes_out;
-	char pad[64 - 3 * sizeof(uint64_t)];
+	_Atomic int64_t busy_since; /* ms when it took a connection, 0 idle */
+	char pad[64 - 4 * sizeof(uint64_t)];
 };
 
 struct cw_listener {
@@ -162,6 +163,14 @@ struct mg_context {
 	pthread_t *pool_tids;
 	int pool_size;
 	_Atomic int threads_ready;
+	/* Runners wait on epfd; the other pool threads are spares, asleep on
+	 * spare_cond until a runner is stuck in a slow handler (pool.c). */
+	int runners_target;
+	_Atomic int runners;
+	pthread_mutex_t spare_lock;
+	pthread_cond_t spare_cond;
+	int spare_tokens;
+	int spares;
 	struct cw_thread_stats *tstats; /* one per pool thread */
 
 	/* Connection slots: chunks that never move, so a slot pointer stays

@@ -811,13 +811,8 @@ enum chunk_state {
 	CS_ERROR
 };
 
-/* The decoder's working state. Between calls it is packed into struct
- * cw_chunked, which has no private field wide enough for a size still
- * being read (data_left cannot hold it: the caller reads that as "data
- * follows"). So the pending size lives in line_len (high 32 bits) and
- * trailer_len (low 32 bits), and the byte count of the current size line
- * or of the trailers lives above the state number in state. chunk_load()
- * and chunk_store() are the only code that knows this. */
+/* The decoder's working state, loaded from and stored back into the
+ * private fields of struct cw_chunked around each call. */
 struct chunk_regs {
 	enum chunk_state kind;
 	unsigned count; /* bytes of the size line, or of the trailers */
@@ -826,16 +821,16 @@ struct chunk_regs {
 
 static void chunk_load(const struct cw_chunked *c, struct chunk_regs *r)
 {
-	r->kind = (enum chunk_state)(c->state & 0xff);
-	r->count = (unsigned)c->state >> 8;
-	r->size = (uint64_t)c->line_len << 32 | c->trailer_len;
+	r->kind = (enum chunk_state)c->state;
+	r->count = c->count;
+	r->size = c->size;
 }
 
 static void chunk_store(struct cw_chunked *c, const struct chunk_regs *r)
 {
-	c->state = (int)(r->count << 8 | (unsigned)r->kind);
-	c->line_len = (unsigned)(r->size >> 32);
-	c->trailer_len = (unsigned)(r->size & 0xffffffffu);
+	c->state = (int)r->kind;
+	c->count = r->count;
+	c->size = r->size;
 }
 
 /* Bytes of the size line (and of the trailers) are counted to bound them. */

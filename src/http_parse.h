@@ -18,7 +18,9 @@
 /* A parsed request head. Pointers point into the parsed buffer. */
 struct cw_http_request {
 	char *method;       /* token, e.g. "GET" */
-	char *target;       /* request-target as sent, e.g. "/a%20b?x=1" */
+	char *target;       /* request-target up to the query, as CivetWeb's
+	                     * request_uri: "/a%20b" for "/a%20b?x=1"; for an
+	                     * absolute-form target only its path */
 	char *path;         /* path part of target, NOT decoded; for an
 	                     * absolute-form target the path after the authority
 	                     * ("/" if empty); for "*" it is "*" */
@@ -88,11 +90,12 @@ int cw_http_parse_response(char *buf, size_t len, size_t max_head,
 /* Incremental decoder for a chunked body (RFC 9112 section 7.1).
  * Zero-initialise before the first call. */
 struct cw_chunked {
-	int state;           /* private */
 	uint64_t data_left;  /* data bytes of the current chunk not yet taken */
-	unsigned line_len;   /* private: bytes of the current size/trailer line */
-	unsigned trailer_len;/* private: bytes of trailers so far */
 	int done;            /* 1 once the last chunk and trailers are consumed */
+	/* private */
+	int state;
+	unsigned count;      /* bytes of the size line, or of the trailers */
+	uint64_t size;       /* the chunk size read so far */
 };
 
 /* Consume framing bytes (chunk-size lines, extensions, the CRLF after chunk

@@ -163,34 +163,133 @@ static void *master_main(void *arg)
 
 /* ---- pool threads: run connections ------------------------------------ */
 
+/* Only runners_target threads (one per CPU) wait on the epoll set. With
+ * more waiters every arriving request would wake a sleeping thread - a
+ * context switch per request - while a runner that just finished would
+ * have taken it without sleeping. The other threads are spares: the timer
+ * thread wakes one when a runner has been stuck in a request long enough
+ * to matter (a slow handler), and a surplus runner goes back to sleep. */
+#define STUCK_MS 3
+
+/* Precise milliseconds for busy_since (the coarse clock's 4 ms steps would
+ * call a runner stuck after a 1 ms request). */
+static int64_t precise_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int become_runner(struct mg_context *ctx)
+{
+	pthread_mutex_lock(&ctx->spare_lock);
+	ctx->spares++;
+	while (ctx->spare_tokens == 0 && !atomic_load(&ctx->stopping))
+		pthread_cond_wait(&ctx->spare_cond, &ctx->spare_lock);
+	ctx->spares--;
+	if (ctx->spare_tokens > 0)
+		ctx->spare_tokens--;
+	pthread_mutex_unlock(&ctx->spare_lock);
+	if (atomic_load(&ctx->stopping))
+		return -1;
+	atomic_fetch_add(&ctx->runners, 1);
+	return 0;
+}
+
+/* A runner steps down when there are more runners than wanted. */
+static int step_down(struct mg_context *ctx)
+{
+	int n = atomic_load(&ctx->runners);
+
+	while (n > ctx->runners_target) {
+		if (atomic_compare_exchange_weak(&ctx->runners, &n, n - 1))
+			return 1;
+	}
+	return 0;
+}
+
+static void run_events(struct mg_context *ctx, struct cw_thread *t)
+{
+	_Atomic int64_t *busy = &ctx->tstats[t->index].busy_since;
+	struct epoll_event ev;
+
+	for (;;) {
+		struct mg_connection *c;
+		int n = epoll_wait(ctx->epfd, &ev, 1, 200);
+
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n <= 0) {
+			if (step_down(ctx))
+				return;
+			continue;
+		}
+		if (ev.data.u64 == WAKE_DATA)
+			return;
+		c = cw_conn_claim(ctx, ev.data.u64);
+		if (c == NULL)
+			continue;
+		atomic_store_explicit(busy, precise_ms(), memory_order_relaxed);
+		cw_request_serve(c, t);
+		atomic_store_explicit(busy, 0, memory_order_relaxed);
+		if (step_down(ctx))
+			return;
+	}
+}
+
 static void *pool_main(void *arg)
 {
-	struct mg_connection *c;
-	struct epoll_event ev;
 	struct cw_thread t;
 	struct mg_context *ctx;
-	int index;
+	int index, runner;
 
 	ctx = ((void **)arg)[0];
 	index = (int)(intptr_t)((void **)arg)[1];
 	free(arg);
 	thread_begin(&t, ctx, 1, index);
+	runner = index < ctx->runners_target;
+	if (runner)
+		atomic_fetch_add(&ctx->runners, 1);
 	atomic_fetch_add(&ctx->threads_ready, 1);
-	for (;;) {
-		int n = epoll_wait(ctx->epfd, &ev, 1, -1);
-
-		if (n < 0 && errno != EINTR)
+	while (!atomic_load(&ctx->stopping)) {
+		if (!runner && become_runner(ctx) != 0)
 			break;
-		if (n <= 0)
-			continue;
-		if (ev.data.u64 == WAKE_DATA)
-			break;
-		c = cw_conn_claim(ctx, ev.data.u64);
-		if (c != NULL)
-			cw_request_serve(c, &t);
+		run_events(ctx, &t);
+		runner = 0;
 	}
 	thread_end(&t);
 	return NULL;
+}
+
+/* Timer thread: wake spares while runners are stuck. Returns whether any
+ * runner is busy (then the timer ticks fast). */
+static int watch_runners(struct mg_context *ctx, int64_t now)
+{
+	int stuck = 0, busy = 0, want;
+
+	for (int i = 0; i < ctx->pool_size; i++) {
+		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
+		                                     memory_order_relaxed);
+
+		if (since == 0)
+			continue;
+		busy++;
+		if (now - since >= STUCK_MS)
+			stuck++;
+	}
+	want = ctx->runners_target - (atomic_load(&ctx->runners) - stuck);
+	if (want > 0) {
+		pthread_mutex_lock(&ctx->spare_lock);
+		if (want > ctx->spares - ctx->spare_tokens)
+			want = ctx->spares - ctx->spare_tokens;
+		for (int i = 0; i < want; i++) {
+			ctx->spare_tokens++;
+			pthread_cond_signal(&ctx->spare_cond);
+		}
+		pthread_mutex_unlock(&ctx->spare_lock);
+	}
+	return busy;
 }
 
 /* ---- timer thread: deadlines -------------------------------------------- */
@@ -244,13 +343,22 @@ static void *timer_main(void *arg)
 	struct mg_context *ctx = arg;
 	struct cw_thread t;
 
+	int64_t last_scan = 0;
+	int busy = 0;
+
 	thread_begin(&t, ctx, 2, -1);
 	atomic_fetch_add(&ctx->threads_ready, 1);
 	while (!atomic_load(&ctx->stopping)) {
-		struct timespec ts = {0, TIMER_TICK_MS * 1000000L};
+		struct timespec ts = {0, (busy ? 2 : 10) * 1000000L};
+		int64_t now;
 
 		nanosleep(&ts, NULL);
-		scan(ctx);
+		now = cw_now_ms();
+		busy = watch_runners(ctx, precise_ms());
+		if (now - last_scan >= TIMER_TICK_MS) {
+			scan(ctx);
+			last_scan = now;
+		}
 	}
 	thread_end(&t);
 	return NULL;
@@ -304,6 +412,14 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
+	pthread_mutex_init(&ctx->spare_lock, NULL);
+	pthread_cond_init(&ctx->spare_cond, NULL);
+	if (ctx->runners_target <= 0)
+		ctx->runners_target = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (ctx->runners_target < 1)
+		ctx->runners_target = 1;
+	if (ctx->runners_target > n)
+		ctx->runners_target = n;
 	for (int i = 0; i < n; i++) {
 		void **arg = malloc(2 * sizeof *arg);
 
@@ -358,6 +474,11 @@ void cw_pool_stop(struct mg_context *ctx)
 	atomic_store(&ctx->stopping, 1);
 	if (ctx->wakefd >= 0 && write(ctx->wakefd, &one, sizeof one) < 0)
 		cw_log_error(ctx, NULL, "wake: %s", strerror(errno));
+	if (ctx->tstats != NULL) {
+		pthread_mutex_lock(&ctx->spare_lock);
+		pthread_cond_broadcast(&ctx->spare_cond);
+		pthread_mutex_unlock(&ctx->spare_lock);
+	}
 	if (had_master && ctx->master_tid)
 		pthread_join(ctx->master_tid, NULL);
 	if (ctx->timer_tid)
@@ -376,6 +497,10 @@ void cw_pool_stop(struct mg_context *ctx)
 	free(ctx->pool_tids);
 	ctx->pool_tids = NULL;
 	ctx->pool_size = 0;
+	if (ctx->tstats != NULL) {
+		pthread_cond_destroy(&ctx->spare_cond);
+		pthread_mutex_destroy(&ctx->spare_lock);
+	}
 }
 
 void cw_pool_drain(struct mg_context *ctx, int grace_ms)
