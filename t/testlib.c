@@ -127,11 +127,17 @@ static void drop(size_t n)
 
 static int read_exact(int fd, char *out, size_t n)
 {
-	while (rb.fd != fd || rb.len < n)
-		if (fill(fd) != 0)
+	while (n > 0) {
+		size_t take;
+
+		if ((rb.fd != fd || rb.len == 0) && fill(fd) != 0)
 			return -1;
-	memcpy(out, rb.data, n);
-	drop(n);
+		take = rb.len < n ? rb.len : n;
+		memcpy(out, rb.data, take);
+		drop(take);
+		out += take;
+		n -= take;
+	}
 	return 0;
 }
 

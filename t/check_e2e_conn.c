@@ -1,0 +1,465 @@
+/* check_e2e_conn.c - the connection model: idle keep-alive connections hold
+ * no thread (1,000 idle clients and a new one is answered at once; 10,000
+ * idle clients in well under 100 MiB), timeouts bound every wait, a slow
+ * handler does not stall other clients, slow clients do not hold threads,
+ * deep pipelines, and mg_stop() with requests in flight. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "civetweb.h"
+#include "testlib.h"
+
+static const char hello_req[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+
+static int hello(struct mg_connection *c, void *cb)
+{
+	(void)cb;
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhi\n");
+	return 200;
+}
+
+static int sleepy(struct mg_connection *c, void *cb)
+{
+	int ms = cb ? *(int *)cb : 1000;
+
+	usleep((useconds_t)ms * 1000);
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nslept");
+	return 200;
+}
+
+/* Reads the body the client announced; reports how mg_read ended. */
+static int reader(struct mg_connection *c, void *cb)
+{
+	char buf[256];
+	int n, total = 0;
+
+	(void)cb;
+	while ((n = mg_read(c, buf, sizeof buf)) > 0)
+		total += n;
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Read: %d\r\n"
+	             "X-Last: %d\r\n\r\n",
+	          total, n);
+	return 200;
+}
+
+static struct mg_context *start(const char *threads, const char *ka_ms,
+                                const char *req_ms, int *port)
+{
+	const char *opts[] = {"enable_keep_alive", "yes",
+	                      "num_threads", threads,
+	                      "keep_alive_timeout_ms", ka_ms,
+	                      "request_timeout_ms", req_ms,
+	                      NULL};
+	struct mg_context *ctx = tl_start(NULL, NULL, opts, port);
+
+	mg_set_request_handler(ctx, "/hello", hello, NULL);
+	mg_set_request_handler(ctx, "/read", reader, NULL);
+	return ctx;
+}
+
+/* Raise the descriptor limit; returns how many we may open. */
+static long raise_fd_limit(long want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if ((long)rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
+		                  ? (rlim_t)want
+		                  : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return (long)rl.rlim_cur;
+}
+
+/* Open n keep-alive connections, each after one served request. */
+static int *open_idle(int port, int n)
+{
+	int *fds = malloc((size_t)n * sizeof *fds);
+	struct tl_resp r;
+
+	for (int i = 0; i < n; i++) {
+		fds[i] = tl_connect(port);
+		ck_assert_int_eq(tl_send(fds[i], hello_req), 0);
+		ck_assert_int_eq(tl_read_response(fds[i], "GET", &r), 200);
+		tl_resp_free(&r);
+	}
+	return fds;
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+START_TEST(thousand_idle_clients_and_new_client_answered_at_once)
+{
+	int port, *fds;
+	struct mg_context *ctx;
+	struct tl_resp r;
+	long long t0;
+
+	if (raise_fd_limit(2200) < 2200) {
+		fprintf(stderr, "skipped: descriptor limit below 2200\n");
+		return;
+	}
+	ctx = start("4", "60000", "60000", &port);
+	fds = open_idle(port, 1000);
+	t0 = tl_now_ms();
+	ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
+	ck_assert_int_lt(tl_now_ms() - t0, 1000);
+	tl_resp_free(&r);
+	/* and every idle client can still use its connection */
+	for (int i = 0; i < 1000; i += 97) {
+		ck_assert_int_eq(tl_send(fds[i], hello_req), 0);
+		ck_assert_int_eq(tl_read_response(fds[i], "GET", &r), 200);
+		tl_resp_free(&r);
+	}
+	close_all(fds, 1000);
+	mg_stop(ctx);
+}
+END_TEST
+
+/* The clients live in a child process, so that each process needs only
+ * 10,000 descriptors and the parent's RSS is the server's alone. */
+static pid_t idle_clients_child(int port, int n, int ready_pipe[2],
+                                int go_pipe[2])
+{
+	pid_t pid = fork();
+	char c = 'r';
+
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0)
+		return pid;
+	close(ready_pipe[0]);
+	close(go_pipe[1]);
+	(void)open_idle(port, n);
+	if (write(ready_pipe[1], &c, 1) != 1)
+		_exit(1);
+	if (read(go_pipe[0], &c, 1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+START_TEST(ten_thousand_idle_clients_stay_under_100_mib)
+{
+	int port, ready[2], go[2], status;
+	struct mg_context *ctx;
+	long before, after;
+	struct tl_resp r;
+	char c;
+	pid_t pid;
+
+	if (raise_fd_limit(10300) < 10300) {
+		fprintf(stderr, "skipped: descriptor limit below 10300\n");
+		return;
+	}
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	before = tl_rss_kib();
+	ctx = start("8", "120000", "120000", &port);
+	pid = idle_clients_child(port, 10000, ready, go);
+	close(ready[1]);
+	close(go[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	after = tl_rss_kib();
+	fprintf(stderr, "10000 idle connections: server RSS %ld KiB -> %ld KiB\n",
+	        before, after);
+	ck_assert_int_lt(after - before, 100 * 1024);
+	/* still answering at once */
+	ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
+	tl_resp_free(&r);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	close(ready[0]);
+	close(go[1]);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(idle_keep_alive_connection_closed_after_timeout)
+{
+	int port, fd;
+	struct mg_context *ctx = start("2", "300", "5000", &port);
+	struct tl_resp r;
+	long long t0;
+
+	fd = tl_connect(port);
+	ck_assert_int_eq(tl_send(fd, hello_req), 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	tl_resp_free(&r);
+	t0 = tl_now_ms();
+	ck_assert_int_eq(tl_closed_within(fd, 3000), 1);
+	ck_assert_int_ge(tl_now_ms() - t0, 250);
+	close(fd);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(body_read_times_out_and_server_keeps_serving)
+{
+	int port, fd;
+	struct mg_context *ctx = start("2", "5000", "500", &port);
+	struct tl_resp r;
+
+	fd = tl_connect(port);
+	/* announce 10 bytes, send 3, then nothing */
+	ck_assert_int_eq(tl_send(fd, "POST /read HTTP/1.1\r\nHost: x\r\n"
+	                             "Content-Length: 10\r\n\r\nabc"),
+	                 0);
+	ck_assert_int_eq(tl_read_response(fd, "POST", &r), 200);
+	ck_assert_str_eq(tl_header(&r, "X-Read"), "3");
+	ck_assert_str_eq(tl_header(&r, "X-Last"), "-1");
+	ck_assert_int_eq(r.closed, 1);
+	tl_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
+	tl_resp_free(&r);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(slow_clients_do_not_hold_threads)
+{
+	int port, fds[200];
+	struct mg_context *ctx = start("2", "5000", "10000", &port);
+	struct tl_resp r;
+	long long t0;
+
+	/* 200 clients each send half a request head and stop */
+	for (int i = 0; i < 200; i++) {
+		fds[i] = tl_connect(port);
+		ck_assert_int_eq(tl_send(fds[i], "GET /hello HTTP/1.1\r\nHo"), 0);
+	}
+	t0 = tl_now_ms();
+	ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
+	ck_assert_int_lt(tl_now_ms() - t0, 1000);
+	tl_resp_free(&r);
+	/* the stalled ones can still finish their requests */
+	ck_assert_int_eq(tl_send(fds[0], "st: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_read_response(fds[0], "GET", &r), 200);
+	tl_resp_free(&r);
+	for (int i = 0; i < 200; i++)
+		close(fds[i]);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(slow_handler_does_not_stall_other_clients)
+{
+	int port, fd, ms = 2000;
+	struct mg_context *ctx = start("4", "5000", "10000", &port);
+	struct tl_resp r;
+	long long t0;
+
+	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
+	fd = tl_connect(port);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(50000);
+	t0 = tl_now_ms();
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
+		tl_resp_free(&r);
+	}
+	ck_assert_int_lt(tl_now_ms() - t0, 1500);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_str_eq(r.body, "slept");
+	tl_resp_free(&r);
+	close(fd);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(deep_pipeline_answered_in_order)
+{
+	int port, fd;
+	struct mg_context *ctx = start("2", "5000", "10000", &port);
+	char *req = malloc(100 * 64);
+	struct tl_resp r;
+	size_t len = 0;
+
+	for (int i = 0; i < 100; i++)
+		len += (size_t)sprintf(req + len,
+		                       "GET /hello?%d HTTP/1.1\r\nHost: x\r\n\r\n",
+		                       i);
+	fd = tl_connect(port);
+	ck_assert_int_eq(tl_send_n(fd, req, len), 0);
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+		ck_assert_str_eq(r.body, "hi\n");
+		tl_resp_free(&r);
+	}
+	free(req);
+	close(fd);
+	mg_stop(ctx);
+}
+END_TEST
+
+struct stopper {
+	struct mg_context *ctx;
+	atomic_int done;
+};
+
+static void *stop_thread(void *arg)
+{
+	struct stopper *s = arg;
+
+	mg_stop(s->ctx);
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+START_TEST(stop_waits_for_requests_in_flight)
+{
+	int port, fd, ms = 1000;
+	struct mg_context *ctx = start("4", "5000", "10000", &port);
+	struct stopper s = {ctx, 0};
+	struct tl_resp r;
+	pthread_t tid;
+
+	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
+	fd = tl_connect(port);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(200000);
+	pthread_create(&tid, NULL, stop_thread, &s);
+	usleep(200000);
+	ck_assert_int_eq(atomic_load(&s.done), 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_str_eq(r.body, "slept");
+	tl_resp_free(&r);
+	pthread_join(tid, NULL);
+	ck_assert_int_eq(atomic_load(&s.done), 1);
+	ck_assert_int_eq(tl_closed_within(fd, 2000), 1);
+	close(fd);
+}
+END_TEST
+
+START_TEST(stop_closes_idle_connections_and_releases_descriptors)
+{
+	int port, *fds, before = tl_count_fds();
+	struct mg_context *ctx = start("2", "60000", "60000", &port);
+
+	fds = open_idle(port, 50);
+	mg_stop(ctx);
+	for (int i = 0; i < 50; i++)
+		ck_assert_int_eq(tl_closed_within(fds[i], 2000), 1);
+	close_all(fds, 50);
+	ck_assert_int_eq(tl_count_fds(), before);
+}
+END_TEST
+
+struct load {
+	int port;
+	int requests;
+	atomic_int ok;
+};
+
+static void *client_thread(void *arg)
+{
+	struct load *l = arg;
+	int fd = tl_connect(l->port);
+	struct tl_resp r;
+
+	for (int i = 0; i < l->requests; i++) {
+		if (tl_send(fd, hello_req) != 0 ||
+		    tl_read_response(fd, "GET", &r) != 200)
+			break;
+		if (strcmp(r.body, "hi\n") == 0)
+			atomic_fetch_add(&l->ok, 1);
+		tl_resp_free(&r);
+	}
+	close(fd);
+	return NULL;
+}
+
+START_TEST(concurrent_clients_all_served)
+{
+	struct load l = {0, 300, 0};
+	struct mg_context *ctx = start("4", "5000", "10000", &l.port);
+	pthread_t tids[32];
+
+	for (int i = 0; i < 32; i++)
+		pthread_create(&tids[i], NULL, client_thread, &l);
+	for (int i = 0; i < 32; i++)
+		pthread_join(tids[i], NULL);
+	ck_assert_int_eq(atomic_load(&l.ok), 32 * 300);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(client_vanishing_mid_response_does_not_hurt_server)
+{
+	char *dir = tl_mkdtemp(), *big = malloc(8 << 20);
+	const char *opts[] = {"document_root", dir, "enable_keep_alive", "yes",
+	                      "request_timeout_ms", "2000", NULL};
+	struct mg_context *ctx;
+	struct tl_resp r;
+	int port, fd;
+
+	memset(big, 'x', 8 << 20);
+	tl_write_file(dir, "big.bin", big, 8 << 20);
+	ctx = tl_start(NULL, NULL, opts, &port);
+	for (int i = 0; i < 5; i++) {
+		fd = tl_connect(port);
+		ck_assert_int_eq(
+		    tl_send(fd, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+		usleep(20000);
+		close(fd);
+	}
+	ck_assert_int_eq(tl_get(port, "/big.bin", &r), 200);
+	ck_assert_uint_eq(r.body_len, 8u << 20);
+	tl_resp_free(&r);
+	mg_stop(ctx);
+	tl_rmdir(dir);
+	free(dir);
+	free(big);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_conn");
+	TCase *tc = tcase_create("conn");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, thousand_idle_clients_and_new_client_answered_at_once);
+	tcase_add_test(tc, ten_thousand_idle_clients_stay_under_100_mib);
+	tcase_add_test(tc, idle_keep_alive_connection_closed_after_timeout);
+	tcase_add_test(tc, body_read_times_out_and_server_keeps_serving);
+	tcase_add_test(tc, slow_clients_do_not_hold_threads);
+	tcase_add_test(tc, slow_handler_does_not_stall_other_clients);
+	tcase_add_test(tc, deep_pipeline_answered_in_order);
+	tcase_add_test(tc, stop_waits_for_requests_in_flight);
+	tcase_add_test(tc, stop_closes_idle_connections_and_releases_descriptors);
+	tcase_add_test(tc, concurrent_clients_all_served);
+	tcase_add_test(tc, client_vanishing_mid_response_does_not_hurt_server);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
