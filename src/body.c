@@ -52,11 +52,10 @@ static int timeout_of(const struct mg_connection *c)
 
 static void count_in(struct mg_connection *c, size_t n)
 {
-	int i = cw_thread_index();
+	struct cw_thread_block *b = c->is_client ? NULL : cw_my_block(c->ctx);
 
-	if (i >= 0 && !c->is_client)
-		atomic_fetch_add_explicit(&c->ctx->tstats[i].bytes_in, n,
-		                          memory_order_relaxed);
+	if (b != NULL)
+		atomic_fetch_add_explicit(&b->bytes_in, n, memory_order_relaxed);
 }
 
 /* Read more input behind the unread bytes, keeping rbuf[0..head_end). */

@@ -148,7 +148,7 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 {
 	struct mg_connection *c = alloc_slot(ctx);
 	uint64_t tag;
-	int64_t active;
+	int64_t open;
 
 	if (c == NULL) {
 		close(fd);
@@ -174,10 +174,10 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 	c->out = NULL;
 	c->resp_info = NULL;
 	atomic_store(&c->tag, CW_TAG(CW_TAG_GEN(tag), CW_CONN_ACTIVE));
-	active = atomic_fetch_add(&ctx->active_conns, 1) + 1;
-	if (active > atomic_load(&ctx->max_active_conns))
-		atomic_store(&ctx->max_active_conns, active);
-	atomic_fetch_add(&ctx->total_conns, 1);
+	open = atomic_fetch_add(&ctx->conns_ctr->open, 1) + 1;
+	if (open > atomic_load(&ctx->conns_ctr->max_open))
+		atomic_store(&ctx->conns_ctr->max_open, open);
+	atomic_fetch_add(&ctx->conns_ctr->accepted, 1);
 	return c;
 }
 
@@ -321,7 +321,7 @@ void cw_conn_close(struct mg_connection *c, int graceful)
 	free(c->rbuf);
 	c->rbuf = NULL;
 	c->rcap = 0;
-	atomic_fetch_sub(&ctx->active_conns, 1);
+	atomic_fetch_sub(&ctx->conns_ctr->open, 1);
 	free_slot(c);
 }
 

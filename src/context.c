@@ -102,7 +102,10 @@ static void destroy(struct mg_context *ctx)
 	cw_conns_free(ctx);
 	cw_log_close(ctx);
 	cw_options_free(&ctx->opt);
-	free(ctx->tstats);
+	if (ctx->stats_owned) {
+		free(ctx->tstats);
+		free(ctx->conns_ctr);
+	}
 	pthread_mutex_destroy(&ctx->user_lock);
 	free(ctx);
 }
@@ -150,7 +153,14 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		goto fail;
 	}
 	ctx->handlers = cw_handlers_new();
-	if (ctx->handlers == NULL || cw_conns_init(ctx) != 0) {
+	if (ctx->conns_ctr == NULL) {
+		ctx->conns_ctr = aligned_alloc(64, sizeof *ctx->conns_ctr);
+		if (ctx->conns_ctr != NULL)
+			memset(ctx->conns_ctr, 0, sizeof *ctx->conns_ctr);
+		ctx->stats_owned = 1;
+	}
+	if (ctx->handlers == NULL || ctx->conns_ctr == NULL ||
+	    cw_conns_init(ctx) != 0) {
 		snprintf(err, sizeof err, "out of memory");
 		goto fail;
 	}

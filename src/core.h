@@ -24,6 +24,7 @@
 #include "civetweb.h"
 #include "http_parse.h"
 #include "options.h"
+#include "stats.h"
 
 struct cw_handlers;
 struct cw_listener;
@@ -124,16 +125,6 @@ struct mg_connection {
 	pthread_mutex_t lock;       /* mg_lock_connection() */
 };
 
-/* Per-thread counters, summed on demand (no shared cache line is written
- * on the request path). */
-struct cw_thread_stats {
-	_Atomic uint64_t requests;
-	_Atomic uint64_t bytes_in;
-	_Atomic uint64_t bytes_out;
-	_Atomic int64_t busy_since; /* ms when it took a connection, 0 idle */
-	char pad[64 - 4 * sizeof(uint64_t)];
-};
-
 struct cw_listener {
 	int fd;
 	int port;         /* actual port (after binding port 0) */
@@ -171,7 +162,12 @@ struct mg_context {
 	pthread_cond_t spare_cond;
 	int spare_tokens;
 	int spares;
-	struct cw_thread_stats *tstats; /* one per pool thread */
+	/* Counters: one block per pool thread (shared memory in a prefork
+	 * worker, else owned by the context). */
+	struct cw_thread_block *tstats;
+	int nblocks;
+	int stats_owned;
+	struct cw_conn_counters *conns_ctr;
 
 	/* Connection slots: chunks that never move, so a slot pointer stays
 	 * valid for the context's life (a stale epoll event can always be
@@ -181,9 +177,6 @@ struct mg_context {
 	_Atomic uint32_t nslots;
 	uint32_t *free_slots;
 	uint32_t nfree;
-	_Atomic int64_t active_conns;
-	_Atomic int64_t max_active_conns;
-	_Atomic uint64_t total_conns;
 
 	struct cw_handlers *handlers;
 	pthread_mutex_t user_lock;  /* mg_lock_context() */
@@ -200,7 +193,7 @@ struct mg_context {
 /* Monotonic milliseconds (coarse clock: a vDSO read, no system call). */
 int64_t cw_now_ms(void);
 
-/* The calling pool thread's index in ctx->tstats, or -1 off the pool. */
-int cw_thread_index(void);
+/* The calling pool thread's counter block, or NULL off the pool. */
+struct cw_thread_block *cw_my_block(const struct mg_context *ctx);
 
 #endif

@@ -86,23 +86,12 @@ int mg_get_system_info(char *buffer, int buflen)
 	return n;
 }
 
-static void sums(const struct mg_context *ctx, unsigned long long *req,
-                 unsigned long long *in, unsigned long long *out)
-{
-	*req = *in = *out = 0;
-	for (int i = 0; i < ctx->pool_size; i++) {
-		*req += atomic_load(&ctx->tstats[i].requests);
-		*in += atomic_load(&ctx->tstats[i].bytes_in);
-		*out += atomic_load(&ctx->tstats[i].bytes_out);
-	}
-}
-
 int mg_get_context_info(const struct mg_context *ctx, char *buffer,
                         int buflen)
 {
-	unsigned long long req, in, out;
+	struct cw_totals t;
 	char start[32], now[32];
-	time_t t = time(NULL);
+	time_t now_t = time(NULL);
 	struct tm tm;
 	int n;
 
@@ -110,10 +99,11 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer,
 		buffer[0] = '\0';
 	if (ctx == NULL)
 		return put(buffer, buflen, 0, "{\n\"context\" : \"null\"\n}\n");
-	sums(ctx, &req, &in, &out);
+	memset(&t, 0, sizeof t);
+	cw_stats_sum(ctx->tstats, ctx->nblocks, ctx->conns_ctr, &t);
 	gmtime_r(&ctx->start_time, &tm);
 	strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	gmtime_r(&t, &tm);
+	gmtime_r(&now_t, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = put(buffer, buflen, 0,
 	        "{\n\"context\" : \"%s\",\n"
@@ -124,10 +114,13 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer,
 	        "\"time\" : {\n\"uptime\" : %lld,\n\"start\" : \"%s\",\n"
 	        "\"now\" : \"%s\"\n}\n}\n",
 	        atomic_load(&ctx->stopping) ? "stopping" : "in use",
-	        (long long)atomic_load(&ctx->active_conns),
-	        (long long)atomic_load(&ctx->max_active_conns),
-	        (unsigned long long)atomic_load(&ctx->total_conns), req, in,
-	        out, (long long)(t - ctx->start_time), start, now);
+	        (long long)t.open,
+	        (long long)atomic_load(&ctx->conns_ctr->max_open),
+	        (unsigned long long)t.accepted,
+	        (unsigned long long)t.requests,
+	        (unsigned long long)t.bytes_in,
+	        (unsigned long long)t.bytes_out, (long long)(now_t - ctx->start_time),
+	        start, now);
 	if (buffer != NULL && buflen > 0 && n >= buflen)
 		buffer[buflen - 1] = '\0';
 	return n;

@@ -34,9 +34,11 @@
 
 static __thread int pool_index = -1;
 
-int cw_thread_index(void)
+struct cw_thread_block *cw_my_block(const struct mg_context *ctx)
 {
-	return pool_index;
+	if (pool_index < 0 || ctx->tstats == NULL)
+		return NULL;
+	return &ctx->tstats[pool_index % ctx->nblocks];
 }
 
 static void thread_begin(struct cw_thread *t, struct mg_context *ctx,
@@ -211,7 +213,7 @@ static int step_down(struct mg_context *ctx)
 
 static void run_events(struct mg_context *ctx, struct cw_thread *t)
 {
-	_Atomic int64_t *busy = &ctx->tstats[t->index].busy_since;
+	_Atomic int64_t *busy = &cw_my_block(ctx)->busy_since;
 	struct epoll_event ev;
 
 	for (;;) {
@@ -268,7 +270,7 @@ static int watch_runners(struct mg_context *ctx, int64_t now)
 {
 	int stuck = 0, busy = 0, want;
 
-	for (int i = 0; i < ctx->pool_size; i++) {
+	for (int i = 0; i < ctx->pool_size && i < ctx->nblocks; i++) {
 		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
 		                                     memory_order_relaxed);
 
@@ -406,12 +408,17 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	ctx->pool_tids = calloc((size_t)n, sizeof *ctx->pool_tids);
-	ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+	if (ctx->tstats == NULL) {
+		ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+		ctx->nblocks = n;
+		ctx->stats_owned = 1;
+		if (ctx->tstats != NULL)
+			memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
+	}
 	if (ctx->pool_tids == NULL || ctx->tstats == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
 	pthread_mutex_init(&ctx->spare_lock, NULL);
 	pthread_cond_init(&ctx->spare_cond, NULL);
 	if (getenv("CIVETD_RUNNERS") != NULL) /* benchmarks of the model */
@@ -513,7 +520,7 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 
 int64_t cw_pool_open_connections(const struct mg_context *ctx)
 {
-	return atomic_load(&ctx->active_conns);
+	return atomic_load(&ctx->conns_ctr->open);
 }
 
 static void *detached_main(void *arg)

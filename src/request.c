@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "body.h"
 #include "conn.h"
@@ -23,22 +24,28 @@
 
 #define DISCARD_LIMIT (1024 * 1024)
 
-static void count_request(struct mg_connection *c)
+static int64_t now_us(void)
 {
-	int i = cw_thread_index();
+	struct timespec ts;
 
-	if (i >= 0)
-		atomic_fetch_add_explicit(&c->ctx->tstats[i].requests, 1,
-		                          memory_order_relaxed);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void count_request(struct mg_connection *c, int status, int64_t t0)
+{
+	struct cw_thread_block *b = cw_my_block(c->ctx);
+
+	if (b != NULL)
+		cw_stats_count(b, status, now_us() - t0);
 }
 
 static void count_in(struct mg_connection *c, size_t n)
 {
-	int i = cw_thread_index();
+	struct cw_thread_block *b = cw_my_block(c->ctx);
 
-	if (i >= 0)
-		atomic_fetch_add_explicit(&c->ctx->tstats[i].bytes_in, n,
-		                          memory_order_relaxed);
+	if (b != NULL)
+		atomic_fetch_add_explicit(&b->bytes_in, n, memory_order_relaxed);
 }
 
 /* ---- request info ---------------------------------------------------------- */
@@ -199,7 +206,7 @@ static long long max_body(const struct mg_context *ctx)
 	                                  : CW_DEFAULT_MAX_BODY;
 }
 
-static void finish_request(struct mg_connection *c)
+static void finish_request(struct mg_connection *c, int64_t t0)
 {
 	struct mg_context *ctx = c->ctx;
 	int sent;
@@ -210,7 +217,7 @@ static void finish_request(struct mg_connection *c)
 		ctx->cb.end_request(c, sent);
 	if (cw_log_wants_access(ctx))
 		cw_log_access(c, c->log_status ? c->log_status : sent);
-	count_request(c);
+	count_request(c, sent, t0);
 	if (!c->body_done &&
 	    (c->must_close || cw_body_discard(c, DISCARD_LIMIT) != 0))
 		c->must_close = 1;
@@ -219,6 +226,7 @@ static void finish_request(struct mg_connection *c)
 static void run_request(struct mg_connection *c, struct cw_thread *t,
                         struct cw_http_request *req, size_t head_len)
 {
+	int64_t t0 = now_us();
 	int status;
 
 	c->requests++;
@@ -239,7 +247,7 @@ static void run_request(struct mg_connection *c, struct cw_thread *t,
 	} else {
 		dispatch(c);
 	}
-	finish_request(c);
+	finish_request(c, t0);
 }
 
 /* ---- the connection loop ---------------------------------------------------------- */

@@ -92,12 +92,11 @@ static int timeout_of(const struct mg_connection *c)
 
 static void count_out(struct mg_connection *c, size_t n)
 {
-	int i = cw_thread_index();
+	struct cw_thread_block *b = c->is_client ? NULL : cw_my_block(c->ctx);
 
 	c->resp.bytes += (long long)n;
-	if (i >= 0 && !c->is_client)
-		atomic_fetch_add_explicit(&c->ctx->tstats[i].bytes_out, n,
-		                          memory_order_relaxed);
+	if (b != NULL)
+		atomic_fetch_add_explicit(&b->bytes_out, n, memory_order_relaxed);
 }
 
 /* Send the held output followed by iov[0..n). */
