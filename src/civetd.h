@@ -1,5 +1,11 @@
 /* civetd.h - what civetd adds to the CivetWeb API (prefix civetd_).
- * A program that only uses civetweb.h never needs this header. */
+ * A program that only uses civetweb.h never needs this header.
+ *
+ * The prefork server: one call turns a CivetWeb program into a master
+ * process that forks worker processes, each running its own server context
+ * with the program's callbacks (so init_context/exit_context run once per
+ * worker process: register request handlers in init_context). docs/prefork.md
+ * describes the processes, the options and the admin socket. */
 #ifndef CIVETD_HEADER_INCLUDED
 #define CIVETD_HEADER_INCLUDED
 
@@ -13,6 +19,25 @@ extern "C" {
 
 /* The civetd version string, e.g. "0.1.0". */
 CIVETWEB_API const char *civetd_version(void);
+
+/* Run the calling process as the master of a preforked server until it is
+ * stopped (SIGTERM/SIGINT graceful, SIGQUIT immediate, `civetctl stop`).
+ * init->configuration_options takes every CivetWeb option and civetd's own
+ * (num_workers, admin_socket, pid_file, worker_shutdown_timeout_ms,
+ * max_requests_per_worker, ...); the pair "config_file" FILE names a
+ * CivetWeb-style configuration file that is read first and re-read on each
+ * reload, the other pairs override it. init->callbacks and user_data are
+ * used by every worker's context.
+ * Returns 0 after a stop, -1 if the server could not start (error filled:
+ * code and "file:line: reason" text). Call it from the main thread, before
+ * starting threads of your own: it forks. */
+CIVETWEB_API int civetd_run(const struct mg_init_data *init,
+                            struct mg_error_data *error);
+
+/* Validate a configuration as civetd_run would, without binding or
+ * starting anything. 0 if valid, -1 with the reason in error. */
+CIVETWEB_API int civetd_check_config(const struct mg_init_data *init,
+                                     struct mg_error_data *error);
 
 #ifdef __cplusplus
 }

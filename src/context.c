@@ -62,7 +62,7 @@ static void warn_unimplemented(struct mg_context *ctx)
 }
 
 static int open_listeners(struct mg_context *ctx,
-                          const struct civetd_inherited *inh, char *err,
+                          const struct cw_start_extra *inh, char *err,
                           size_t errlen)
 {
 	struct cw_listen_spec *specs;
@@ -102,17 +102,17 @@ static void destroy(struct mg_context *ctx)
 	cw_conns_free(ctx);
 	cw_log_close(ctx);
 	cw_options_free(&ctx->opt);
-	if (ctx->stats_owned) {
+	if (ctx->stats_owned)
 		free(ctx->tstats);
+	if (ctx->conns_owned)
 		free(ctx->conns_ctr);
-	}
 	pthread_mutex_destroy(&ctx->user_lock);
 	free(ctx);
 }
 
 struct mg_context *cw_context_start(struct mg_init_data *init,
                                     struct mg_error_data *error,
-                                    const struct civetd_inherited *inh)
+                                    const struct cw_start_extra *extra)
 {
 	struct mg_context *ctx;
 	char err[512] = "";
@@ -146,7 +146,13 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		goto fail;
 	}
 	warn_unimplemented(ctx);
-	if (open_listeners(ctx, inh, err, sizeof err) != 0) {
+	if (extra != NULL) {
+		ctx->tstats = extra->blocks;
+		ctx->nblocks = extra->nblocks;
+		ctx->conns_ctr = extra->conns;
+		ctx->runners_target = extra->runners_target;
+	}
+	if (open_listeners(ctx, extra, err, sizeof err) != 0) {
 		code = strstr(err, "cannot listen") != NULL
 		           ? MG_ERROR_DATA_CODE_INIT_PORTS_FAILED
 		           : MG_ERROR_DATA_CODE_INVALID_OPTION;
@@ -157,7 +163,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->conns_ctr = aligned_alloc(64, sizeof *ctx->conns_ctr);
 		if (ctx->conns_ctr != NULL)
 			memset(ctx->conns_ctr, 0, sizeof *ctx->conns_ctr);
-		ctx->stats_owned = 1;
+		ctx->conns_owned = 1;
 	}
 	if (ctx->handlers == NULL || ctx->conns_ctr == NULL ||
 	    cw_conns_init(ctx) != 0) {
@@ -312,7 +318,8 @@ void mg_unlock_connection(struct mg_connection *conn)
 const struct mg_request_info *
 mg_get_request_info(const struct mg_connection *conn)
 {
-	return conn != NULL ? &conn->ri : NULL;
+	/* a client connection has no request: mg_get_response_info() */
+	return conn != NULL && !conn->is_client ? &conn->ri : NULL;
 }
 
 const char *mg_get_header(const struct mg_connection *conn, const char *name)

@@ -1,19 +1,23 @@
-/* context.h - starting a context on listening sockets handed over by the
- * prefork master, instead of binding its own. */
+/* context.h - starting a context inside a prefork worker: on listening
+ * sockets the master bound, with counters in the master's shared area. */
 #ifndef CW_CONTEXT_H
 #define CW_CONTEXT_H
 
 #include "core.h"
 
-/* Listening sockets bound by someone else, in listening_ports order. */
-struct civetd_inherited {
-	const int *fds;
+/* What a prefork worker hands to its context; any field may be 0/NULL. */
+struct cw_start_extra {
+	const int *fds;         /* listening sockets, in listening_ports order */
 	int num_fds;
+	struct cw_thread_block *blocks; /* per-thread counters */
+	int nblocks;
+	struct cw_conn_counters *conns;
+	int runners_target;     /* pool threads waiting for events */
 };
 
-/* mg_start2() with optional inherited sockets (NULL: bind them). */
+/* mg_start2() with extras (NULL: a plain single-process context). */
 struct mg_context *cw_context_start(struct mg_init_data *init,
                                     struct mg_error_data *error,
-                                    const struct civetd_inherited *inh);
+                                    const struct cw_start_extra *extra);
 
 #endif

@@ -168,6 +168,7 @@ struct mg_context {
 	int nblocks;
 	int stats_owned;
 	struct cw_conn_counters *conns_ctr;
+	int conns_owned;
 
 	/* Connection slots: chunks that never move, so a slot pointer stays
 	 * valid for the context's life (a stale epoll event can always be

@@ -105,7 +105,8 @@
 	X(WORKER_SHUTDOWN_TIMEOUT_MS, "worker_shutdown_timeout_ms", NUMBER,    \
 	  "10000", 5)                                                          \
 	X(MAX_REQUESTS_PER_WORKER, "max_requests_per_worker", NUMBER, "0", 5) \
-	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)
+	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)          \
+	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };

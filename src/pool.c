@@ -518,6 +518,41 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 	atomic_store(&ctx->draining, 1);
 }
 
+int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy)
+{
+	int64_t oldest = 0;
+	int busy = 0, n = ctx->pool_size < ctx->nblocks ? ctx->pool_size
+	                                                 : ctx->nblocks;
+
+	for (int i = 0; i < n; i++) {
+		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
+		                                     memory_order_relaxed);
+
+		if (since == 0)
+			continue;
+		busy++;
+		if (oldest == 0 || since < oldest)
+			oldest = since;
+	}
+	*all_busy = n > 0 && busy == n;
+	return oldest;
+}
+
+uint64_t cw_pool_requests(const struct mg_context *ctx)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < ctx->nblocks; i++)
+		n += atomic_load_explicit(&ctx->tstats[i].requests,
+		                          memory_order_relaxed);
+	return n;
+}
+
+int64_t cw_pool_clock_ms(void)
+{
+	return precise_ms();
+}
+
 int64_t cw_pool_open_connections(const struct mg_context *ctx)
 {
 	return atomic_load(&ctx->conns_ctr->open);

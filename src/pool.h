@@ -20,6 +20,16 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms);
 /* Number of connections still open (parked or active). */
 int64_t cw_pool_open_connections(const struct mg_context *ctx);
 
+/* The oldest request still running: the ms (precise clock) it started,
+ * and whether every pool thread is running one (no thread is free). */
+int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy);
+
+/* Requests finished so far. */
+uint64_t cw_pool_requests(const struct mg_context *ctx);
+
+/* Milliseconds of the clock busy times are measured with. */
+int64_t cw_pool_clock_ms(void);
+
 /* mg_start_thread(): a detached thread. */
 int cw_pool_detached_thread(void *(*fn)(void *), void *arg);
 

@@ -1,0 +1,658 @@
+/* master.c - the prefork master: civetd_run().
+ *
+ * The master validates the configuration, binds every listening socket
+ * once, creates the shared statistics area, forks the workers, and then
+ * lives on a libevent loop: signals, the admin socket, one event per
+ * worker control channel and a 250 ms tick. It never runs a request
+ * handler. Workers that die are reaped (SIGCHLD), their counts folded into
+ * the totals, and replaced; a worker that dies before it is ready is
+ * respawned with an exponential backoff, and after MAX_FAILURES in a row
+ * the master stops trying and says so in the status until the next reload
+ * or scale command. A worker whose heartbeat stops is killed and replaced.
+ * Signals: TERM/INT graceful stop, QUIT immediate stop, HUP reload, USR1
+ * reopen logs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin_proto.h"
+#include "civetd.h"
+#include "conn.h"
+#include "listen.h"
+#include "master.h"
+
+#define TICK_MS 250
+#define MAX_FAILURES 8
+#define MAX_BACKOFF_MS 10000
+
+/* ---- logging ------------------------------------------------------------ */
+
+void cw_master_log(struct cw_master *m, const char *fmt, ...)
+{
+	char line[1200];
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+	int n;
+
+	gmtime_r(&now, &tm);
+	n = snprintf(line, sizeof line,
+	             "[%04d-%02d-%02dT%02d:%02d:%02dZ] [master %d] ",
+	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	             tm.tm_min, tm.tm_sec, (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof line - 2)
+		n = (int)sizeof line - 2;
+	line[n++] = '\n';
+	if (write(m->log_fd >= 0 ? m->log_fd : 2, line, (size_t)n) < 0)
+		return;
+}
+
+static void open_log(struct cw_master *m)
+{
+	const char *path = cw_config_get(&m->cfg, CW_OPT_ERROR_LOG_FILE);
+	int fd;
+
+	if (*path == '\0')
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (m->log_fd >= 0) {
+		dup2(fd, m->log_fd);
+		close(fd);
+	} else {
+		m->log_fd = fd;
+	}
+}
+
+/* ---- workers -------------------------------------------------------------- */
+
+int cw_master_workers_option(const struct cw_config *cfg)
+{
+	const char *v = cw_config_get(cfg, CW_OPT_NUM_WORKERS);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (*v != '\0')
+		return atoi(v);
+	return cpus > 0 ? (int)cpus : 1;
+}
+
+static int free_slot(struct cw_master *m)
+{
+	for (int i = 0; i < CW_STATS_SLOTS; i++)
+		if (atomic_load(&m->area->slots[i].state) == CW_WORKER_FREE)
+			return i;
+	return -1;
+}
+
+static void on_control(evutil_socket_t fd, short what, void *arg);
+
+static void child(struct cw_master *m, const struct cw_config *cfg,
+                  const struct cw_listen_set *ls, struct cw_worker_slot *slot,
+                  int ctl)
+{
+	struct cw_worker_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.callbacks = m->cb;
+	s.user_data = m->user_data;
+	s.options = cfg->kv;
+	s.listen_fds = ls->fds;
+	s.num_listen_fds = ls->n;
+	s.slot = slot;
+	s.ctl_fd = ctl;
+	s.master_pid = m->area->master_pid;
+	s.num_workers = m->want > 0 ? m->want : 1;
+	s.shutdown_timeout_ms =
+	    atoi(cw_config_get(cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS));
+	s.hang_timeout_ms = atoi(cw_config_get(cfg, CW_OPT_WORKER_HANG_TIMEOUT_MS));
+	s.max_requests = atol(cw_config_get(cfg, CW_OPT_MAX_REQUESTS_PER_WORKER));
+	cw_worker_run(&s);
+}
+
+int cw_master_spawn(struct cw_master *m, uint64_t gen,
+                    const struct cw_config *cfg,
+                    const struct cw_listen_set *ls)
+{
+	int idx = free_slot(m), sv[2];
+	struct cw_worker_slot *slot;
+	struct cw_worker *w;
+	pid_t pid;
+
+	if (idx < 0) {
+		cw_master_log(m, "no free worker slot");
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	slot = &m->area->slots[idx];
+	memset(slot, 0, sizeof *slot);
+	slot->generation = gen;
+	slot->start_time = (int64_t)time(NULL);
+	atomic_store(&slot->state, CW_WORKER_STARTING);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		child(m, cfg, ls, slot, sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0 || (w = calloc(1, sizeof *w)) == NULL) {
+		cw_master_log(m, "cannot start a worker: %s", strerror(errno));
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		atomic_store(&slot->state, CW_WORKER_FREE);
+		close(sv[0]);
+		return -1;
+	}
+	slot->pid = pid;
+	w->m = m;
+	w->slot = idx;
+	w->pid = pid;
+	w->gen = gen;
+	w->ctl = sv[0];
+	w->spawned_ms = cw_now_ms();
+	w->ev = event_new(m->base, sv[0], EV_READ | EV_PERSIST, on_control, w);
+	event_add(w->ev, NULL);
+	w->next = m->workers;
+	m->workers = w;
+	return 0;
+}
+
+static void send_one(struct cw_worker *w, char msg)
+{
+	if (send(w->ctl, &msg, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+		kill(w->pid, msg == CW_CTL_STOP ? SIGKILL : SIGTERM);
+}
+
+static void drain_one(struct cw_master *m, struct cw_worker *w)
+{
+	if (w->draining)
+		return;
+	w->draining = 1;
+	w->recycling = 0;
+	w->drain_deadline =
+	    cw_now_ms() +
+	    atoi(cw_config_get(&m->cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
+	    2000;
+	atomic_store(&m->area->slots[w->slot].state, CW_WORKER_DRAINING);
+	send_one(w, CW_CTL_DRAIN);
+}
+
+void cw_master_send(struct cw_master *m, uint64_t gen, char msg)
+{
+	for (struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+		if (gen != 0 && w->gen != gen)
+			continue;
+		if (msg == CW_CTL_DRAIN)
+			drain_one(m, w);
+		else
+			send_one(w, msg);
+	}
+}
+
+int cw_master_count(const struct cw_master *m, uint64_t gen, int ready_only)
+{
+	int n = 0;
+
+	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
+		if ((gen == 0 || w->gen == gen) && (!ready_only || w->ready) &&
+		    !w->draining && !w->recycling)
+			n++;
+	return n;
+}
+
+/* A worker asked to be recycled: its replacement starts first, and it
+ * drains once the replacement is ready. */
+static void recycle(struct cw_master *m, struct cw_worker *w)
+{
+	if (m->reload != NULL || m->stopping || w->draining || w->recycling)
+		return;
+	w->recycling = 1;
+	if (cw_master_spawn(m, w->gen, &m->cfg, &m->ls) != 0)
+		w->recycling = 0;
+}
+
+static void drain_recycled(struct cw_master *m)
+{
+	for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+		if (w->recycling && cw_master_count(m, m->gen, 1) >= m->want)
+			drain_one(m, w);
+}
+
+static void on_control(evutil_socket_t fd, short what, void *arg)
+{
+	struct cw_worker *w = arg;
+	char msg[16];
+	ssize_t n = recv(fd, msg, sizeof msg, MSG_DONTWAIT);
+
+	(void)what;
+	if (n <= 0) {
+		/* closed: the worker is exiting; SIGCHLD does the rest */
+		event_del(w->ev);
+		return;
+	}
+	if (msg[0] == CW_CTL_READY) {
+		w->ready = 1;
+		w->m->failures = 0;
+		cw_reload_worker_ready(w->m, w);
+		drain_recycled(w->m);
+	} else if (msg[0] == CW_CTL_RECYCLE) {
+		cw_master_log(w->m, "worker %d reached max_requests_per_worker",
+		              (int)w->pid);
+		recycle(w->m, w);
+	}
+}
+
+/* ---- reaping ------------------------------------------------------------------ */
+
+static void fold(struct cw_master *m, struct cw_worker_slot *slot)
+{
+	struct cw_totals t;
+
+	memset(&t, 0, sizeof t);
+	cw_stats_sum(slot->threads, CW_STATS_THREADS, &slot->conns, &t);
+	t.busy = t.open = 0;
+	cw_stats_add(&m->area->folded, &t);
+	memset(slot, 0, sizeof *slot);
+}
+
+static void unlink_worker(struct cw_master *m, struct cw_worker *w)
+{
+	struct cw_worker **pp = &m->workers;
+
+	while (*pp != w)
+		pp = &(*pp)->next;
+	*pp = w->next;
+	event_free(w->ev);
+	close(w->ctl);
+	free(w);
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+}
+
+/* A worker of the current generation died on its own: respawn it, at once
+ * if it had been serving, after a growing backoff if it never got ready. */
+static void plan_respawn(struct cw_master *m, int before_ready,
+                         const char *why)
+{
+	int64_t backoff;
+
+	if (!before_ready) {
+		m->next_spawn_ms = cw_now_ms();
+		return;
+	}
+	m->failures++;
+	snprintf(m->last_failure, sizeof m->last_failure,
+	         "worker failed to start (%s)", why);
+	if (m->failures >= MAX_FAILURES) {
+		m->gave_up = 1;
+		cw_master_log(m, "workers keep failing at start-up (%s); not "
+		                 "respawning until reload or 'workers N'",
+		              why);
+		return;
+	}
+	backoff = 100LL << (m->failures - 1);
+	m->next_spawn_ms = cw_now_ms() +
+	                   (backoff > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff);
+}
+
+static void reaped(struct cw_master *m, struct cw_worker *w, int status)
+{
+	int before_ready = !w->ready, expected = w->draining || m->stopping;
+	char why[64];
+
+	describe_exit(status, why, sizeof why);
+	if (!expected)
+		cw_master_log(m, "worker %d (generation %llu) %s%s", (int)w->pid,
+		              (unsigned long long)w->gen, why,
+		              before_ready ? " before it was ready" : "");
+	fold(m, &m->area->slots[w->slot]);
+	cw_reload_worker_gone(m, w, before_ready);
+	if (!expected && w->gen == m->gen && !w->recycling &&
+	    (m->reload == NULL || w->gen != m->reload->gen))
+		plan_respawn(m, before_ready, why);
+	unlink_worker(m, w);
+}
+
+static void reap(struct cw_master *m)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct cw_worker *w = m->workers;
+
+		while (w != NULL && w->pid != pid)
+			w = w->next;
+		if (w != NULL)
+			reaped(m, w, status);
+	}
+}
+
+/* ---- the tick: respawns, hung workers, deadlines, rates ------------------------- */
+
+static void respawn_missing(struct cw_master *m)
+{
+	int have = cw_master_count(m, m->gen, 0);
+
+	if (m->stopping || m->gave_up || m->reload != NULL ||
+	    cw_now_ms() < m->next_spawn_ms)
+		return;
+	while (have < m->want && cw_master_spawn(m, m->gen, &m->cfg, &m->ls) == 0)
+		have++;
+}
+
+static void check_worker(struct cw_master *m, struct cw_worker *w, int64_t now,
+                         int hang_ms)
+{
+	struct cw_worker_slot *s = &m->area->slots[w->slot];
+
+	if (w->ready && !w->draining &&
+	    now - atomic_load(&s->heartbeat) > hang_ms) {
+		cw_master_log(m, "worker %d stopped its heartbeat (hung for %d "
+		                 "ms): killing it",
+		              (int)w->pid, hang_ms);
+		kill(w->pid, SIGKILL);
+	} else if (w->draining && w->drain_deadline != 0 &&
+	           now > w->drain_deadline) {
+		kill(w->pid, SIGKILL);
+	} else if (!w->ready && now - w->spawned_ms > 30000) {
+		cw_master_log(m, "worker %d not ready after 30 s: killing it",
+		              (int)w->pid);
+		kill(w->pid, SIGKILL);
+	}
+}
+
+static void sample_rates(struct cw_master *m, int64_t now)
+{
+	static int64_t last;
+	double dt = (double)(now - last) / 1000.0;
+
+	if (now - last < 1000)
+		return;
+	for (struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+		struct cw_totals t;
+
+		memset(&t, 0, sizeof t);
+		cw_stats_sum(m->area->slots[w->slot].threads, CW_STATS_THREADS,
+		             NULL, &t);
+		w->rate = last == 0 || t.requests < w->rate_req
+		              ? 0
+		              : (double)(t.requests - w->rate_req) / dt;
+		w->rate_req = t.requests;
+	}
+	last = now;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct cw_master *m = arg;
+	int64_t now = cw_now_ms();
+	int hang = atoi(cw_config_get(&m->cfg, CW_OPT_WORKER_HANG_TIMEOUT_MS));
+
+	(void)fd, (void)what;
+	reap(m);
+	for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+		check_worker(m, w, now, hang > 0 ? hang : 60000);
+	respawn_missing(m);
+	cw_reload_tick(m);
+	sample_rates(m, now);
+	if (m->stopping && m->workers == NULL)
+		event_base_loopbreak(m->base);
+	if (m->stopping && now > m->stop_deadline)
+		for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+			kill(w->pid, SIGKILL);
+}
+
+/* ---- stop, scale, signals ---------------------------------------------------------- */
+
+void cw_master_stop(struct cw_master *m, int immediate)
+{
+	if (m->stopping >= (immediate ? 2 : 1))
+		return;
+	m->stopping = immediate ? 2 : 1;
+	m->stop_deadline =
+	    cw_now_ms() +
+	    (immediate ? 1000
+	               : atoi(cw_config_get(&m->cfg,
+	                                    CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
+	                     3000);
+	cw_master_log(m, "%s stop", immediate ? "immediate" : "graceful");
+	cw_master_send(m, 0, immediate ? CW_CTL_STOP : CW_CTL_DRAIN);
+	if (m->workers == NULL)
+		event_base_loopbreak(m->base);
+}
+
+void cw_master_scale(struct cw_master *m, int n)
+{
+	int have = cw_master_count(m, m->gen, 0);
+
+	m->want = n;
+	m->gave_up = 0;
+	m->failures = 0;
+	m->next_spawn_ms = 0;
+	for (struct cw_worker *w = m->workers; w != NULL && have > n;
+	     w = w->next) {
+		if (w->gen == m->gen && !w->draining && !w->recycling) {
+			drain_one(m, w);
+			have--;
+		}
+	}
+	respawn_missing(m);
+}
+
+static void reload_logged(void *arg, int ok, const char *msg)
+{
+	struct cw_master *m = arg;
+
+	cw_master_log(m, "reload (SIGHUP) %s%s%s", ok ? "done" : "failed",
+	              *msg ? ": " : "", msg);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct cw_master *m = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGCHLD:
+		reap(m);
+		respawn_missing(m);
+		if (m->stopping && m->workers == NULL)
+			event_base_loopbreak(m->base);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		cw_master_stop(m, 0);
+		break;
+	case SIGQUIT:
+		cw_master_stop(m, 1);
+		break;
+	case SIGHUP:
+		cw_reload_begin(m, reload_logged, m);
+		break;
+	case SIGUSR1:
+		open_log(m);
+		cw_master_send(m, 0, CW_CTL_REOPEN);
+		break;
+	default:
+		break;
+	}
+}
+
+static int add_events(struct cw_master *m)
+{
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT,
+	                           SIGHUP,  SIGUSR1};
+	struct timeval tv = {0, TICK_MS * 1000};
+
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		m->sig[i] = evsignal_new(m->base, sigs[i], on_signal, m);
+		if (m->sig[i] == NULL || event_add(m->sig[i], NULL) != 0)
+			return -1;
+		m->nsig++;
+	}
+	m->tick = event_new(m->base, -1, EV_PERSIST, on_tick, m);
+	if (m->tick == NULL || event_add(m->tick, &tv) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* ---- civetd_run ------------------------------------------------------------------------ */
+
+static void set_error(struct mg_error_data *e, unsigned code, const char *text)
+{
+	if (e == NULL)
+		return;
+	e->code = code;
+	e->code_sub = 0;
+	if (e->text != NULL && e->text_buffer_size > 0)
+		snprintf(e->text, e->text_buffer_size, "%s", text);
+}
+
+int civetd_check_config(const struct mg_init_data *init,
+                        struct mg_error_data *error)
+{
+	struct cw_config cfg;
+	char err[1024];
+
+	if (init == NULL) {
+		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM, "no init data");
+		return -1;
+	}
+	if (cw_config_load(init->configuration_options, &cfg, err,
+	                   sizeof err) != 0) {
+		set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
+		return -1;
+	}
+	cw_config_free(&cfg);
+	set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	return 0;
+}
+
+static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
+{
+	const char *path = cw_config_get(&m->cfg, CW_OPT_PID_FILE);
+	char line[32];
+	int fd, n;
+
+	if (*path == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "pid_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(line, sizeof line, "%d\n", (int)getpid());
+	if (write(fd, line, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	m->pid_file = strdup(path);
+	return 0;
+}
+
+static int setup(struct cw_master *m, const struct mg_init_data *init,
+                 char *err, size_t errlen)
+{
+	const char *admin;
+
+	if (cw_config_load(init->configuration_options, &m->cfg, err,
+	                   errlen) != 0)
+		return MG_ERROR_DATA_CODE_INVALID_OPTION;
+	open_log(m);
+	m->want = cw_master_workers_option(&m->cfg);
+	m->area = cw_stats_area_new();
+	m->base = event_base_new();
+	if (m->area == NULL || m->base == NULL || add_events(m) != 0) {
+		snprintf(err, errlen, "cannot set up the master: %s",
+		         strerror(errno));
+		return MG_ERROR_DATA_CODE_OS_ERROR;
+	}
+	admin = cw_config_get(&m->cfg, CW_OPT_ADMIN_SOCKET);
+	if (*admin != '\0' && cw_admin_open(m, admin, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_OS_ERROR;
+	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
+	if (write_pid_file(m, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_OS_ERROR;
+	return 0;
+}
+
+static void teardown(struct cw_master *m)
+{
+	while (m->workers != NULL)
+		unlink_worker(m, m->workers);
+	cw_admin_close(m);
+	for (int i = 0; i < m->nsig; i++)
+		event_free(m->sig[i]);
+	if (m->tick != NULL)
+		event_free(m->tick);
+	if (m->base != NULL)
+		event_base_free(m->base);
+	for (int i = 0; i < m->ls.n; i++)
+		close(m->ls.fds[i]);
+	if (m->pid_file != NULL) {
+		unlink(m->pid_file);
+		free(m->pid_file);
+	}
+	cw_stats_area_free(m->area);
+	cw_config_free(&m->cfg);
+	if (m->log_fd >= 0)
+		close(m->log_fd);
+}
+
+int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
+{
+	struct cw_master m;
+	char err[1024] = "";
+	unsigned code;
+
+	memset(&m, 0, sizeof m);
+	m.log_fd = -1;
+	m.start_ms = cw_now_ms();
+	set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	if (init == NULL) {
+		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM, "no init data");
+		return -1;
+	}
+	m.cb = init->callbacks;
+	m.user_data = init->user_data;
+	m.base_opts = init->configuration_options;
+	code = (unsigned)setup(&m, init, err, sizeof err);
+	if (code != 0) {
+		set_error(error, code, err);
+		teardown(&m);
+		return -1;
+	}
+	m.gen = 1;
+	atomic_store(&m.area->generation, 1);
+	cw_master_log(&m, "civetd %s: %d workers, listening on %s",
+	              CIVETD_VERSION, m.want,
+	              cw_config_get(&m.cfg, CW_OPT_LISTENING_PORTS));
+	respawn_missing(&m);
+	event_base_dispatch(m.base);
+	reap(&m);
+	cw_master_log(&m, "stopped");
+	teardown(&m);
+	return 0;
+}

@@ -1,0 +1,272 @@
+/* status.c - what `civetctl status` shows: the master, each worker's slot
+ * and the totals (folded counts of exited workers plus the live slots), as
+ * a table for people or as one JSON object for scripts. Read-only over the
+ * shared area: a worker that died mid-update cannot block it. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "civetd.h"
+#include "conn.h"
+#include "master.h"
+
+#define MAX_STATUS (4 << 20)
+
+static const char *state_name(int s)
+{
+	static const char *const names[] = {"free",     "starting", "ready",
+	                                    "draining", "exited",   "failed"};
+
+	return s >= 0 && s <= CW_WORKER_FAILED ? names[s] : "unknown";
+}
+
+static void slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	cw_stats_sum(s->threads, CW_STATS_THREADS, &s->conns, t);
+}
+
+static void all_totals(const struct cw_master *m, struct cw_totals *t)
+{
+	*t = m->area->folded;
+	t->busy = t->open = 0;
+	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+		struct cw_totals s;
+
+		slot_totals(&m->area->slots[w->slot], &s);
+		cw_stats_add(t, &s);
+	}
+}
+
+static void iso_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* JSON string escaping for the one free-text field (reload errors). */
+static void json_str(struct cw_buf *b, const char *s)
+{
+	cw_buf_add(b, "\"", 1, MAX_STATUS);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			cw_buf_printf(b, MAX_STATUS, "\\%c", ch);
+		else if (ch < 0x20)
+			cw_buf_printf(b, MAX_STATUS, "\\u%04x", ch);
+		else
+			cw_buf_add(b, s, 1, MAX_STATUS);
+	}
+	cw_buf_add(b, "\"", 1, MAX_STATUS);
+}
+
+static void json_counts(struct cw_buf *b, const struct cw_totals *t)
+{
+	cw_buf_printf(b, MAX_STATUS,
+	              "\"requests\": %llu, \"bytes_in\": %llu, "
+	              "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
+	              "\"status_1xx\": %llu, \"status_2xx\": %llu, "
+	              "\"status_3xx\": %llu, \"status_4xx\": %llu, "
+	              "\"status_5xx\": %llu, \"p50_us\": %llu, \"p99_us\": %llu",
+	              (unsigned long long)t->requests,
+	              (unsigned long long)t->bytes_in,
+	              (unsigned long long)t->bytes_out,
+	              (unsigned long long)t->accepted,
+	              (unsigned long long)t->status[1],
+	              (unsigned long long)t->status[2],
+	              (unsigned long long)t->status[3],
+	              (unsigned long long)t->status[4],
+	              (unsigned long long)t->status[5],
+	              (unsigned long long)cw_stats_percentile(t, 50),
+	              (unsigned long long)cw_stats_percentile(t, 99));
+}
+
+static void json_master(struct cw_master *m, struct cw_buf *b)
+{
+	struct cw_stats_area *a = m->area;
+	int64_t when = atomic_load(&a->last_reload_time);
+	char t[32];
+
+	cw_buf_printf(b, MAX_STATUS,
+	              "\"master\": {\"pid\": %d, \"version\": \"%s\", "
+	              "\"generation\": %llu, \"uptime_s\": %lld, "
+	              "\"reloads\": %llu, \"workers_wanted\": %d, "
+	              "\"respawn_failures\": %d, \"respawn_stopped\": %s, "
+	              "\"last_failure\": ",
+	              (int)a->master_pid, CIVETD_VERSION,
+	              (unsigned long long)m->gen,
+	              (long long)((cw_now_ms() - m->start_ms) / 1000),
+	              (unsigned long long)atomic_load(&a->reloads), m->want,
+	              m->failures, m->gave_up ? "true" : "false");
+	json_str(b, m->last_failure);
+	cw_buf_printf(b, MAX_STATUS, ", \"last_reload\": {");
+	if (when == 0) {
+		cw_buf_printf(b, MAX_STATUS,
+		              "\"ok\": null, \"time\": null, \"error\": null}}");
+		return;
+	}
+	iso_time(when, t, sizeof t);
+	cw_buf_printf(b, MAX_STATUS, "\"ok\": %s, \"time\": \"%s\", \"error\": ",
+	              atomic_load(&a->last_reload_ok) ? "true" : "false", t);
+	json_str(b, a->last_reload_error);
+	cw_buf_printf(b, MAX_STATUS, "}}");
+}
+
+static void json_worker(struct cw_master *m, const struct cw_worker *w,
+                        struct cw_buf *b)
+{
+	const struct cw_worker_slot *s = &m->area->slots[w->slot];
+	struct cw_totals t;
+
+	slot_totals(s, &t);
+	cw_buf_printf(b, MAX_STATUS,
+	              "{\"slot\": %d, \"pid\": %d, \"generation\": %llu, "
+	              "\"state\": \"%s\", \"uptime_s\": %lld, "
+	              "\"req_per_s\": %.1f, \"active_connections\": %lld, "
+	              "\"idle_connections\": %lld, ",
+	              w->slot, (int)w->pid, (unsigned long long)w->gen,
+	              state_name(atomic_load(&s->state)),
+	              (long long)(time(NULL) - s->start_time), w->rate,
+	              (long long)t.busy,
+	              (long long)(t.open > t.busy ? t.open - t.busy : 0));
+	json_counts(b, &t);
+	cw_buf_printf(b, MAX_STATUS, "}");
+}
+
+void cw_status_json(struct cw_master *m, struct cw_buf *b)
+{
+	struct cw_totals t;
+	int first = 1;
+
+	cw_buf_printf(b, MAX_STATUS, "{");
+	json_master(m, b);
+	cw_buf_printf(b, MAX_STATUS, ", \"workers\": [");
+	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+		cw_buf_printf(b, MAX_STATUS, first ? "" : ", ");
+		json_worker(m, w, b);
+		first = 0;
+	}
+	all_totals(m, &t);
+	cw_buf_printf(b, MAX_STATUS, "], \"totals\": {");
+	json_counts(b, &t);
+	cw_buf_printf(b, MAX_STATUS, "}}\n");
+}
+
+/* ---- the table ----------------------------------------------------------------- */
+
+static void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "BKMGT";
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+static void human_us(uint64_t us, char *buf, size_t len)
+{
+	if (us < 1000)
+		snprintf(buf, len, "%lluus", (unsigned long long)us);
+	else if (us < 1000000)
+		snprintf(buf, len, "%.1fms", (double)us / 1000);
+	else
+		snprintf(buf, len, "%.1fs", (double)us / 1000000);
+}
+
+static void human_age(int64_t s, char *buf, size_t len)
+{
+	if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60),
+		         (long long)(s % 60));
+	else
+		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
+}
+
+static void row(struct cw_buf *b, const char *slot, const char *pid,
+                const char *gen, const char *state, const char *up,
+                const struct cw_totals *t, double rate, int conns)
+{
+	char in[16], out[16], p50[16], p99[16], r[16], act[16], idle[16];
+
+	human_bytes(t->bytes_in, in, sizeof in);
+	human_bytes(t->bytes_out, out, sizeof out);
+	human_us(cw_stats_percentile(t, 50), p50, sizeof p50);
+	human_us(cw_stats_percentile(t, 99), p99, sizeof p99);
+	snprintf(r, sizeof r, rate >= 0 ? "%.1f" : "-", rate);
+	snprintf(act, sizeof act, conns ? "%lld" : "-", (long long)t->busy);
+	snprintf(idle, sizeof idle, conns ? "%lld" : "-",
+	         (long long)(t->open > t->busy ? t->open - t->busy : 0));
+	cw_buf_printf(b, MAX_STATUS,
+	              "%-5s %-8s %-4s %-9s %-7s %11llu %9s %6s %6s %9s %9s "
+	              "%8s %8s\n",
+	              slot, pid, gen, state, up,
+	              (unsigned long long)t->requests, r, act, idle, in, out,
+	              p50, p99);
+}
+
+void cw_status_text(struct cw_master *m, struct cw_buf *b)
+{
+	struct cw_stats_area *a = m->area;
+	int64_t when = atomic_load(&a->last_reload_time);
+	char up[32], t[32];
+	struct cw_totals tot;
+
+	human_age((cw_now_ms() - m->start_ms) / 1000, up, sizeof up);
+	cw_buf_printf(b, MAX_STATUS,
+	              "civetd %s  master pid %d  generation %llu  up %s  "
+	              "reloads %llu\n",
+	              CIVETD_VERSION, (int)a->master_pid,
+	              (unsigned long long)m->gen, up,
+	              (unsigned long long)atomic_load(&a->reloads));
+	if (when != 0) {
+		iso_time(when, t, sizeof t);
+		cw_buf_printf(b, MAX_STATUS, "last reload: %s at %s%s%s\n",
+		              atomic_load(&a->last_reload_ok) ? "ok" : "FAILED", t,
+		              atomic_load(&a->last_reload_ok) ? "" : ": ",
+		              atomic_load(&a->last_reload_ok)
+		                  ? ""
+		                  : a->last_reload_error);
+	}
+	if (m->gave_up)
+		cw_buf_printf(b, MAX_STATUS, "respawning stopped: %s\n",
+		              m->last_failure);
+	cw_buf_printf(b, MAX_STATUS,
+	              "%-5s %-8s %-4s %-9s %-7s %11s %9s %6s %6s %9s %9s %8s "
+	              "%8s\n",
+	              "SLOT", "PID", "GEN", "STATE", "UPTIME", "REQUESTS",
+	              "REQ/S", "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50",
+	              "P99");
+	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+		const struct cw_worker_slot *s = &a->slots[w->slot];
+		char slot[8], pid[12], gen[12], age[16];
+		struct cw_totals st;
+
+		slot_totals(s, &st);
+		snprintf(slot, sizeof slot, "%d", w->slot);
+		snprintf(pid, sizeof pid, "%d", (int)w->pid);
+		snprintf(gen, sizeof gen, "%llu", (unsigned long long)w->gen);
+		human_age(time(NULL) - s->start_time, age, sizeof age);
+		row(b, slot, pid, gen, state_name(atomic_load(&s->state)), age,
+		    &st, w->rate, 1);
+	}
+	all_totals(m, &tot);
+	row(b, "total", "", "", "", "", &tot, -1, 0);
+	cw_buf_printf(b, MAX_STATUS,
+	              "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "
+	              "accepted connections %llu\n",
+	              (unsigned long long)tot.status[2],
+	              (unsigned long long)tot.status[3],
+	              (unsigned long long)tot.status[4],
+	              (unsigned long long)tot.status[5],
+	              (unsigned long long)tot.accepted);
+}

@@ -1,0 +1,238 @@
+/* worker.c - a worker process.
+ *
+ * Forked by the master, it keeps only what it needs (the listening
+ * sockets, its control channel, stdio), starts one library context on the
+ * inherited sockets - init_context runs here, once per worker process - and
+ * then its main thread only watches: the control channel (drain, stop,
+ * reopen), signals, the heartbeat in its slot, and the request count for
+ * recycling. Request threads count straight into the slot, which lives in
+ * memory shared with the master, so even a worker killed by SIGKILL has its
+ * counts in the totals.
+ *
+ * Draining: the context stops accepting at once; a keep-alive connection is
+ * answered "Connection: close" at its next response and an idle one is
+ * closed after a short grace period (never while input is arriving); the
+ * worker exits when its last connection is gone or at
+ * worker_shutdown_timeout_ms, whichever comes first. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin_proto.h"
+#include "context.h"
+#include "conn.h"
+#include "log.h"
+#include "pool.h"
+#include "worker.h"
+
+#define TICK_MS 100
+
+static volatile sig_atomic_t got_drain, got_quit, got_reopen;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		got_drain = 1;
+	else if (sig == SIGQUIT)
+		got_quit = 1;
+	else if (sig == SIGUSR1)
+		got_reopen = 1;
+	errno = saved;
+}
+
+static void set_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGUSR1};
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The master's admin socket, its clients and its event loop's descriptors
+ * must not live on in a worker: close every descriptor but stdio, the
+ * listening sockets and the control channel. */
+static void close_other_fds(const struct cw_worker_spec *s)
+{
+	int keep[CW_MAX_LISTENERS + 1], n = 0, from = 3;
+
+	keep[n++] = s->ctl_fd;
+	for (int i = 0; i < s->num_listen_fds && n < CW_MAX_LISTENERS + 1; i++)
+		keep[n++] = s->listen_fds[i];
+	qsort(keep, (size_t)n, sizeof keep[0], cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] > from)
+			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
+		if (keep[i] >= from)
+			from = keep[i] + 1;
+	}
+	close_range((unsigned)from, ~0u, 0);
+}
+
+static struct mg_context *start_context(const struct cw_worker_spec *s)
+{
+	char text[512] = "";
+	struct mg_error_data err = {0, 0, text, sizeof text};
+	struct mg_init_data init = {s->callbacks, s->user_data, s->options};
+	struct cw_start_extra extra;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct mg_context *ctx;
+
+	memset(&extra, 0, sizeof extra);
+	extra.fds = s->listen_fds;
+	extra.num_fds = s->num_listen_fds;
+	extra.blocks = s->slot->threads;
+	extra.nblocks = CW_STATS_THREADS;
+	extra.conns = &s->slot->conns;
+	extra.runners_target =
+	    (int)((cpus + s->num_workers - 1) / (s->num_workers > 0
+	                                             ? s->num_workers
+	                                             : 1));
+	ctx = cw_context_start(&init, &err, &extra);
+	if (ctx == NULL)
+		fprintf(stderr, "civetd worker %d: %s\n", (int)getpid(), text);
+	return ctx;
+}
+
+/* The heartbeat stops while every request thread is stuck in one request
+ * for longer than the hang timeout: the master then replaces us. */
+static void heartbeat(const struct cw_worker_spec *s, struct mg_context *ctx)
+{
+	int all_busy;
+	int64_t oldest = cw_pool_oldest_busy(ctx, &all_busy);
+	int64_t now = cw_pool_clock_ms();
+
+	atomic_store(&s->slot->oldest_busy, oldest);
+	if (all_busy && oldest != 0 && now - oldest > s->hang_timeout_ms)
+		return;
+	atomic_store(&s->slot->heartbeat, cw_now_ms());
+}
+
+/* Recycle after max_requests, give or take 10 %, so that workers started
+ * together do not all restart together. */
+static long recycle_point(const struct cw_worker_spec *s)
+{
+	long jitter;
+
+	if (s->max_requests <= 0)
+		return 0;
+	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	jitter = s->max_requests / 10;
+	return s->max_requests - jitter + (jitter > 0 ? rand() % (2 * jitter + 1)
+	                                              : 0);
+}
+
+enum { RUN, DRAIN, QUIT };
+
+static int read_control(const struct cw_worker_spec *s, struct mg_context *ctx)
+{
+	char msg[16];
+	ssize_t n = recv(s->ctl_fd, msg, sizeof msg, MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return QUIT; /* the master is gone: no worker outlives it */
+	if (n <= 0)
+		return RUN;
+	switch (msg[0]) {
+	case CW_CTL_DRAIN:
+		return DRAIN;
+	case CW_CTL_STOP:
+		return QUIT;
+	case CW_CTL_REOPEN:
+		cw_log_reopen(ctx);
+		return RUN;
+	default:
+		return RUN;
+	}
+}
+
+static int grace_ms(const struct mg_context *ctx)
+{
+	int ka = ctx->opt.keep_alive_timeout_ms;
+
+	return ka > 0 && ka < 1000 ? ka : 1000;
+}
+
+static int wait_loop(const struct cw_worker_spec *s, struct mg_context *ctx)
+{
+	long recycle_at = recycle_point(s);
+	int64_t drain_end = 0;
+	int asked = 0, mode = RUN;
+
+	for (;;) {
+		struct pollfd p = {s->ctl_fd, POLLIN, 0};
+		int r;
+
+		poll(&p, 1, TICK_MS);
+		heartbeat(s, ctx);
+		if (got_reopen) {
+			got_reopen = 0;
+			cw_log_reopen(ctx);
+		}
+		r = p.revents ? read_control(s, ctx) : RUN;
+		if (r == QUIT || got_quit)
+			return QUIT;
+		if ((r == DRAIN || got_drain) && mode == RUN) {
+			mode = DRAIN;
+			atomic_store(&s->slot->state, CW_WORKER_DRAINING);
+			cw_pool_drain(ctx, grace_ms(ctx));
+			drain_end = cw_now_ms() + s->shutdown_timeout_ms;
+		}
+		if (mode == DRAIN && (cw_pool_open_connections(ctx) == 0 ||
+		                      cw_now_ms() >= drain_end))
+			return DRAIN;
+		if (mode == RUN && recycle_at > 0 && !asked &&
+		    cw_pool_requests(ctx) >= (uint64_t)recycle_at) {
+			char m = CW_CTL_RECYCLE;
+
+			asked = send(s->ctl_fd, &m, 1, MSG_NOSIGNAL) == 1;
+		}
+	}
+}
+
+void cw_worker_run(const struct cw_worker_spec *s)
+{
+	struct mg_context *ctx;
+	char ready = CW_CTL_READY;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != s->master_pid)
+		_exit(1);
+	close_other_fds(s);
+	set_signals();
+	ctx = start_context(s);
+	if (ctx == NULL)
+		_exit(2);
+	atomic_store(&s->slot->heartbeat, cw_now_ms());
+	atomic_store(&s->slot->state, CW_WORKER_READY);
+	if (send(s->ctl_fd, &ready, 1, MSG_NOSIGNAL) != 1)
+		_exit(3);
+	if (wait_loop(s, ctx) == QUIT)
+		_exit(0);
+	mg_stop(ctx);
+	_exit(0);
+}
