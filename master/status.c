@@ -2,8 +2,10 @@
  * and the totals (folded counts of exited workers plus the live slots), as
  * a table for people or as one JSON object for scripts. Read-only over the
  * shared area: a worker that died mid-update cannot block it. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "buf.h"
@@ -19,6 +21,14 @@ static const char *state_name(int s)
 	                                    "draining", "exited",   "failed"};
 
 	return s >= 0 && s <= CW_WORKER_FAILED ? names[s] : "unknown";
+}
+
+static const struct cw_worker *by_slot(const struct cw_master *m, int slot)
+{
+	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
+		if (w->slot == slot)
+			return w;
+	return NULL;
 }
 
 static void slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
@@ -86,14 +96,38 @@ static void json_counts(struct cw_buf *b, const struct cw_totals *t)
 	              (unsigned long long)cw_stats_percentile(t, 99));
 }
 
+static int port_of(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* The bound ports (port 0 in the configuration shows its real port). */
+static void json_ports(const struct cw_master *m, struct cw_buf *b)
+{
+	cw_buf_printf(b, MAX_STATUS, "\"ports\": [");
+	for (int i = 0; i < m->ls.n; i++)
+		cw_buf_printf(b, MAX_STATUS, "%s%d", i ? ", " : "",
+		              port_of(m->ls.fds[i]));
+	cw_buf_printf(b, MAX_STATUS, "], ");
+}
+
 static void json_master(struct cw_master *m, struct cw_buf *b)
 {
 	struct cw_stats_area *a = m->area;
 	int64_t when = atomic_load(&a->last_reload_time);
 	char t[32];
 
+	cw_buf_printf(b, MAX_STATUS, "\"master\": {");
+	json_ports(m, b);
 	cw_buf_printf(b, MAX_STATUS,
-	              "\"master\": {\"pid\": %d, \"version\": \"%s\", "
+	              "\"pid\": %d, \"version\": \"%s\", "
 	              "\"generation\": %llu, \"uptime_s\": %lld, "
 	              "\"reloads\": %llu, \"workers_wanted\": %d, "
 	              "\"respawn_failures\": %d, \"respawn_stopped\": %s, "
@@ -146,7 +180,11 @@ void cw_status_json(struct cw_master *m, struct cw_buf *b)
 	cw_buf_printf(b, MAX_STATUS, "{");
 	json_master(m, b);
 	cw_buf_printf(b, MAX_STATUS, ", \"workers\": [");
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+	for (int slot = 0; slot < CW_STATS_SLOTS; slot++) {
+		const struct cw_worker *w = by_slot(m, slot);
+
+		if (w == NULL)
+			continue;
 		cw_buf_printf(b, MAX_STATUS, first ? "" : ", ");
 		json_worker(m, w, b);
 		first = 0;
@@ -246,11 +284,14 @@ void cw_status_text(struct cw_master *m, struct cw_buf *b)
 	              "SLOT", "PID", "GEN", "STATE", "UPTIME", "REQUESTS",
 	              "REQ/S", "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50",
 	              "P99");
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
-		const struct cw_worker_slot *s = &a->slots[w->slot];
+	for (int i = 0; i < CW_STATS_SLOTS; i++) {
+		const struct cw_worker *w = by_slot(m, i);
+		const struct cw_worker_slot *s = &a->slots[i];
 		char slot[8], pid[12], gen[12], age[16];
 		struct cw_totals st;
 
+		if (w == NULL)
+			continue;
 		slot_totals(s, &st);
 		snprintf(slot, sizeof slot, "%d", w->slot);
 		snprintf(pid, sizeof pid, "%d", (int)w->pid);

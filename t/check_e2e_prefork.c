@@ -1,0 +1,813 @@
+/* check_e2e_prefork.c - the prefork server with real processes: a CivetWeb
+ * program made multi-process with civetd_run() (t/prefork_app.c), driven
+ * through civetctl and signals: counters across reloads, generations,
+ * worker crashes and hangs, requests in flight during a reload, bad
+ * configurations, start-up failures, the admin socket's permissions, fd
+ * and memory use over many reloads, `civetd -t`, and init_context /
+ * exit_context once per worker process. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+struct srv {
+	pid_t pid;
+	char *dir;
+	char conf[256], sock[256], applog[256], fail[256], errlog[256];
+	int port;
+};
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
+	              name);
+	return v;
+}
+
+/* Run argv, capturing stdout+stderr into out; returns the exit status. */
+static int run(const char *const argv[], char *out, size_t len)
+{
+	int p[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
+               size_t len)
+{
+	const char *argv[] = {env("CIVETCTL_BIN"), "-s", s->sock,
+	                (char *)cmd, (char *)arg, NULL};
+
+	return run(argv, out, len);
+}
+
+/* A number after "key": inside the first object named section. */
+static long long json_num(const char *json, const char *section,
+                          const char *key)
+{
+	char k[64];
+	const char *p = section ? strstr(json, section) : json;
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(k, sizeof k, "\"%s\": ", key);
+	p = strstr(p, k);
+	ck_assert_msg(p != NULL, "no %s in %s", key, json);
+	return atoll(p + strlen(k));
+}
+
+static void status(struct srv *s, char *out, size_t len)
+{
+	ck_assert_int_eq(ctl(s, "status", "--json", out, len), 0);
+}
+
+/* Worker pids in state ready of generation gen (0: any), into pids. */
+static int ready_pids(const char *json, long long gen, int *pids, int max)
+{
+	const char *p = strstr(json, "\"workers\": [");
+	int n = 0;
+
+	while (p != NULL && (p = strstr(p, "{\"slot\"")) != NULL && n < max) {
+		const char *end = strchr(p, '}');
+		long long g = json_num(p, NULL, "generation");
+
+		if (strstr(p, "\"state\": \"ready\"") != NULL &&
+		    strstr(p, "\"state\": \"ready\"") < end && (gen == 0 || g == gen))
+			pids[n++] = (int)json_num(p, NULL, "pid");
+		p = end;
+	}
+	return n;
+}
+
+static int wait_ready(struct srv *s, int want, long long gen, int ms)
+{
+	char js[65536];
+	int pids[64];
+	long long end = tl_now_ms() + ms;
+
+	while (tl_now_ms() < end) {
+		if (ctl(s, "status", "--json", js, sizeof js) == 0 &&
+		    ready_pids(js, gen, pids, 64) == want)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+static void srv_start(struct srv *s, const char *extra, int workers)
+{
+	FILE *f;
+
+	memset(s, 0, sizeof *s);
+	s->dir = tl_mkdtemp();
+	snprintf(s->conf, sizeof s->conf, "%s/civetd.conf", s->dir);
+	snprintf(s->sock, sizeof s->sock, "%s/run/admin.sock", s->dir);
+	snprintf(s->applog, sizeof s->applog, "%s/app.log", s->dir);
+	snprintf(s->fail, sizeof s->fail, "%s/fail", s->dir);
+	snprintf(s->errlog, sizeof s->errlog, "%s/error.log", s->dir);
+	f = fopen(s->conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "# written by check_e2e_prefork\n"
+	        "listening_ports 127.0.0.1:0\nnum_workers %d\nnum_threads 4\n"
+	        "enable_keep_alive yes\nkeep_alive_timeout_ms 10000\n"
+	        "admin_socket %s\nworker_shutdown_timeout_ms 8000\n"
+	        "error_log_file %s\n%s",
+	        workers, s->sock, s->errlog, extra ? extra : "");
+	fclose(f);
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		setenv("APP_LOG", s->applog, 1);
+		setenv("APP_FAIL", s->fail, 1);
+		execl(env("PREFORK_APP"), env("PREFORK_APP"), "-config_file",
+		      s->conf, (char *)NULL);
+		_exit(127);
+	}
+	if (workers > 0)
+		ck_assert_int_eq(wait_ready(s, workers, 0, 10000), 0);
+}
+
+/* "ports": [N]: json_num wants "key": so read it by hand. */
+static int port_of(const char *json)
+{
+	const char *p = strstr(json, "\"ports\": [");
+
+	ck_assert_ptr_nonnull(p);
+	return atoi(p + 10);
+}
+
+static int srv_wait(struct srv *s, int ms)
+{
+	long long end = tl_now_ms() + ms;
+	int st;
+
+	while (tl_now_ms() < end) {
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void srv_stop(struct srv *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		if (srv_wait(s, 15000) < 0) {
+			kill(s->pid, SIGKILL);
+			srv_wait(s, 5000);
+		}
+	}
+	tl_rmdir(s->dir);
+	free(s->dir);
+}
+
+static void start(struct srv *s, const char *extra, int workers)
+{
+	char js[65536];
+
+	srv_start(s, extra, workers);
+	status(s, js, sizeof js);
+	s->port = port_of(js);
+	ck_assert_int_gt(s->port, 0);
+}
+
+static int get_ok(int port, const char *path)
+{
+	struct tl_resp r;
+	int st = tl_get(port, path, &r);
+
+	tl_resp_free(&r);
+	return st == 200;
+}
+
+/* ---- counters and generations ---------------------------------------- */
+
+static int wait_total(struct srv *s, long long want)
+{
+	char js[65536];
+	long long end = tl_now_ms() + 3000, got = -1;
+
+	while (tl_now_ms() < end) {
+		status(s, js, sizeof js);
+		got = json_num(js, "\"totals\"", "requests");
+		if (got == want)
+			return 1;
+		usleep(20000);
+	}
+	fprintf(stderr, "totals.requests %lld, expected %lld\n", got, want);
+	return 0;
+}
+
+START_TEST(status_totals_count_requests_across_reloads)
+{
+	struct srv s;
+	char js[65536], out[4096];
+	int fd;
+	struct tl_resp r;
+
+	start(&s, NULL, 2);
+	fd = tl_connect(s.port);
+	for (int i = 0; i < 150; i++) {
+		ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+		                 0);
+		ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+		tl_resp_free(&r);
+	}
+	close(fd);
+	for (int i = 0; i < 50; i++)
+		ck_assert(get_ok(s.port, "/hello"));
+	ck_assert(wait_total(&s, 200));
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"master\"", "generation"), 2);
+	ck_assert_int_eq(json_num(js, "\"totals\"", "requests"), 200);
+	ck_assert_int_eq(json_num(js, "\"totals\"", "status_2xx"), 200);
+	for (int i = 0; i < 25; i++)
+		ck_assert(get_ok(s.port, "/hello"));
+	ck_assert(wait_total(&s, 225));
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(each_reload_adds_one_generation)
+{
+	struct srv s;
+	char js[65536], out[4096];
+
+	start(&s, NULL, 1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+		ck_assert(get_ok(s.port, "/hello"));
+	}
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"master\"", "generation"), 4);
+	ck_assert_int_eq(json_num(js, "\"master\"", "reloads"), 3);
+	ck_assert_ptr_nonnull(strstr(js, "\"ok\": true"));
+	srv_stop(&s);
+}
+END_TEST
+
+/* ---- crashes ------------------------------------------------------------ */
+
+static int pid_behind(int fd)
+{
+	struct tl_resp r;
+	int pid;
+
+	ck_assert_int_eq(tl_send(fd, "GET /pid HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	pid = atoi(r.body);
+	tl_resp_free(&r);
+	return pid;
+}
+
+START_TEST(killed_worker_is_replaced_within_a_second)
+{
+	struct srv s;
+	char js[65536];
+	int pids[8], fds[24], owner[24], victim, survivors = 0;
+	long long t0;
+
+	start(&s, NULL, 2);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(ready_pids(js, 0, pids, 8), 2);
+	for (int i = 0; i < 24; i++) {
+		fds[i] = tl_connect(s.port);
+		owner[i] = pid_behind(fds[i]);
+	}
+	/* kill the worker with fewer of our clients; watch the others */
+	for (int i = 0, a = 0; i < 24; i++) {
+		a += owner[i] == pids[0] ? 1 : -1;
+		victim = a > 0 ? pids[1] : pids[0];
+	}
+	t0 = tl_now_ms();
+	kill(victim, SIGKILL);
+	/* clients of the other worker see no error */
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 24; i++) {
+			if (owner[i] == victim)
+				continue;
+			ck_assert_int_eq(pid_behind(fds[i]), owner[i]);
+			survivors++;
+		}
+	}
+	ck_assert_int_eq(wait_ready(&s, 2, 0, 1000), 0);
+	ck_assert_int_lt(tl_now_ms() - t0, 1500);
+	status(&s, js, sizeof js);
+	ready_pids(js, 0, pids, 8);
+	ck_assert(pids[0] != victim && pids[1] != victim);
+	for (int i = 0; i < 24; i++)
+		close(fds[i]);
+	ck_assert(get_ok(s.port, "/hello"));
+	fprintf(stderr, "kill: %d requests on the other worker, all answered\n",
+	        survivors);
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(startup_failures_are_not_respawned_in_a_loop)
+{
+	struct srv s;
+	char js[65536], out[256];
+	int fd, pids[8];
+	long long failures;
+
+	start(&s, NULL, 1);
+	fd = open(s.fail, O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	status(&s, js, sizeof js);
+	ready_pids(js, 0, pids, 8);
+	kill(pids[0], SIGKILL);
+	sleep(3);
+	status(&s, js, sizeof js);
+	failures = json_num(js, "\"master\"", "respawn_failures");
+	/* backoff 100, 200, 400, 800, 1600 ms: at most ~6 attempts in 3 s */
+	ck_assert_int_ge(failures, 2);
+	ck_assert_int_le(failures, 7);
+	ck_assert_int_eq(ready_pids(js, 0, pids, 8), 0);
+	unlink(s.fail);
+	/* an operator action starts workers again at once */
+	ck_assert_int_eq(ctl(&s, "workers", "1", out, sizeof out), 0);
+	ck_assert_int_eq(wait_ready(&s, 1, 0, 3000), 0);
+	ck_assert(get_ok(s.port, "/hello"));
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(hung_worker_is_killed_and_replaced)
+{
+	struct srv s;
+	char js[65536];
+	int pids[8], fds[2], before;
+
+	start(&s, "worker_hang_timeout_ms 1000\nnum_threads 2\n", 1);
+	status(&s, js, sizeof js);
+	ready_pids(js, 0, pids, 8);
+	before = pids[0];
+	for (int i = 0; i < 2; i++) {
+		fds[i] = tl_connect(s.port);
+		ck_assert_int_eq(tl_send(fds[i], "GET /sleep?20000 HTTP/1.1\r\n"
+		                                 "Host: x\r\n\r\n"),
+		                 0);
+	}
+	ck_assert_int_eq(tl_closed_within(fds[0], 6000), 1);
+	ck_assert_int_eq(wait_ready(&s, 1, 0, 3000), 0);
+	status(&s, js, sizeof js);
+	ready_pids(js, 0, pids, 8);
+	ck_assert_int_ne(pids[0], before);
+	ck_assert(get_ok(s.port, "/hello"));
+	close(fds[0]);
+	close(fds[1]);
+	srv_stop(&s);
+}
+END_TEST
+
+/* ---- reloads -------------------------------------------------------------- */
+
+struct reloader {
+	struct srv *s;
+	int rc;
+	long long took;
+};
+
+static void *reload_thread(void *arg)
+{
+	struct reloader *r = arg;
+	char out[4096];
+	long long t0 = tl_now_ms();
+
+	r->rc = ctl(r->s, "reload", NULL, out, sizeof out);
+	r->took = tl_now_ms() - t0;
+	return NULL;
+}
+
+START_TEST(request_in_flight_completes_byte_exact_during_reload)
+{
+	struct srv s;
+	struct reloader rl;
+	struct tl_resp r;
+	pthread_t tid;
+	int fd;
+
+	start(&s, NULL, 2);
+	fd = tl_connect(s.port);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /sleep?2000 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(200000);
+	rl.s = &s;
+	pthread_create(&tid, NULL, reload_thread, &rl);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_uint_eq(r.body_len, 64 * 1024);
+	for (size_t i = 0; i < r.body_len; i++)
+		ck_assert_int_eq(r.body[i], 'a' + (int)(i % 26));
+	/* the old worker answers its last request with Connection: close */
+	ck_assert_int_eq(r.closed, 1);
+	tl_resp_free(&r);
+	close(fd);
+	pthread_join(tid, NULL);
+	ck_assert_int_eq(rl.rc, 0);
+	ck_assert_int_ge(rl.took, 1500);
+	ck_assert(get_ok(s.port, "/hello"));
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(bad_config_reload_keeps_workers_and_says_where)
+{
+	struct srv s;
+	char js[65536], out[4096], js2[65536];
+	int before[8], after[8], n;
+	FILE *f;
+
+	start(&s, NULL, 2);
+	status(&s, js, sizeof js);
+	n = ready_pids(js, 0, before, 8);
+	f = fopen(s.conf, "a");
+	fprintf(f, "num_threads lots\n");
+	fclose(f);
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "civetd.conf:10: num_threads") != NULL, "%s",
+	              out);
+	status(&s, js2, sizeof js2);
+	ck_assert_int_eq(ready_pids(js2, 0, after, 8), n);
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(after[i], before[i]);
+	ck_assert_ptr_nonnull(strstr(js2, "\"ok\": false"));
+	ck_assert_int_eq(json_num(js2, "\"master\"", "generation"), 1);
+	ck_assert(get_ok(s.port, "/hello"));
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(second_reload_while_one_runs_is_busy)
+{
+	struct srv s;
+	struct reloader rl;
+	pthread_t tid;
+	char out[4096];
+	int fd;
+
+	start(&s, NULL, 1);
+	fd = tl_connect(s.port);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /sleep?1500 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(200000);
+	rl.s = &s;
+	pthread_create(&tid, NULL, reload_thread, &rl);
+	usleep(400000);
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "busy"));
+	pthread_join(tid, NULL);
+	ck_assert_int_eq(rl.rc, 0);
+	close(fd);
+	srv_stop(&s);
+}
+END_TEST
+
+static int fd_count(pid_t pid)
+{
+	char cmd[128], out[64];
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "ls /proc/%d/fd | wc -l", (int)pid);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fgets(out, sizeof out, p));
+	pclose(p);
+	return atoi(out);
+}
+
+static long rss_of(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+START_TEST(fifty_reloads_leave_master_fds_and_memory_flat)
+{
+	struct srv s;
+	char out[4096];
+	int fds_before;
+	long rss_before, rss_after;
+
+	start(&s, NULL, 1);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	fds_before = fd_count(s.pid);
+	rss_before = rss_of(s.pid);
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+		ck_assert(get_ok(s.port, "/hello"));
+	}
+	rss_after = rss_of(s.pid);
+	fprintf(stderr, "master after 50 reloads: fds %d -> %d, RSS %ld -> "
+	                "%ld KiB\n",
+	        fds_before, fd_count(s.pid), rss_before, rss_after);
+	ck_assert_int_eq(fd_count(s.pid), fds_before);
+	ck_assert_int_lt(rss_after - rss_before, 512);
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(sighup_reloads_and_sigterm_stops_gracefully)
+{
+	struct srv s;
+	char js[65536];
+	struct tl_resp r;
+	int fd;
+
+	start(&s, NULL, 1);
+	kill(s.pid, SIGHUP);
+	ck_assert_int_eq(wait_ready(&s, 1, 2, 5000), 0);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"master\"", "generation"), 2);
+	fd = tl_connect(s.port);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /sleep?800 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(200000);
+	kill(s.pid, SIGTERM);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_uint_eq(r.body_len, 64 * 1024);
+	tl_resp_free(&r);
+	close(fd);
+	ck_assert_int_eq(srv_wait(&s, 10000), 0);
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(workers_command_scales_without_reload)
+{
+	struct srv s;
+	char js[65536], out[256];
+
+	start(&s, NULL, 1);
+	ck_assert_int_eq(ctl(&s, "workers", "3", out, sizeof out), 0);
+	ck_assert_int_eq(wait_ready(&s, 3, 1, 5000), 0);
+	ck_assert_int_eq(ctl(&s, "workers", "1", out, sizeof out), 0);
+	ck_assert_int_eq(wait_ready(&s, 1, 1, 5000), 0);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"master\"", "generation"), 1);
+	ck_assert_int_eq(ctl(&s, "workers", "zero", out, sizeof out), 1);
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(max_requests_per_worker_recycles_without_errors)
+{
+	struct srv s;
+	char js[65536];
+	int first[8], later[8];
+	long long end;
+
+	start(&s, "max_requests_per_worker 100\n", 1);
+	status(&s, js, sizeof js);
+	ready_pids(js, 0, first, 8);
+
+	for (int i = 0; i < 400; i++)
+		ck_assert(get_ok(s.port, "/hello"));
+	/* the recycling worker is replaced by a new one */
+	end = tl_now_ms() + 3000;
+	do {
+		usleep(20000);
+		status(&s, js, sizeof js);
+	} while ((ready_pids(js, 0, later, 8) != 1 || later[0] == first[0]) &&
+	         tl_now_ms() < end);
+	ck_assert_int_eq(ready_pids(js, 0, later, 8), 1);
+	ck_assert_int_ne(first[0], later[0]);
+	ck_assert(wait_total(&s, 400));
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(workers_die_with_their_master)
+{
+	struct srv s;
+	char js[65536];
+	int pids[8], n;
+	long long end;
+
+	start(&s, NULL, 2);
+	status(&s, js, sizeof js);
+	n = ready_pids(js, 0, pids, 8);
+	kill(s.pid, SIGKILL);
+	srv_wait(&s, 2000);
+	end = tl_now_ms() + 2000;
+	for (int i = 0; i < n; i++) {
+		while (kill(pids[i], 0) == 0 && tl_now_ms() < end)
+			usleep(10000);
+		ck_assert_int_ne(kill(pids[i], 0), 0);
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+/* ---- admin socket ----------------------------------------------------------- */
+
+START_TEST(admin_socket_is_private_and_refuses_other_users)
+{
+	struct srv s;
+	struct stat st;
+	char dir[300];
+
+	start(&s, NULL, 1);
+	ck_assert_int_eq(stat(s.sock, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	snprintf(dir, sizeof dir, "%s/run", s.dir);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 022, 0);
+	if (geteuid() == 0) {
+		/* another user, even one allowed through the file mode */
+		char out[256];
+		int status;
+		pid_t pid;
+
+		chmod(s.dir, 0755);
+		chmod(dir, 0755);
+		chmod(s.sock, 0666);
+		pid = fork();
+		if (pid == 0) {
+			const char *argv[] = {env("CIVETCTL_BIN"), "-s", s.sock,
+			                "status", NULL};
+			int rc;
+
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(99);
+			rc = run(argv, out, sizeof out);
+			if (rc != 1 || strstr(out, "permission denied") == NULL) {
+				fprintf(stderr, "as uid 65534: rc %d: %s\n", rc,
+				        out);
+				_exit(1);
+			}
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	} else {
+		fprintf(stderr, "not root: the other-uid check is skipped\n");
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+START_TEST(civetctl_fails_cleanly_without_server)
+{
+	char out[512];
+	const char *argv[] = {env("CIVETCTL_BIN"), "-s",
+	                "/tmp/civetd-test-none/admin.sock", "status", NULL};
+
+	ck_assert_int_eq(run(argv, out, sizeof out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no server"));
+}
+END_TEST
+
+/* ---- civetd -t ------------------------------------------------------------------ */
+
+START_TEST(check_mode_validates_without_binding)
+{
+	char *dir = tl_mkdtemp(), good[300], bad[300], out[2048];
+	FILE *f;
+	const char *argv[] = {env("CIVETD_BIN"), "-t", "-c", good, NULL};
+	const char *argv_bad[] = {env("CIVETD_BIN"), "-t", "-c", bad, NULL};
+
+	snprintf(good, sizeof good, "%s/good.conf", dir);
+	snprintf(bad, sizeof bad, "%s/bad.conf", dir);
+	f = fopen(good, "w");
+	/* port 1 is privileged or taken: -t must not try to bind it */
+	fprintf(f, "# ok\nlistening_ports 127.0.0.1:1\nnum_workers 2\n");
+	fclose(f);
+	f = fopen(bad, "w");
+	fprintf(f, "listening_ports 8080\n\nno_such_option 1\n");
+	fclose(f);
+	ck_assert_int_eq(run(argv, out, sizeof out), 0);
+	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "bad.conf:3: unknown option 'no_such_option'"),
+	              "%s", out);
+	f = fopen(bad, "w");
+	fprintf(f, "listening_ports 8080x\n");
+	fclose(f);
+	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "bad.conf:1: listening_ports"), "%s", out);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---- init_context / exit_context ------------------------------------------------------ */
+
+START_TEST(init_and_exit_context_run_once_per_worker_process)
+{
+	struct srv s;
+	char out[4096], line[64], what[16];
+	int pids[16], inits[16] = {0}, exits[16] = {0}, n = 0, pid;
+	FILE *f;
+
+	start(&s, NULL, 2);
+	ck_assert(get_ok(s.port, "/hello"));
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	ck_assert(get_ok(s.port, "/hello"));
+	kill(s.pid, SIGTERM);
+	ck_assert_int_eq(srv_wait(&s, 10000), 0);
+	f = fopen(s.applog, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		int i;
+
+		ck_assert_int_eq(sscanf(line, "%15s %d", what, &pid), 2);
+		for (i = 0; i < n && pids[i] != pid; i++)
+			;
+		if (i == n)
+			pids[n++] = pid;
+		if (strcmp(what, "init") == 0)
+			inits[i]++;
+		else
+			exits[i]++;
+	}
+	fclose(f);
+	ck_assert_int_eq(n, 4); /* two generations of two workers */
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(inits[i], 1);
+		ck_assert_int_eq(exits[i], 1);
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_prefork");
+	TCase *tc = tcase_create("prefork");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, status_totals_count_requests_across_reloads);
+	tcase_add_test(tc, each_reload_adds_one_generation);
+	tcase_add_test(tc, killed_worker_is_replaced_within_a_second);
+	tcase_add_test(tc, startup_failures_are_not_respawned_in_a_loop);
+	tcase_add_test(tc, hung_worker_is_killed_and_replaced);
+	tcase_add_test(tc, request_in_flight_completes_byte_exact_during_reload);
+	tcase_add_test(tc, bad_config_reload_keeps_workers_and_says_where);
+	tcase_add_test(tc, second_reload_while_one_runs_is_busy);
+	tcase_add_test(tc, fifty_reloads_leave_master_fds_and_memory_flat);
+	tcase_add_test(tc, sighup_reloads_and_sigterm_stops_gracefully);
+	tcase_add_test(tc, workers_command_scales_without_reload);
+	tcase_add_test(tc, max_requests_per_worker_recycles_without_errors);
+	tcase_add_test(tc, workers_die_with_their_master);
+	tcase_add_test(tc, admin_socket_is_private_and_refuses_other_users);
+	tcase_add_test(tc, civetctl_fails_cleanly_without_server);
+	tcase_add_test(tc, check_mode_validates_without_binding);
+	tcase_add_test(tc, init_and_exit_context_run_once_per_worker_process);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
