@@ -130,7 +130,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		return NULL;
 	}
 	pthread_mutex_init(&ctx->user_lock, NULL);
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = -1;
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
 	if (init->callbacks != NULL)
 		ctx->cb = *init->callbacks;
 	ctx->user_data = init->user_data;

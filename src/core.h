@@ -147,7 +147,8 @@ struct mg_context {
 
 	int epfd;                   /* connections, shared by pool threads */
 	int accept_epfd;            /* listeners, master thread only */
-	int wakefd;                 /* eventfd in both sets: stop, drain */
+	int wakefd;                 /* eventfd in both sets: stop */
+	int drainfd;                /* eventfd in accept_epfd: drain */
 
 	pthread_t master_tid;
 	pthread_t timer_tid;

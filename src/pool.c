@@ -30,6 +30,7 @@
 #include "request.h"
 
 #define WAKE_DATA UINT64_MAX
+#define DRAIN_DATA (UINT64_MAX - 1)
 #define TIMER_TICK_MS 50
 
 static __thread int pool_index = -1;
@@ -154,7 +155,8 @@ static void *master_main(void *arg)
 		}
 		n = epoll_wait(ctx->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
 		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
-			if (evs[i].data.u64 == WAKE_DATA)
+			if (evs[i].data.u64 == WAKE_DATA ||
+			    evs[i].data.u64 == DRAIN_DATA)
 				continue;
 			accept_batch(ctx, &ctx->listeners[evs[i].data.u64]);
 		}
@@ -375,12 +377,17 @@ static int make_sets(struct mg_context *ctx)
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->accept_epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ctx->epfd < 0 || ctx->accept_epfd < 0 || ctx->wakefd < 0)
+	ctx->drainfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctx->epfd < 0 || ctx->accept_epfd < 0 || ctx->wakefd < 0 ||
+	    ctx->drainfd < 0)
 		return -1;
 	ev.events = EPOLLIN;
 	ev.data.u64 = WAKE_DATA;
 	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0 ||
 	    epoll_ctl(ctx->accept_epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0)
+		return -1;
+	ev.data.u64 = DRAIN_DATA;
+	if (epoll_ctl(ctx->accept_epfd, EPOLL_CTL_ADD, ctx->drainfd, &ev) != 0)
 		return -1;
 	return add_listeners(ctx, EPOLL_CTL_ADD);
 }
@@ -401,7 +408,7 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 {
 	int n = ctx->opt.num_threads;
 
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = -1;
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
 	if (make_sets(ctx) != 0) {
 		snprintf(err, errlen, "cannot create event sets: %s",
 		         strerror(errno));
@@ -502,7 +509,9 @@ void cw_pool_stop(struct mg_context *ctx)
 		close(ctx->accept_epfd);
 	if (ctx->wakefd >= 0)
 		close(ctx->wakefd);
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = -1;
+	if (ctx->drainfd >= 0)
+		close(ctx->drainfd);
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
 	free(ctx->pool_tids);
 	ctx->pool_tids = NULL;
 	ctx->pool_size = 0;
@@ -512,10 +521,19 @@ void cw_pool_stop(struct mg_context *ctx)
 	}
 }
 
+/* Returns once the master thread has stopped accepting: a connection it
+ * accepts afterwards cannot exist, so "no connection open" really means
+ * the worker may exit without resetting anybody. */
 void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 {
+	uint64_t one = 1;
+
 	ctx->drain_grace_ms = grace_ms;
 	atomic_store(&ctx->draining, 1);
+	if (write(ctx->drainfd, &one, sizeof one) < 0)
+		cw_log_error(ctx, NULL, "drain: %s", strerror(errno));
+	for (int i = 0; i < 2000 && atomic_load(&ctx->accepting); i++)
+		usleep(1000);
 }
 
 int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy)
