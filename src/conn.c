@@ -181,42 +181,50 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 	return c;
 }
 
-static int epoll_arm(struct mg_connection *c, int op, uint32_t gen)
+static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
+                     uint32_t gen)
 {
 	struct epoll_event ev;
 
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-	ev.data.u64 = ((uint64_t)gen << 32) | c->slot;
-	return epoll_ctl(c->ctx->epfd, op, c->fd, &ev);
+	ev.data.u64 = ((uint64_t)gen << 32) | slot;
+	return epoll_ctl(ctx->epfd, op, fd, &ev);
+}
+
+/* Put an owned connection into the epoll set. The connection is ARMING
+ * while epoll_ctl runs: the timer cannot close it under us (so the fd we
+ * pass cannot have been closed and reused), but a pool thread woken by the
+ * new registration can already claim it. Then ARMING becomes PARKED,
+ * unless a pool thread took it meanwhile. */
+static int arm(struct mg_connection *c, int op, int64_t deadline)
+{
+	struct mg_context *ctx = c->ctx;
+	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
+	uint64_t expect = CW_TAG(gen, CW_CONN_ARMING);
+	int fd = c->fd;
+
+	c->parked_ms = cw_now_ms();
+	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
+	atomic_store_explicit(&c->tag, expect, memory_order_release);
+	if (epoll_arm(ctx, fd, c->slot, op, gen) != 0) {
+		/* nobody can have been woken for it: it is ours again */
+		atomic_store(&c->tag, CW_TAG(gen, CW_CONN_ACTIVE));
+		return -1;
+	}
+	atomic_compare_exchange_strong_explicit(
+	    &c->tag, &expect, CW_TAG(gen, CW_CONN_PARKED),
+	    memory_order_release, memory_order_relaxed);
+	return 0;
 }
 
 int cw_conn_register(struct mg_connection *c, int64_t deadline)
 {
-	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
-
-	c->parked_ms = cw_now_ms();
-	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
-	atomic_store_explicit(&c->tag, CW_TAG(gen, CW_CONN_PARKED),
-	                      memory_order_release);
-	if (epoll_arm(c, EPOLL_CTL_ADD, gen) == 0)
-		return 0;
-	/* nobody else can have seen it: take it back */
-	atomic_store(&c->tag, CW_TAG(gen, CW_CONN_ACTIVE));
-	return -1;
+	return arm(c, EPOLL_CTL_ADD, deadline);
 }
 
 void cw_conn_park(struct mg_connection *c, int64_t deadline)
 {
-	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
-
-	c->parked_ms = cw_now_ms();
-	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
-	/* PARKED must be visible before the event can fire */
-	atomic_store_explicit(&c->tag, CW_TAG(gen, CW_CONN_PARKED),
-	                      memory_order_release);
-	if (epoll_arm(c, EPOLL_CTL_MOD, gen) == 0)
-		return;
-	if (cw_conn_seize(c, CW_TAG(gen, CW_CONN_PARKED)))
+	if (arm(c, EPOLL_CTL_MOD, deadline) != 0)
 		cw_conn_close(c, 0);
 }
 
@@ -229,11 +237,17 @@ struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)
 	if (slot >= cw_conns_count(ctx))
 		return NULL;
 	c = cw_conn_at(ctx, slot);
-	if (!atomic_compare_exchange_strong_explicit(
+	if (atomic_compare_exchange_strong_explicit(
 	        &c->tag, &expect, CW_TAG(gen, CW_CONN_ACTIVE),
 	        memory_order_acquire, memory_order_relaxed))
-		return NULL;
-	return c;
+		return c;
+	/* woken while its parker is still between epoll_ctl and PARKED */
+	expect = CW_TAG(gen, CW_CONN_ARMING);
+	if (atomic_compare_exchange_strong_explicit(
+	        &c->tag, &expect, CW_TAG(gen, CW_CONN_ACTIVE),
+	        memory_order_acquire, memory_order_relaxed))
+		return c;
+	return NULL;
 }
 
 int cw_conn_seize(struct mg_connection *c, uint64_t tag)

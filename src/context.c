@@ -6,12 +6,14 @@
  * NULL with the option and the reason, and leaves nothing behind. Then
  * init_context runs, then the threads start: no request can arrive before
  * init_context has returned (handlers registered there are in place). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "context.h"
@@ -89,6 +91,11 @@ static int open_listeners(struct mg_context *ctx,
 		                   &ctx->listeners, &ctx->num_listeners, err,
 		                   errlen);
 		ctx->listeners_owned = 1;
+		if (r == 0 && ctx->num_listeners == 0) {
+			snprintf(err, errlen, "listening_ports: cannot listen "
+			                      "on any of the (optional) ports");
+			r = -1;
+		}
 	}
 	free(specs);
 	return r;
@@ -339,23 +346,51 @@ void mg_disable_connection_keep_alive(struct mg_connection *conn)
 		conn->must_close = 1;
 }
 
+/* The server's own name for the request, as CivetWeb builds it: the
+ * authentication_domain while enable_auth_domain_check is on, else the
+ * local address; never the client's Host header, which the client chooses. */
+static void local_host(const struct mg_connection *conn, char *out, size_t len)
+{
+	const struct cw_options *o = &conn->ctx->opt;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char addr[64] = "";
+
+	if (strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
+	               "yes") == 0) {
+		snprintf(out, len, "%s",
+		         cw_options_get(o, CW_OPT_AUTHENTICATION_DOMAIN));
+		return;
+	}
+	if (getsockname(conn->fd, (struct sockaddr *)&ss, &sl) != 0)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		          addr, sizeof addr);
+		snprintf(out, len, "[%s]", addr);
+	} else {
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			          addr, sizeof addr);
+		snprintf(out, len, "%s", addr[0] ? addr : "localhost");
+	}
+}
+
 int mg_get_request_link(const struct mg_connection *conn, char *buf,
                         size_t buflen)
 {
-	const char *host, *uri;
-	int n;
+	int ssl, port, n;
+	char host[300], portbuf[16] = "";
 
 	if (conn == NULL || buf == NULL || buflen < 1 || conn->is_client)
 		return -1;
-	host = mg_get_header(conn, "Host");
-	uri = conn->ri.local_uri ? conn->ri.local_uri : "/";
-	if (host != NULL)
-		n = snprintf(buf, buflen, "%s://%s%s",
-		             conn->ri.is_ssl ? "https" : "http", host, uri);
-	else
-		n = snprintf(buf, buflen, "%s://localhost:%d%s",
-		             conn->ri.is_ssl ? "https" : "http",
-		             conn->ri.server_port, uri);
+	ssl = conn->ri.is_ssl;
+	port = conn->ri.server_port;
+	local_host(conn, host, sizeof host);
+	if (!((ssl && port == 443) || (!ssl && port == 80)))
+		snprintf(portbuf, sizeof portbuf, ":%d", port);
+	n = snprintf(buf, buflen, "%s://%s%s%s", ssl ? "https" : "http", host,
+	             portbuf, conn->ri.local_uri ? conn->ri.local_uri : "/");
 	return n > 0 && (size_t)n < buflen ? 0 : -1;
 }
 

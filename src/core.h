@@ -35,6 +35,8 @@ enum cw_conn_state {
 	CW_CONN_PARKED = 1,  /* in the epoll set, owned by no thread */
 	CW_CONN_ACTIVE = 2,  /* owned by the thread running it */
 	CW_CONN_CLOSING = 3, /* owned by the thread closing it */
+	CW_CONN_ARMING = 4,  /* being put into the epoll set: the timer may
+	                      * not take it, an event may */
 };
 
 #define CW_TAG(gen, state) (((uint64_t)(gen) << 8) | (uint64_t)(state))

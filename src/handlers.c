@@ -4,7 +4,27 @@
  * reference count, then run the callback unlocked. Removing or replacing a
  * handler unlinks it at once (new requests no longer see it) and waits for
  * the requests still running it, as CivetWeb documents; so a handler must
- * not remove itself. */
+ * not remove or replace itself (CivetWeb would wait forever too).
+ *
+ * Which handler a URI gets. CivetWeb 1.16 makes three passes over the
+ * handlers of a type, in registration order, and takes the first hit:
+ * exact match; then a registered URI that is a prefix of the request
+ * followed by '/' ("/a" for "/a/b"); then the registered URI used as a
+ * pattern (match.h), which matches a prefix of the path case-insensitively.
+ * civetd keeps the three tiers and their order but picks the most specific
+ * entry within a tier instead of the first registered: the longest prefix,
+ * and the pattern that matches the most characters (ties: the first
+ * registered). A registered URI ending in '/' ("/a/") counts as a prefix
+ * of anything below it; CivetWeb finds it only in its pattern pass.
+ *
+ * Consequences that follow CivetWeb on purpose: "/a" also matches "/ab"
+ * and "/A/b" (pattern pass: a plain URI is a pattern without wildcards),
+ * but any exact or '/'-bounded match beats that, so "/ab" goes to an "/ab"
+ * handler whenever one exists. A strict boundary is a pattern: "/a$" for
+ * "/a" alone, "/a/" for what lies below it.
+ *
+ * Handler types (request, WebSocket, authorization) never affect one
+ * another: setting or removing one type leaves the others as they are. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -54,8 +74,7 @@ void cw_handlers_free(struct cw_handlers *hs)
 
 int cw_handlers_any(const struct cw_handlers *hs, int type)
 {
-	return atomic_load_explicit(&hs->count[type], memory_order_relaxed) >
-	       0;
+	return atomic_load_explicit(&hs->count[type], memory_order_relaxed) > 0;
 }
 
 static int is_removal(const struct cw_handler *t)
@@ -93,21 +112,23 @@ int cw_handlers_set(struct cw_handlers *hs, const char *uri,
 		nh->refcount = 0;
 	}
 	pthread_mutex_lock(&hs->lock);
-	for (pp = &hs->list; *pp != NULL; pp = &(*pp)->next) {
-		if ((*pp)->type == tmpl->type && strcmp((*pp)->uri, uri) == 0) {
-			old = *pp;
-			*pp = old->next;
-			atomic_fetch_sub(&hs->count[tmpl->type], 1);
+	for (pp = &hs->list; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->type == tmpl->type && strcmp((*pp)->uri, uri) == 0)
 			break;
-		}
-	}
-	if (nh != NULL) {
-		/* keep registration order: append */
-		for (pp = &hs->list; *pp != NULL; pp = &(*pp)->next)
-			;
-		nh->next = NULL;
+	old = *pp;
+	if (nh != NULL && old != NULL) {
+		/* replace in place: the count of the type never drops to 0 on
+		 * the way (cw_handlers_any() reads it without the lock), and
+		 * the entry keeps its registration order, as in CivetWeb */
+		nh->next = old->next;
 		*pp = nh;
+	} else if (nh != NULL) {
+		nh->next = NULL;
+		*pp = nh; /* pp is the list's end: registration order */
 		atomic_fetch_add(&hs->count[tmpl->type], 1);
+	} else if (old != NULL) {
+		*pp = old->next;
+		atomic_fetch_sub(&hs->count[tmpl->type], 1);
 	}
 	if (old != NULL)
 		retire(hs, old);

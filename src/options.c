@@ -5,14 +5,23 @@
  * started; cw_options_finish() then derives the numbers the request path
  * uses. Options CivetWeb has but civetd does not implement (CGI, Lua, ...)
  * are accepted, so that existing programs start, and reported by
- * cw_options_implemented() for the caller to warn about. */
+ * cw_options_implemented() for the caller to warn about.
+ *
+ * Stricter than CivetWeb on purpose, where CivetWeb would silently read a
+ * value as something else: numbers must be whole numbers in range,
+ * booleans exactly yes or no, listening_ports must parse, every
+ * additional_header line must be a header. additional_header given
+ * several times keeps every line (CivetWeb's library keeps the last one
+ * only; its manual promises all of them). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "listen.h"
 #include "mime.h"
 #include "options.h"
 
@@ -64,7 +73,8 @@ int cw_options_is_set(const struct cw_options *o, enum cw_opt_id id)
 	return def == NULL || strcmp(def, o->value[id]) != 0;
 }
 
-/* Parse a whole decimal integer (optional sign) into *out. */
+/* Parse a whole decimal integer (optional sign) into *out: 0, or -1 if
+ * it is not a number, or -2 if it is one outside [min, max]. */
 static int parse_int(const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -74,26 +84,26 @@ static int parse_int(const char *s, long min, long max, long *out)
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
+	if (end == s || *end != '\0')
 		return -1;
+	if (errno == ERANGE || v < min || v > max)
+		return -2;
 	*out = v;
 	return 0;
 }
 
+/* CivetWeb reads a boolean as "yes" (any case) and everything else as
+ * "no", so "true" or "1" silently mean no there. Refusing all but yes and
+ * no keeps a configuration from meaning something else here. */
 static int parse_bool(const char *s, int *out)
 {
-	static const char *const yes[] = {"yes", "true", "1", "on"};
-	static const char *const no[] = {"no", "false", "0", "off"};
-
-	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
+	if (strcasecmp(s, "yes") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (strcasecmp(s, "no") == 0) {
+		*out = 0;
+		return 0;
 	}
 	return -1;
 }
@@ -123,6 +133,7 @@ static void number_range(int id, long *min, long *max)
 	case CW_OPT_STATIC_FILE_MAX_AGE:
 	case CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS:
 	case CW_OPT_MAX_REQUESTS_PER_WORKER:
+	case CW_OPT_WORKER_HANG_TIMEOUT_MS:
 	case CW_OPT_PRESPAWN_THREADS:
 		*min = id == CW_OPT_PRESPAWN_THREADS ? -1 : 0;
 		*max = INT_MAX;
@@ -144,6 +155,52 @@ static void number_range(int id, long *min, long *max)
 	}
 }
 
+/* Why one additional_header line would not be a valid header field, or
+ * NULL if it is one: a token name right before the colon, and a value
+ * without control characters (it is copied into every response). */
+static const char *header_line_problem(const char *line, size_t len)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	size_t i = 0;
+
+	while (i < len && line[i] != ':') {
+		unsigned char ch = (unsigned char)line[i];
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= 'A' && ch <= 'Z') || strchr(tchar, ch) != NULL) ||
+		    ch == '\0')
+			return "is not a 'Name: value' header line";
+		i++;
+	}
+	if (i == 0 || i == len)
+		return "is not a 'Name: value' header line";
+	for (i++; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return "has a control character in its value";
+	}
+	return NULL;
+}
+
+/* additional_header: every line (CR or LF separated) must be a header. */
+static int check_header_lines(const char *v, char *err, size_t errlen)
+{
+	while (*v) {
+		size_t len = strcspn(v, "\r\n");
+		const char *why = len ? header_line_problem(v, len) : NULL;
+
+		if (why != NULL) {
+			snprintf(err, errlen, "additional_header: '%.*s' %s",
+			         (int)len, v, why);
+			return -1;
+		}
+		v += len;
+		v += strspn(v, "\r\n");
+	}
+	return 0;
+}
+
 static int check_value(int id, const char *v, char *err, size_t errlen)
 {
 	const char *name = option_table[id].name;
@@ -154,23 +211,41 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 	switch (option_table[id].type) {
 	case MG_CONFIG_TYPE_NUMBER:
 		number_range(id, &min, &max);
-		if (parse_int(v, min, max, &n) != 0) {
-			snprintf(err, errlen, "%s: invalid number '%s'", name, v);
+		switch (parse_int(v, min, max, &n)) {
+		case 0:
+			return 0;
+		case -1:
+			snprintf(err, errlen, "%s: '%s' is not a number", name,
+			         v);
+			return -1;
+		default:
+			if (min == LONG_MIN && max == LONG_MAX)
+				snprintf(err, errlen,
+				         "%s: '%s' is out of range", name, v);
+			else if (max == LONG_MAX || max == INT_MAX)
+				snprintf(
+				    err, errlen,
+				    "%s: '%s' is out of range (at least %ld)",
+				    name, v, min);
+			else
+				snprintf(
+				    err, errlen,
+				    "%s: '%s' is out of range (%ld to %ld)",
+				    name, v, min, max);
 			return -1;
 		}
-		return 0;
 	case MG_CONFIG_TYPE_BOOLEAN:
 		if (parse_bool(v, &b) != 0) {
-			snprintf(err, errlen, "%s: expected yes or no, got '%s'",
-			         name, v);
+			snprintf(err, errlen,
+			         "%s: expected yes or no, got '%s'", name, v);
 			return -1;
 		}
 		return 0;
 	case MG_CONFIG_TYPE_YES_NO_OPTIONAL:
 		if (parse_bool(v, &b) != 0 && strcasecmp(v, "optional") != 0) {
 			snprintf(err, errlen,
-			         "%s: expected yes, no or optional, got '%s'", name,
-			         v);
+			         "%s: expected yes, no or optional, got '%s'",
+			         name, v);
 			return -1;
 		}
 		return 0;
@@ -193,6 +268,16 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", name, why);
 			return -1;
 		}
+	}
+	if (id == CW_OPT_ADDITIONAL_HEADER)
+		return check_header_lines(v, err, errlen);
+	if (id == CW_OPT_LISTENING_PORTS) {
+		struct cw_listen_spec *specs;
+		int nspecs;
+
+		if (cw_listen_parse(v, &specs, &nspecs, err, errlen) != 0)
+			return -1;
+		free(specs);
 	}
 	return 0;
 }
@@ -228,7 +313,8 @@ int cw_options_set(struct cw_options *o, const char *name, const char *value,
 	int id = cw_options_find(name);
 
 	if (id < 0) {
-		snprintf(err, errlen, "%s: unknown option", name ? name : "(null)");
+		snprintf(err, errlen, "%s: unknown option",
+		         name ? name : "(null)");
 		return -1;
 	}
 	if (value == NULL) {
@@ -269,19 +355,21 @@ static int flag_of(const struct cw_options *o, enum cw_opt_id id)
 	return b;
 }
 
-/* additional_header lines become one "Name: value\r\n..." block; each line
- * must look like a header, or it would corrupt every response. */
+/* additional_header lines become one "Name: value\r\n..." block. The lines
+ * were checked when set; they are checked again here because a caller may
+ * have filled o->value directly. */
 static int build_additional_headers(struct cw_options *o, char *err,
                                     size_t errlen)
 {
 	const char *v = o->value[CW_OPT_ADDITIONAL_HEADER];
-	size_t n;
 	char *out, *p;
 
 	if (v == NULL || *v == '\0')
 		return 0;
-	n = strlen(v);
-	out = malloc(n + 3);
+	if (check_header_lines(v, err, errlen) != 0)
+		return -1;
+	/* each line gains at most one byte: a lone CR or LF becomes CRLF */
+	out = malloc(2 * strlen(v) + 3);
 	if (out == NULL) {
 		snprintf(err, errlen, "additional_header: out of memory");
 		return -1;
@@ -289,17 +377,8 @@ static int build_additional_headers(struct cw_options *o, char *err,
 	p = out;
 	while (*v) {
 		size_t len = strcspn(v, "\r\n");
-		const char *colon = memchr(v, ':', len);
 
 		if (len > 0) {
-			if (colon == NULL || colon == v) {
-				snprintf(err, errlen,
-				         "additional_header: '%.*s' is not a "
-				         "'Name: value' header line",
-				         (int)len, v);
-				free(out);
-				return -1;
-			}
 			memcpy(p, v, len);
 			p += len;
 			*p++ = '\r';
