@@ -166,6 +166,7 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 	c->is_client = 0;
 	c->initialized = 0;
 	c->lingering = 0;
+	c->timed_out = 0;
 	c->rpos = c->rlen = c->head_end = 0;
 	memset(&c->ri, 0, sizeof c->ri);
 	c->must_close = 0;
@@ -182,11 +183,11 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 }
 
 static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
-                     uint32_t gen)
+                     uint32_t gen, uint32_t events)
 {
 	struct epoll_event ev;
 
-	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+	ev.events = events | EPOLLONESHOT;
 	ev.data.u64 = ((uint64_t)gen << 32) | slot;
 	return epoll_ctl(ctx->epfd, op, fd, &ev);
 }
@@ -196,7 +197,8 @@ static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
  * pass cannot have been closed and reused), but a pool thread woken by the
  * new registration can already claim it. Then ARMING becomes PARKED,
  * unless a pool thread took it meanwhile. */
-static int arm(struct mg_connection *c, int op, int64_t deadline)
+static int arm(struct mg_connection *c, int op, int64_t deadline,
+               uint32_t events)
 {
 	struct mg_context *ctx = c->ctx;
 	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
@@ -206,7 +208,7 @@ static int arm(struct mg_connection *c, int op, int64_t deadline)
 	c->parked_ms = cw_now_ms();
 	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
 	atomic_store_explicit(&c->tag, expect, memory_order_release);
-	if (epoll_arm(ctx, fd, c->slot, op, gen) != 0) {
+	if (epoll_arm(ctx, fd, c->slot, op, gen, events) != 0) {
 		/* nobody can have been woken for it: it is ours again */
 		atomic_store(&c->tag, CW_TAG(gen, CW_CONN_ACTIVE));
 		return -1;
@@ -219,13 +221,18 @@ static int arm(struct mg_connection *c, int op, int64_t deadline)
 
 int cw_conn_register(struct mg_connection *c, int64_t deadline)
 {
-	return arm(c, EPOLL_CTL_ADD, deadline);
+	return arm(c, EPOLL_CTL_ADD, deadline, EPOLLIN | EPOLLRDHUP);
 }
 
 void cw_conn_park(struct mg_connection *c, int64_t deadline)
 {
-	if (arm(c, EPOLL_CTL_MOD, deadline) != 0)
+	if (arm(c, EPOLL_CTL_MOD, deadline, EPOLLIN | EPOLLRDHUP) != 0)
 		cw_conn_close(c, 0);
+}
+
+int cw_conn_park_writable(struct mg_connection *c)
+{
+	return arm(c, EPOLL_CTL_MOD, cw_now_ms() + 2000, EPOLLOUT);
 }
 
 struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)

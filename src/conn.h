@@ -43,6 +43,10 @@ struct mg_connection *cw_conn_at(const struct mg_context *ctx, uint32_t slot);
  * deadline (ms). The caller must not touch it afterwards. */
 void cw_conn_park(struct mg_connection *c, int64_t deadline);
 
+/* Park until the socket is writable (at once, normally): hands an owned
+ * connection to a pool thread. 0, or -1 if it could not be armed. */
+int cw_conn_park_writable(struct mg_connection *c);
+
 /* First registration of a new connection (ACTIVE -> PARKED). */
 int cw_conn_register(struct mg_connection *c, int64_t deadline);
 

@@ -92,6 +92,7 @@ struct mg_connection {
 	int is_client;              /* made by mg_connect_client() */
 	int initialized;            /* init_connection has run */
 	int lingering;              /* closing: draining client input */
+	int timed_out;              /* its request head timed out: send 408 */
 
 	/* Input: rbuf[rpos..rlen) are unread bytes; [0..head_end) the
 	 * current request head, which never moves while it is in use. */

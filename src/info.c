@@ -14,7 +14,8 @@
 /* What this build really does. TLS, WebSocket and compression join as
  * they are built; IPv6 and statistics are here. */
 #define BUILT_FEATURES                                                         \
-	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_STATS)
+	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_CACHE |           \
+	 MG_FEATURES_STATS)
 
 const char *mg_version(void)
 {
@@ -33,7 +34,7 @@ unsigned mg_check_feature(unsigned feature)
 
 static const char *feature_list(void)
 {
-	return "Files IPv6 Stats";
+	return "Files IPv6 Cache Stats";
 }
 
 /* snprintf that reports the full length even when buffer is NULL. */

@@ -90,6 +90,7 @@ static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
 		cw_log_error(ctx, NULL, "connection table full, dropping");
 		return;
 	}
+	cw_request_first_contact(c);
 	if (cw_conn_register(c, cw_now_ms() + ctx->opt.request_timeout_ms) !=
 	    0) {
 		cw_log_error(ctx, NULL, "epoll_ctl: %s", strerror(errno));

@@ -72,6 +72,7 @@ static int set_paths(struct mg_connection *c, struct cw_thread *t,
 	size_t n = strlen(path);
 	char *raw, *clean;
 
+	c->ri.local_uri = c->ri.local_uri_raw = NULL;
 	if (ensure_scratch(t, 2 * n + 2) != 0)
 		return 500;
 	raw = t->scratch;
@@ -252,7 +253,7 @@ static void run_request(struct mg_connection *c, struct cw_thread *t,
 
 /* ---- the connection loop ---------------------------------------------------------- */
 
-static void first_contact(struct mg_connection *c)
+void cw_request_first_contact(struct mg_connection *c)
 {
 	struct mg_context *ctx = c->ctx;
 
@@ -383,8 +384,10 @@ void cw_request_serve(struct mg_connection *c, struct cw_thread *t)
 		cw_conn_close(c, 0);
 		return;
 	}
-	if (!c->initialized)
-		first_contact(c);
+	if (c->timed_out) {
+		refuse(c, 408);
+		return;
+	}
 	for (;;) {
 		struct cw_http_request req;
 		int status = 0, r;
@@ -422,13 +425,13 @@ void cw_request_serve(struct mg_connection *c, struct cw_thread *t)
 
 void cw_request_timeout(struct mg_connection *c)
 {
-	static const char timeout_reply[] =
-	    "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-	    "Content-Length: 0\r\n\r\n";
-
-	if (!c->lingering && c->rlen > 0 &&
-	    send(c->fd, timeout_reply, sizeof timeout_reply - 1,
-	         MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		cw_log_error(c->ctx, NULL, "408: %s", strerror(errno));
+	/* A partial request gets its 408 from a pool thread (the error path
+	 * may block on a slow client and calls http_error): re-arm the
+	 * connection for writability, which fires at once. */
+	if (!c->lingering && !c->timed_out && c->rlen > 0) {
+		c->timed_out = 1;
+		if (cw_conn_park_writable(c) == 0)
+			return;
+	}
 	cw_conn_close(c, 0);
 }

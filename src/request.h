@@ -9,6 +9,9 @@
  * has complete ones; then park it or close it. */
 void cw_request_serve(struct mg_connection *c, struct cw_thread *t);
 
+/* A new connection: peer address and the init_connection callback. */
+void cw_request_first_contact(struct mg_connection *c);
+
 /* The deadline of a parked connection passed (c is owned, CLOSING): answer
  * 408 to a partial request, then close. */
 void cw_request_timeout(struct mg_connection *c);

@@ -660,11 +660,11 @@ START_TEST(check_feature_is_true_to_the_build)
 	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_SSJS), 0);
 	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_HTTP2), 0);
 	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_X_DOMAIN_SOCKET), 0);
-	/* no conditional requests (304) yet: no caching feature */
-	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_CACHE), 0);
+	/* conditional requests (304) on static files: caching */
+	ck_assert_uint_ne(mg_check_feature(MG_FEATURES_CACHE), 0);
 	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_ALL),
 	                  MG_FEATURES_FILES | MG_FEATURES_IPV6 |
-	                      MG_FEATURES_STATS);
+	                      MG_FEATURES_CACHE | MG_FEATURES_STATS);
 	/* a mask asks for several at once */
 	ck_assert_uint_eq(mg_check_feature(MG_FEATURES_FILES | MG_FEATURES_TLS),
 	                  MG_FEATURES_FILES);
