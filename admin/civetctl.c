@@ -154,12 +154,10 @@ int main(int argc, char **argv)
 	fd = dial(path);
 	if (fd < 0)
 		return 1;
-	if (send_all(fd, req, (size_t)n) != 0) {
-		fprintf(stderr, "civetctl: cannot send: %s\n", strerror(errno));
-		close(fd);
-		return 1;
-	}
-	shutdown(fd, SHUT_WR);
+	/* a server that refuses us may answer and close before we have
+	 * sent: read its answer even when sending failed */
+	if (send_all(fd, req, (size_t)n) == 0)
+		shutdown(fd, SHUT_WR);
 	rc = read_answer(fd);
 	close(fd);
 	return rc;

@@ -546,7 +546,12 @@ START_TEST(fifty_reloads_leave_master_fds_and_memory_flat)
 	                "%ld KiB\n",
 	        fds_before, fd_count(s.pid), rss_before, rss_after);
 	ck_assert_int_eq(fd_count(s.pid), fds_before);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's quarantine keeps freed memory resident; leaks are its job */
+	ck_assert_int_lt(rss_after - rss_before, 16 * 1024);
+#else
 	ck_assert_int_lt(rss_after - rss_before, 512);
+#endif
 	srv_stop(&s);
 }
 END_TEST
