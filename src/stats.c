@@ -1,5 +1,6 @@
 /* stats.c - counting requests into per-thread blocks, summing blocks,
  * latency percentiles, and the shared area's creation (see stats.h). */
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -80,7 +81,9 @@ uint64_t cw_stats_percentile(const struct cw_totals *t, double p)
 		n += t->latency[l];
 	if (n == 0)
 		return 0;
-	want = (uint64_t)((double)n * p / 100.0);
+	/* nearest rank: the ceil(p% of n)-th sample, counted from 1 */
+	want = (uint64_t)ceil((double)n * p / 100.0);
+	want = want > 0 ? want - 1 : 0;
 	if (want >= n)
 		want = n - 1;
 	for (int l = 0; l < CW_LAT_BUCKETS; l++) {
