@@ -8,6 +8,9 @@
 #   PEERS=DIR      the shared benchmark (default: ../shared/bench)
 #   BUILD=DIR      a built civetd tree (default: build a fresh one in /tmp)
 #   THREADS=N      num_threads for our server (default 16)
+#   WORKERS=N      run the prefork server (examples/prefork_hello: the same
+#                  handler through civetd_run) with N worker processes
+#                  instead of the single-process hello.c
 #   ONLY=...       passed to the peer script (e.g. ONLY='civetweb nginx ours')
 # Needs (Debian): wrk curl nginx-light lighttpd libcivetweb-dev gcc.
 set -euo pipefail
@@ -23,6 +26,11 @@ if [ -z "${BUILD:-}" ]; then
 	mkdir -p "$BUILD"
 	(cd "$BUILD" && "$SRC/configure" -q CFLAGS="-O2 -g" && make -j"$(nproc)" >/dev/null)
 fi
-gcc -O2 -I"$SRC/src" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
-	-L"$BUILD/.libs" -lcivetd -Wl,-rpath,"$BUILD/.libs"
-OURS="$WORK/hello-civetd PORT $THREADS WWW" bash "$PEERS/peers.sh" "$@"
+if [ -n "${WORKERS:-}" ]; then
+	OURS="$BUILD/examples/prefork_hello PORT $THREADS WWW num_workers $WORKERS"
+else
+	gcc -O2 -I"$SRC/src" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
+		-L"$BUILD/.libs" -lcivetd -Wl,-rpath,"$BUILD/.libs"
+	OURS="$WORK/hello-civetd PORT $THREADS WWW"
+fi
+OURS="$OURS" bash "$PEERS/peers.sh" "$@"
