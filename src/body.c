@@ -37,7 +37,7 @@ void cw_body_begin(struct mg_connection *c, size_t head_len, long long length,
 	c->body_done = !chunked && c->body_left == 0;
 }
 
-static long long max_body(const struct mg_context *ctx)
+long long cw_body_limit(const struct mg_context *ctx)
 {
 	return ctx->opt.max_body_size > 0 ? ctx->opt.max_body_size
 	                                  : CW_DEFAULT_MAX_BODY;
@@ -174,7 +174,7 @@ static ssize_t read_some(struct mg_connection *c, char *buf, size_t len)
 	if (n > 0)
 		c->body_read += n;
 	if (n > 0 && c->body_chunked && !c->is_client &&
-	    c->body_read > max_body(c->ctx)) {
+	    c->body_read > cw_body_limit(c->ctx)) {
 		cw_resp_fail_request(c, 413, "Request body too large");
 		c->body_done = 1;
 		return -1;

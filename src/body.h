@@ -8,6 +8,9 @@
 /* Largest request body accepted when no max_body_size option is given. */
 #define CW_DEFAULT_MAX_BODY (1024LL * 1024 * 1024)
 
+/* The request body limit in effect (max_body_size). */
+long long cw_body_limit(const struct mg_context *ctx);
+
 /* Set up body reading for a head just parsed, whose body starts at
  * rbuf[head_len]. length < 0: none; chunked: chunked; until_close: read to
  * EOF (responses without framing). */

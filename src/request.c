@@ -201,12 +201,6 @@ static void dispatch(struct mg_connection *c)
 
 /* ---- one request -------------------------------------------------------------- */
 
-static long long max_body(const struct mg_context *ctx)
-{
-	return ctx->opt.max_body_size > 0 ? ctx->opt.max_body_size
-	                                  : CW_DEFAULT_MAX_BODY;
-}
-
 static void finish_request(struct mg_connection *c, int64_t t0)
 {
 	struct mg_context *ctx = c->ctx;
@@ -238,7 +232,7 @@ static void run_request(struct mg_connection *c, struct cw_thread *t,
 	cw_body_begin(c, head_len, req->content_length, req->chunked, 0);
 	c->continue_pending = req->expect_continue && !c->body_done;
 	status = fill_info(c, t, req);
-	if (status == 0 && !req->chunked && req->content_length > max_body(c->ctx))
+	if (status == 0 && !req->chunked && req->content_length > cw_body_limit(c->ctx))
 		status = 413;
 	if (status != 0) {
 		c->must_close = 1;

@@ -446,6 +446,8 @@ int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off,
 {
 	char block[16384];
 
+	if (c->resp.state == CW_RESP_BODY && c->resp.no_body)
+		return 0; /* HEAD: nothing to read */
 	while (len > 0) {
 		size_t want = len > (long long)sizeof block ? sizeof block
 		                                            : (size_t)len;
@@ -552,9 +554,9 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 }
 
 static void builtin_error(struct mg_connection *c, int status,
-                          const char *msg)
+                          const char *msg, const char *extra)
 {
-	char body[1200];
+	char body[1200], head[1024];
 	int n;
 
 	n = snprintf(body, sizeof body, "Error %d: %s\n%s", status,
@@ -565,19 +567,18 @@ static void builtin_error(struct mg_connection *c, int status,
 		n = (int)sizeof body - 1;
 	if (status == 304 || status == 204 || (status >= 100 && status < 200))
 		n = -1;
-	if (cw_resp_head(c, status,
-	                 n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n"
-	                          "Cache-Control: no-cache, no-store, "
-	                          "must-revalidate, private, max-age=0\r\n"
-	                          "Pragma: no-cache\r\nExpires: 0\r\n"
-	                        : NULL,
-	                 n >= 0 ? n : -1, 0) == 0 &&
-	    n > 0)
+	snprintf(head, sizeof head, "%s%s", extra,
+	         n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n"
+	                  "Cache-Control: no-cache, no-store, must-revalidate, "
+	                  "private, max-age=0\r\nPragma: no-cache\r\n"
+	                  "Expires: 0\r\n"
+	                : "");
+	if (cw_resp_head(c, status, head, n >= 0 ? n : -1, 0) == 0 && n > 0)
 		cw_resp_write(c, body, (size_t)n);
 }
 
-void cw_send_error_v(struct mg_connection *c, int status, const char *fmt,
-                     va_list ap)
+void cw_send_error_v(struct mg_connection *c, int status, const char *extra,
+                     const char *fmt, va_list ap)
 {
 	struct mg_context *ctx = c->ctx;
 	char msg[1024] = "";
@@ -600,9 +601,11 @@ void cw_send_error_v(struct mg_connection *c, int status, const char *fmt,
 		if (handled == 1 || cw_resp_started(c))
 			return;
 	}
-	if (!c->in_error && cw_static_error_page(c, status))
+	if (extra == NULL)
+		extra = "";
+	if (!c->in_error && cw_static_error_page(c, status, extra))
 		return;
-	builtin_error(c, status, msg);
+	builtin_error(c, status, msg, extra);
 }
 
 void cw_send_error(struct mg_connection *c, int status, const char *fmt, ...)
@@ -610,7 +613,17 @@ void cw_send_error(struct mg_connection *c, int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cw_send_error_v(c, status, fmt, ap);
+	cw_send_error_v(c, status, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void cw_send_error_with(struct mg_connection *c, int status,
+                        const char *extra, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cw_send_error_v(c, status, extra, fmt, ap);
 	va_end(ap);
 }
 
@@ -727,7 +740,7 @@ int mg_send_http_error(struct mg_connection *conn, int status_code,
 	if (conn->resp.state != CW_RESP_NONE)
 		return -2;
 	va_start(ap, fmt);
-	cw_send_error_v(conn, status_code, fmt, ap);
+	cw_send_error_v(conn, status_code, NULL, fmt, ap);
 	va_end(ap);
 	return 0;
 }

@@ -54,8 +54,15 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
  * has already started, the connection is only marked to close. */
 void cw_send_error(struct mg_connection *c, int status, const char *fmt,
                    ...) __attribute__((format(printf, 3, 4)));
-void cw_send_error_v(struct mg_connection *c, int status, const char *fmt,
-                     va_list ap) __attribute__((format(printf, 3, 0)));
+void cw_send_error_v(struct mg_connection *c, int status, const char *extra,
+                     const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+/* cw_send_error with extra header lines ("Name: value\r\n"...) in the
+ * pages civetd makes (e.g. Allow for 405). */
+void cw_send_error_with(struct mg_connection *c, int status,
+                        const char *extra, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* "Sat, 28 Nov 2026 12:34:29 GMT" for now (cached per second). */
 const char *cw_http_date_now(void);

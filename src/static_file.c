@@ -524,44 +524,17 @@ static int error_page(struct mg_connection *c, int status, const char *extra)
 	return 0;
 }
 
-int cw_static_error_page(struct mg_connection *c, int status)
+int cw_static_error_page(struct mg_connection *c, int status,
+                         const char *extra)
 {
-	return error_page(c, status, "");
+	return error_page(c, status, extra);
 }
 
-/* A 405 must carry Allow (RFC 9110 15.5.6), which cw_send_error() cannot
- * add; so this is cw_send_error()'s order (http_error callback, error
- * page, built-in page) with the Allow line in the pages civetd makes. */
+/* A 405 carries Allow (RFC 9110 15.5.6), in every page civetd makes. */
 static void method_not_allowed(struct mg_connection *c)
 {
-	const struct mg_callbacks *cb = &c->ctx->cb;
-	char msg[300], body[400];
-	char extra[sizeof allow_line + sizeof no_cache_lines + 64];
-	int n;
-
-	snprintf(msg, sizeof msg, "%.200s method not allowed",
-	         c->ri.request_method);
-	/* as cw_send_error(): an unread body would be taken for a request */
-	if (c->body_left != 0)
-		c->must_close = 1;
-	if (cb->http_error != NULL && !c->in_error) {
-		int handled;
-
-		c->in_error = 1;
-		handled = cb->http_error(c, 405, msg);
-		c->in_error = 0;
-		if (handled == 1 || cw_resp_started(c)) /* 1: its own page */
-			return;
-	}
-	if (error_page(c, 405, allow_line))
-		return;
-	n = snprintf(body, sizeof body, "Error 405: %s\n%s",
-	             mg_get_response_code_text(c, 405), msg);
-	snprintf(extra, sizeof extra,
-	         "%sContent-Type: text/plain; charset=utf-8\r\n%s", allow_line,
-	         no_cache_lines);
-	if (cw_resp_head(c, 405, extra, n, 0) == 0)
-		cw_resp_write(c, body, (size_t)n);
+	cw_send_error_with(c, 405, allow_line, "%.200s method not allowed",
+	                   c->ri.request_method);
 }
 
 /* ---- the document root --------------------------------------------------- */

@@ -9,8 +9,10 @@
  * methods get 405). Always sends a complete response. */
 void cw_static_serve(struct mg_connection *c);
 
-/* Send the error_pages page for status, if the option is set and a page
- * exists. Returns 1 if a response was sent, 0 otherwise. */
-int cw_static_error_page(struct mg_connection *c, int status);
+/* Send the error_pages page for status (with extra header lines, "" for
+ * none), if the option is set and a page exists. Returns 1 if a response
+ * was sent, 0 otherwise. */
+int cw_static_error_page(struct mg_connection *c, int status,
+                         const char *extra);
 
 #endif
