@@ -663,7 +663,9 @@ static int ask_admin(const char *path, const char *req, char *out, size_t len)
 
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
 		return -1;
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE)
