@@ -2,7 +2,7 @@
  *
  * A connection object lives in a slot for the whole life of the context and
  * is reused; its tag (generation << 8 | state) changes on every hand-over.
- * Epoll events carry (generation << 32 | slot), so an event that arrives
+ * Epoll events carry (generation << 32 | slot + 1), so an event that arrives
  * after the connection was closed, or closed and reused, fails the
  * compare-and-swap in cw_conn_claim() and is dropped. That is what lets
  * the timer thread close idle connections without any lock on the request
@@ -188,7 +188,8 @@ static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
 	struct epoll_event ev;
 
 	ev.events = events | EPOLLONESHOT;
-	ev.data.u64 = ((uint64_t)gen << 32) | slot;
+	/* slot + 1: an event word is never 0, which marks a taken entry */
+	ev.data.u64 = ((uint64_t)gen << 32) | (slot + 1);
 	return epoll_ctl(ctx->epfd, op, fd, &ev);
 }
 
@@ -237,7 +238,7 @@ int cw_conn_park_writable(struct mg_connection *c)
 
 struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)
 {
-	uint32_t slot = (uint32_t)data, gen = (uint32_t)(data >> 32);
+	uint32_t slot = (uint32_t)data - 1, gen = (uint32_t)(data >> 32);
 	uint64_t expect = CW_TAG(gen, CW_CONN_PARKED);
 	struct mg_connection *c;
 

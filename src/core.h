@@ -128,6 +128,13 @@ struct mg_connection {
 	pthread_mutex_t lock;       /* mg_lock_connection() */
 };
 
+/* The ready connections a pool thread took in one epoll_wait and has not
+ * run yet (epoll data words; 0 = taken). */
+#define CW_BATCH 16
+struct cw_batch {
+	_Atomic uint64_t ev[CW_BATCH];
+} __attribute__((aligned(64)));
+
 struct cw_listener {
 	int fd;
 	int port;         /* actual port (after binding port 0) */
@@ -156,6 +163,9 @@ struct mg_context {
 	pthread_t master_tid;
 	pthread_t timer_tid;
 	pthread_t *pool_tids;
+	pid_t *pool_ktids;          /* kernel thread ids, for the timer */
+	struct cw_batch *batches;   /* events each pool thread took */
+	_Atomic int steal;          /* a stuck runner may hold events */
 	int pool_size;
 	_Atomic int threads_ready;
 	/* Runners wait on epfd; the other pool threads are spares, asleep on

@@ -214,15 +214,53 @@ static int step_down(struct mg_context *ctx)
 	return 0;
 }
 
-static void run_events(struct mg_context *ctx, struct cw_thread *t)
+/* One ready connection: claim it (unless the event is stale) and run it. */
+static void run_one(struct mg_context *ctx, struct cw_thread *t,
+                    uint64_t data)
 {
 	_Atomic int64_t *busy = &cw_my_block(ctx)->busy_since;
-	struct epoll_event ev;
+	struct mg_connection *c = cw_conn_claim(ctx, data);
+
+	if (c == NULL)
+		return;
+	atomic_store_explicit(busy, precise_ms(), memory_order_relaxed);
+	cw_request_serve(c, t);
+	atomic_store_explicit(busy, 0, memory_order_relaxed);
+}
+
+/* A runner stuck in a slow handler may hold events it took in its batch
+ * and has not run yet; a spare woken for it takes them first. Each entry
+ * is taken with an atomic exchange, so the runner and a thief never both
+ * get one (and the connection's own claim arbitrates again). */
+static void steal(struct mg_context *ctx, struct cw_thread *t)
+{
+	for (int j = 0; j < ctx->pool_size; j++) {
+		if (j == t->index)
+			continue;
+		for (int k = 0; k < CW_BATCH; k++) {
+			uint64_t data = atomic_exchange_explicit(
+			    &ctx->batches[j].ev[k], 0, memory_order_acquire);
+
+			if (data != 0 && data != WAKE_DATA)
+				run_one(ctx, t, data);
+		}
+	}
+}
+
+/* Take up to CW_BATCH ready connections per epoll_wait (one system call
+ * for many requests under load) and run them in turn. */
+static void run_events(struct mg_context *ctx, struct cw_thread *t)
+{
+	struct cw_batch *mine = &ctx->batches[t->index];
+	struct epoll_event ev[CW_BATCH];
 
 	for (;;) {
-		struct mg_connection *c;
-		int n = epoll_wait(ctx->epfd, &ev, 1, 200);
+		int n;
 
+		if (atomic_load_explicit(&ctx->steal, memory_order_relaxed) &&
+		    atomic_exchange(&ctx->steal, 0))
+			steal(ctx, t);
+		n = epoll_wait(ctx->epfd, ev, CW_BATCH, 200);
 		if (n < 0 && errno != EINTR)
 			return;
 		if (n <= 0) {
@@ -230,14 +268,19 @@ static void run_events(struct mg_context *ctx, struct cw_thread *t)
 				return;
 			continue;
 		}
-		if (ev.data.u64 == WAKE_DATA)
-			return;
-		c = cw_conn_claim(ctx, ev.data.u64);
-		if (c == NULL)
-			continue;
-		atomic_store_explicit(busy, precise_ms(), memory_order_relaxed);
-		cw_request_serve(c, t);
-		atomic_store_explicit(busy, 0, memory_order_relaxed);
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == WAKE_DATA)
+				return;
+			atomic_store_explicit(&mine->ev[i], ev[i].data.u64,
+			                      memory_order_release);
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t data = atomic_exchange_explicit(
+			    &mine->ev[i], 0, memory_order_acquire);
+
+			if (data != 0)
+				run_one(ctx, t, data);
+		}
 		if (step_down(ctx))
 			return;
 	}
@@ -253,6 +296,7 @@ static void *pool_main(void *arg)
 	index = (int)(intptr_t)((void **)arg)[1];
 	free(arg);
 	thread_begin(&t, ctx, 1, index);
+	ctx->pool_ktids[index] = gettid();
 	runner = index < ctx->runners_target;
 	if (runner)
 		atomic_fetch_add(&ctx->runners, 1);
@@ -265,6 +309,29 @@ static void *pool_main(void *arg)
 	}
 	thread_end(&t);
 	return NULL;
+}
+
+/* Is the thread asleep in the kernel (a blocking handler), rather than
+ * running or waiting for a CPU? Only a sleeping runner needs a spare to
+ * stand in for it: another thread could not make a busy CPU go faster,
+ * and a runner that was merely preempted would churn spares. */
+static int is_sleeping(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p == NULL || p[1] == '\0' || (p[2] != 'R');
 }
 
 /* Timer thread: wake spares while runners are stuck. Returns whether any
@@ -280,8 +347,11 @@ static int watch_runners(struct mg_context *ctx, int64_t now)
 		if (since == 0)
 			continue;
 		busy++;
-		if (now - since >= STUCK_MS)
+		if (now - since >= STUCK_MS && is_sleeping(ctx->pool_ktids[i])) {
 			stuck++;
+			/* its batch may hold connections nobody runs */
+			atomic_store(&ctx->steal, 1);
+		}
 	}
 	want = ctx->runners_target - (atomic_load(&ctx->runners) - stuck);
 	if (want > 0) {
@@ -354,7 +424,7 @@ static void *timer_main(void *arg)
 	thread_begin(&t, ctx, 2, -1);
 	atomic_fetch_add(&ctx->threads_ready, 1);
 	while (!atomic_load(&ctx->stopping)) {
-		struct timespec ts = {0, (busy ? 2 : 10) * 1000000L};
+		struct timespec ts = {0, (busy ? 3 : 10) * 1000000L};
 		int64_t now;
 
 		nanosleep(&ts, NULL);
@@ -416,6 +486,10 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	ctx->pool_tids = calloc((size_t)n, sizeof *ctx->pool_tids);
+	ctx->pool_ktids = calloc((size_t)n, sizeof *ctx->pool_ktids);
+	ctx->batches = aligned_alloc(64, (size_t)n * sizeof *ctx->batches);
+	if (ctx->batches != NULL)
+		memset(ctx->batches, 0, (size_t)n * sizeof *ctx->batches);
 	if (ctx->tstats == NULL) {
 		ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
 		ctx->nblocks = n;
@@ -423,7 +497,8 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 		if (ctx->tstats != NULL)
 			memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
 	}
-	if (ctx->pool_tids == NULL || ctx->tstats == NULL) {
+	if (ctx->pool_tids == NULL || ctx->pool_ktids == NULL ||
+	    ctx->batches == NULL || ctx->tstats == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -514,7 +589,11 @@ void cw_pool_stop(struct mg_context *ctx)
 		close(ctx->drainfd);
 	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
 	free(ctx->pool_tids);
+	free(ctx->pool_ktids);
+	free(ctx->batches);
 	ctx->pool_tids = NULL;
+	ctx->pool_ktids = NULL;
+	ctx->batches = NULL;
 	ctx->pool_size = 0;
 	if (ctx->tstats != NULL) {
 		pthread_cond_destroy(&ctx->spare_cond);

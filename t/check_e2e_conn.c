@@ -36,6 +36,18 @@ static int sleepy(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+/* Keeps its thread running (not sleeping) for 50 ms. */
+static int spin(struct mg_connection *c, void *cb)
+{
+	long long end = tl_now_ms() + 50;
+
+	(void)cb;
+	while (tl_now_ms() < end)
+		;
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nspun");
+	return 200;
+}
+
 /* Reads the body the client announced; reports how mg_read ended. */
 static int reader(struct mg_connection *c, void *cb)
 {
@@ -298,6 +310,47 @@ START_TEST(slow_handler_does_not_stall_other_clients)
 }
 END_TEST
 
+/* One runner takes several ready connections in one epoll_wait; when the
+ * first of them blocks in a slow handler, a spare must take the others. */
+START_TEST(slow_handler_does_not_hold_connections_taken_with_it)
+{
+	int port, fds[9], ms = 2000;
+	struct mg_context *ctx;
+	struct tl_resp r;
+	long long t0;
+
+	setenv("CIVETD_RUNNERS", "1", 1);
+	ctx = start("4", "5000", "10000", &port);
+	unsetenv("CIVETD_RUNNERS");
+	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
+	mg_set_request_handler(ctx, "/spin", spin, NULL);
+	for (int i = 0; i < 9; i++)
+		fds[i] = tl_connect(port);
+	usleep(100000);
+	/* while the only runner spins, the others become ready together */
+	ck_assert_int_eq(
+	    tl_send(fds[8], "GET /spin HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(10000);
+	t0 = tl_now_ms();
+	ck_assert_int_eq(
+	    tl_send(fds[0], "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	usleep(1000);
+	for (int i = 1; i < 8; i++)
+		ck_assert_int_eq(tl_send(fds[i], hello_req), 0);
+	for (int i = 1; i < 8; i++) {
+		ck_assert_int_eq(tl_read_response(fds[i], "GET", &r), 200);
+		tl_resp_free(&r);
+	}
+	ck_assert_int_lt(tl_now_ms() - t0, 1000);
+	ck_assert_int_eq(tl_read_response(fds[0], "GET", &r), 200);
+	ck_assert_str_eq(r.body, "slept");
+	tl_resp_free(&r);
+	for (int i = 0; i < 9; i++)
+		close(fds[i]);
+	mg_stop(ctx);
+}
+END_TEST
+
 START_TEST(deep_pipeline_answered_in_order)
 {
 	int port, fd;
@@ -457,6 +510,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, body_read_times_out_and_server_keeps_serving);
 	tcase_add_test(tc, slow_clients_do_not_hold_threads);
 	tcase_add_test(tc, slow_handler_does_not_stall_other_clients);
+	tcase_add_test(tc, slow_handler_does_not_hold_connections_taken_with_it);
 	tcase_add_test(tc, deep_pipeline_answered_in_order);
 	tcase_add_test(tc, stop_waits_for_requests_in_flight);
 	tcase_add_test(tc, stop_closes_idle_connections_and_releases_descriptors);
