@@ -111,6 +111,7 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.listen_fds = ls->fds;
 	s.num_listen_fds = ls->n;
 	s.slot = slot;
+	s.area = m->area;
 	s.ctl_fd = ctl;
 	s.master_pid = m->area->master_pid;
 	s.num_workers = m->want > 0 ? m->want : 1;

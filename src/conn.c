@@ -167,6 +167,7 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 	c->initialized = 0;
 	c->lingering = 0;
 	c->timed_out = 0;
+	atomic_store(&c->pending, 0);
 	c->rpos = c->rlen = c->head_end = 0;
 	memset(&c->ri, 0, sizeof c->ri);
 	c->must_close = 0;
@@ -187,17 +188,17 @@ static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
 {
 	struct epoll_event ev;
 
-	ev.events = events | EPOLLONESHOT;
+	ev.events = events | EPOLLET;
 	/* slot + 1: an event word is never 0, which marks a taken entry */
 	ev.data.u64 = ((uint64_t)gen << 32) | (slot + 1);
 	return epoll_ctl(ctx->epfd, op, fd, &ev);
 }
 
-/* Put an owned connection into the epoll set. The connection is ARMING
- * while epoll_ctl runs: the timer cannot close it under us (so the fd we
- * pass cannot have been closed and reused), but a pool thread woken by the
- * new registration can already claim it. Then ARMING becomes PARKED,
- * unless a pool thread took it meanwhile. */
+/* Register (or re-register) an owned connection in the epoll set. The
+ * connection is ARMING while epoll_ctl runs: the timer cannot close it
+ * under us (so the fd we pass cannot have been closed and reused), but a
+ * pool thread woken by the registration can already claim it. Then ARMING
+ * becomes PARKED, unless a pool thread took it meanwhile. */
 static int arm(struct mg_connection *c, int op, int64_t deadline,
                uint32_t events)
 {
@@ -225,10 +226,31 @@ int cw_conn_register(struct mg_connection *c, int64_t deadline)
 	return arm(c, EPOLL_CTL_ADD, deadline, EPOLLIN | EPOLLRDHUP);
 }
 
-void cw_conn_park(struct mg_connection *c, int64_t deadline)
+/* Parking costs no system call: the socket stays registered,
+ * edge-triggered, from accept to close. Input that arrives while the
+ * connection is ACTIVE wakes a pool thread whose claim fails; that thread
+ * raises c->pending and looks again. Here the owner publishes PARKED and
+ * then looks at pending: with both sides writing before they read
+ * (sequentially consistent), input is never left unseen - either we see
+ * pending and take the connection back, or the other thread sees PARKED
+ * and takes it. */
+int cw_conn_park(struct mg_connection *c, int64_t deadline)
 {
-	if (arm(c, EPOLL_CTL_MOD, deadline, EPOLLIN | EPOLLRDHUP) != 0)
-		cw_conn_close(c, 0);
+	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
+	uint64_t expect = CW_TAG(gen, CW_CONN_PARKED);
+
+	c->parked_ms = cw_now_ms();
+	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
+	atomic_store(&c->tag, expect);
+	if (atomic_load(&c->pending) == 0)
+		return 0;
+	return atomic_compare_exchange_strong(&c->tag, &expect,
+	                                      CW_TAG(gen, CW_CONN_ACTIVE));
+}
+
+int cw_conn_handoff(struct mg_connection *c, int64_t deadline)
+{
+	return arm(c, EPOLL_CTL_MOD, deadline, EPOLLIN | EPOLLRDHUP);
 }
 
 int cw_conn_park_writable(struct mg_connection *c)
@@ -245,15 +267,21 @@ struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)
 	if (slot >= cw_conns_count(ctx))
 		return NULL;
 	c = cw_conn_at(ctx, slot);
-	if (atomic_compare_exchange_strong_explicit(
-	        &c->tag, &expect, CW_TAG(gen, CW_CONN_ACTIVE),
-	        memory_order_acquire, memory_order_relaxed))
+	if (atomic_compare_exchange_strong(&c->tag, &expect,
+	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
 		return c;
-	/* woken while its parker is still between epoll_ctl and PARKED */
+	/* woken while its registration is still being made */
 	expect = CW_TAG(gen, CW_CONN_ARMING);
-	if (atomic_compare_exchange_strong_explicit(
-	        &c->tag, &expect, CW_TAG(gen, CW_CONN_ACTIVE),
-	        memory_order_acquire, memory_order_relaxed))
+	if (atomic_compare_exchange_strong(&c->tag, &expect,
+	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
+		return c;
+	if (CW_TAG_GEN(expect) != gen)
+		return NULL; /* stale: closed, perhaps reused */
+	/* someone runs it: tell the owner input came, then look again */
+	atomic_fetch_add(&c->pending, 1);
+	expect = CW_TAG(gen, CW_CONN_PARKED);
+	if (atomic_compare_exchange_strong(&c->tag, &expect,
+	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
 		return c;
 	return NULL;
 }
@@ -315,8 +343,25 @@ static int start_lingering(struct mg_connection *c)
 		return -1;
 	c->lingering = 1;
 	c->rpos = c->rlen = 0;
-	cw_conn_park(c, cw_now_ms() + 2000);
+	cw_conn_linger(c, cw_now_ms() + 2000);
 	return 0;
+}
+
+void cw_conn_linger(struct mg_connection *c, int64_t deadline)
+{
+	char sink[4096];
+
+	do {
+		ssize_t n;
+
+		atomic_store(&c->pending, 0);
+		while ((n = cw_conn_recv_nb(c, sink, sizeof sink)) > 0)
+			;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			cw_conn_close(c, 0);
+			return;
+		}
+	} while (cw_conn_park(c, deadline));
 }
 
 void cw_conn_close(struct mg_connection *c, int graceful)

@@ -39,9 +39,19 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 uint32_t cw_conns_count(const struct mg_context *ctx);
 struct mg_connection *cw_conn_at(const struct mg_context *ctx, uint32_t slot);
 
-/* Hand an ACTIVE connection back to the epoll set until readable or until
- * deadline (ms). The caller must not touch it afterwards. */
-void cw_conn_park(struct mg_connection *c, int64_t deadline);
+/* Give up an ACTIVE connection until it is readable or until deadline
+ * (ms). Returns 0: parked, the caller must not touch it any more; 1: input
+ * may have arrived meanwhile and the caller still owns it (read again). */
+int cw_conn_park(struct mg_connection *c, int64_t deadline);
+
+/* Park an owned connection from outside a pool thread (the timer): its
+ * registration is renewed, so a pool thread is woken if input waits.
+ * 0, or -1 (the caller still owns it). */
+int cw_conn_handoff(struct mg_connection *c, int64_t deadline);
+
+/* A closing connection (write side shut): read and drop its input until
+ * EOF or the deadline, without holding a thread. */
+void cw_conn_linger(struct mg_connection *c, int64_t deadline);
 
 /* Park until the socket is writable (at once, normally): hands an owned
  * connection to a pool thread. 0, or -1 if it could not be armed. */

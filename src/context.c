@@ -158,6 +158,8 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->nblocks = extra->nblocks;
 		ctx->conns_ctr = extra->conns;
 		ctx->runners_target = extra->runners_target;
+		ctx->accept_ok = extra->accept_ok;
+		ctx->accept_arg = extra->accept_arg;
 	}
 	if (open_listeners(ctx, extra, err, sizeof err) != 0) {
 		code = strstr(err, "cannot listen") != NULL

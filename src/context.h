@@ -13,6 +13,8 @@ struct cw_start_extra {
 	int nblocks;
 	struct cw_conn_counters *conns;
 	int runners_target;     /* pool threads waiting for events */
+	int (*accept_ok)(void *arg); /* may this process accept now? */
+	void *accept_arg;
 };
 
 /* mg_start2() with extras (NULL: a plain single-process context). */

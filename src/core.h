@@ -83,6 +83,7 @@ struct mg_connection {
 	uint32_t slot;              /* index in ctx->conns */
 	_Atomic uint64_t tag;       /* CW_TAG(generation, state) */
 	_Atomic int64_t deadline;   /* ms: when a parked connection expires */
+	_Atomic int pending;        /* input arrived while it was ACTIVE */
 	int64_t birth_ms;           /* accept time */
 	int64_t req_start_ms;       /* first byte of the current request */
 	int64_t parked_ms;          /* when it was last parked */
@@ -202,7 +203,9 @@ struct mg_context {
 	int64_t drain_grace_ms;     /* idle time before a drain closes */
 
 	struct cw_log *log;
-	void *ext;                  /* civetd extensions (worker slot...) */
+	/* prefork: does this worker still take its share of connections? */
+	int (*accept_ok)(void *arg);
+	void *accept_arg;
 };
 
 /* Monotonic milliseconds (coarse clock: a vDSO read, no system call). */

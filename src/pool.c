@@ -98,9 +98,16 @@ static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
 	}
 }
 
+/* In a prefork worker: may this process take more connections, or has it
+ * more than its share? */
+static int may_accept(struct mg_context *ctx)
+{
+	return ctx->accept_ok == NULL || ctx->accept_ok(ctx->accept_arg);
+}
+
 static void accept_batch(struct mg_context *ctx, const struct cw_listener *l)
 {
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < 64 && may_accept(ctx); i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof ss;
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
@@ -138,11 +145,26 @@ static int add_listeners(struct mg_context *ctx, int op)
 	return 0;
 }
 
+/* Stop listening while this worker has more than its share of the
+ * connections (the other workers then get woken for new ones), listen
+ * again when it is back in line. Returns whether it listens. */
+static int balance(struct mg_context *ctx, int listening)
+{
+	int ok = may_accept(ctx);
+
+	if (listening && !ok)
+		add_listeners(ctx, EPOLL_CTL_DEL);
+	else if (!listening && ok)
+		add_listeners(ctx, EPOLL_CTL_ADD);
+	return ok;
+}
+
 static void *master_main(void *arg)
 {
 	struct mg_context *ctx = arg;
 	struct cw_thread t;
 	struct epoll_event evs[16];
+	int listening = 1;
 
 	thread_begin(&t, ctx, 0, -1);
 	atomic_fetch_add(&ctx->threads_ready, 1);
@@ -151,10 +173,14 @@ static void *master_main(void *arg)
 
 		if (atomic_load(&ctx->draining) &&
 		    atomic_load(&ctx->accepting)) {
-			add_listeners(ctx, EPOLL_CTL_DEL);
+			if (listening)
+				add_listeners(ctx, EPOLL_CTL_DEL);
 			atomic_store(&ctx->accepting, 0);
 		}
-		n = epoll_wait(ctx->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
+		if (atomic_load(&ctx->accepting) && ctx->accept_ok != NULL)
+			listening = balance(ctx, listening);
+		n = epoll_wait(ctx->accept_epfd, evs, 16,
+		               listening ? TIMER_TICK_MS * 2 : 5);
 		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
 			if (evs[i].data.u64 == WAKE_DATA ||
 			    evs[i].data.u64 == DRAIN_DATA)
@@ -397,7 +423,8 @@ static void expire(struct mg_connection *c, int64_t now, int draining,
 		return;
 	if (now < deadline && has_pending_input(c)) {
 		/* a request is arriving: let a pool thread answer it */
-		cw_conn_park(c, deadline);
+		if (cw_conn_handoff(c, deadline) != 0)
+			cw_conn_close(c, 0);
 		return;
 	}
 	cw_request_timeout(c);

@@ -261,7 +261,8 @@ void cw_request_first_contact(struct mg_connection *c)
 	}
 }
 
-static void park_idle(struct mg_connection *c, struct cw_thread *t)
+/* Park; 1 if the connection came straight back to us (input waiting). */
+static int park_idle(struct mg_connection *c, struct cw_thread *t)
 {
 	int64_t now = cw_now_ms(), deadline;
 
@@ -272,7 +273,13 @@ static void park_idle(struct mg_connection *c, struct cw_thread *t)
 	else
 		deadline = now + c->ctx->opt.keep_alive_timeout_ms;
 	cw_conn_detach(c, t);
-	cw_conn_park(c, deadline);
+	if (!cw_conn_park(c, deadline))
+		return 0;
+	if (cw_conn_attach(c, t) != 0) {
+		cw_conn_close(c, 0);
+		return -1;
+	}
+	return 1;
 }
 
 /* Does rbuf[0..len) contain the blank line that ends a head? Only the new
@@ -316,22 +323,27 @@ static void refuse(struct mg_connection *c, int status)
 	cw_conn_close(c, 1);
 }
 
-/* Read without blocking. 1: got bytes, 0: nothing yet (parked), -1: closed */
+/* Read without blocking. 1: got bytes (or may read again), 0: parked,
+ * -1: closed. */
 static int read_more(struct mg_connection *c, struct cw_thread *t)
 {
-	ssize_t n = cw_conn_recv_nb(c, c->rbuf + c->rlen, c->rcap - c->rlen);
+	size_t room = c->rcap - c->rlen;
+	ssize_t n;
 
+	/* from here on, new input raises pending again (edge-triggered) */
+	atomic_store(&c->pending, 0);
+	n = cw_conn_recv_nb(c, c->rbuf + c->rlen, room);
 	if (n > 0) {
 		if (c->rlen == 0)
 			c->req_start_ms = cw_now_ms();
 		c->rlen += (size_t)n;
 		count_in(c, (size_t)n);
+		if ((size_t)n == room) /* more may wait: no new edge for it */
+			atomic_store(&c->pending, 1);
 		return 1;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		park_idle(c, t);
-		return 0;
-	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return park_idle(c, t);
 	cw_conn_close(c, 0);
 	return -1;
 }
@@ -350,27 +362,13 @@ static void consume(struct mg_connection *c)
 		c->req_start_ms = cw_now_ms();
 }
 
-/* A lingering connection: discard input until the client closes. */
-static void linger(struct mg_connection *c)
-{
-	char sink[4096];
-	ssize_t n;
-
-	while ((n = cw_conn_recv_nb(c, sink, sizeof sink)) > 0)
-		;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		cw_conn_park(c, atomic_load(&c->deadline));
-	else
-		cw_conn_close(c, 0);
-}
-
 void cw_request_serve(struct mg_connection *c, struct cw_thread *t)
 {
 	struct mg_context *ctx = c->ctx;
 	size_t scanned = 0;
 
 	if (c->lingering) {
-		linger(c);
+		cw_conn_linger(c, atomic_load(&c->deadline));
 		return;
 	}
 	if (atomic_load_explicit(&ctx->stopping, memory_order_relaxed) ||
@@ -410,10 +408,8 @@ void cw_request_serve(struct mg_connection *c, struct cw_thread *t)
 		}
 		consume(c);
 		scanned = 0;
-		if (c->rlen == 0) {
-			park_idle(c, t);
+		if (c->rlen == 0 && park_idle(c, t) <= 0)
 			return;
-		}
 	}
 }
 

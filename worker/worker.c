@@ -93,6 +93,34 @@ static void close_other_fds(const struct cw_worker_spec *s)
 	close_range((unsigned)from, ~0u, 0);
 }
 
+/* A worker takes new connections while it holds no more than its share
+ * of its generation's open connections. The workers share one listening
+ * socket, and the kernel wakes whichever waits first, so without this one
+ * worker can end up with most clients (and one CPU's worth of runners). */
+static int within_share(void *arg)
+{
+	const struct cw_worker_spec *s = arg;
+	int64_t mine = atomic_load_explicit(&s->slot->conns.open,
+	                                    memory_order_relaxed);
+	int64_t sum = 0, avg;
+	int n = 0;
+
+	for (int i = 0; i < CW_STATS_SLOTS; i++) {
+		const struct cw_worker_slot *o = &s->area->slots[i];
+
+		if (atomic_load_explicit(&o->state, memory_order_relaxed) !=
+		        CW_WORKER_READY ||
+		    o->generation != s->slot->generation)
+			continue;
+		sum += atomic_load_explicit(&o->conns.open, memory_order_relaxed);
+		n++;
+	}
+	if (n <= 1)
+		return 1;
+	avg = sum / n;
+	return mine <= avg + (avg / 8 > 4 ? avg / 8 : 4);
+}
+
 static struct mg_context *start_context(const struct cw_worker_spec *s)
 {
 	char text[512] = "";
@@ -108,6 +136,8 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	extra.blocks = s->slot->threads;
 	extra.nblocks = CW_STATS_THREADS;
 	extra.conns = &s->slot->conns;
+	extra.accept_ok = within_share;
+	extra.accept_arg = (void *)s;
 	extra.runners_target =
 	    (int)((cpus + s->num_workers - 1) / (s->num_workers > 0
 	                                             ? s->num_workers

@@ -19,6 +19,7 @@ struct cw_worker_spec {
 	const int *listen_fds;
 	int num_listen_fds;
 	struct cw_worker_slot *slot; /* in the shared area */
+	struct cw_stats_area *area;  /* to see the other workers */
 	int ctl_fd;                 /* the worker's end of the channel */
 	pid_t master_pid;
 	int num_workers;            /* for the number of runner threads */
