@@ -145,18 +145,23 @@ static int add_listeners(struct mg_context *ctx, int op)
 	return 0;
 }
 
-/* Stop listening while this worker has more than its share of the
- * connections (the other workers then get woken for new ones), listen
- * again when it is back in line. Returns whether it listens. */
-static int balance(struct mg_context *ctx, int listening)
+/* Prefork workers share each listening socket, and the kernel wakes the
+ * first process queued on it: left alone, one worker would take most of
+ * the clients (and its runners one CPU). A worker that holds more than its
+ * share of connections re-registers its listeners, which puts it at the
+ * back of the socket's wait queue, and leaves the connections already
+ * queued alone for a millisecond: the next connection to arrive wakes
+ * another worker, which takes them all. If none does, this worker takes
+ * them after the millisecond: accepting never stalls. */
+static void balance(struct mg_context *ctx)
 {
-	int ok = may_accept(ctx);
+	struct timespec ms = {0, 1000000};
 
-	if (listening && !ok)
-		add_listeners(ctx, EPOLL_CTL_DEL);
-	else if (!listening && ok)
-		add_listeners(ctx, EPOLL_CTL_ADD);
-	return ok;
+	if (may_accept(ctx))
+		return;
+	add_listeners(ctx, EPOLL_CTL_DEL);
+	nanosleep(&ms, NULL);
+	add_listeners(ctx, EPOLL_CTL_ADD);
 }
 
 static void *master_main(void *arg)
@@ -164,7 +169,6 @@ static void *master_main(void *arg)
 	struct mg_context *ctx = arg;
 	struct cw_thread t;
 	struct epoll_event evs[16];
-	int listening = 1;
 
 	thread_begin(&t, ctx, 0, -1);
 	atomic_fetch_add(&ctx->threads_ready, 1);
@@ -173,20 +177,19 @@ static void *master_main(void *arg)
 
 		if (atomic_load(&ctx->draining) &&
 		    atomic_load(&ctx->accepting)) {
-			if (listening)
-				add_listeners(ctx, EPOLL_CTL_DEL);
+			add_listeners(ctx, EPOLL_CTL_DEL);
 			atomic_store(&ctx->accepting, 0);
 		}
-		if (atomic_load(&ctx->accepting) && ctx->accept_ok != NULL)
-			listening = balance(ctx, listening);
-		n = epoll_wait(ctx->accept_epfd, evs, 16,
-		               listening ? TIMER_TICK_MS * 2 : 5);
+		n = epoll_wait(ctx->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
 		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
 			if (evs[i].data.u64 == WAKE_DATA ||
 			    evs[i].data.u64 == DRAIN_DATA)
 				continue;
 			accept_batch(ctx, &ctx->listeners[evs[i].data.u64]);
 		}
+		if (n > 0 && ctx->accept_ok != NULL &&
+		    atomic_load(&ctx->accepting))
+			balance(ctx);
 	}
 	thread_end(&t);
 	return NULL;

@@ -118,7 +118,7 @@ static int within_share(void *arg)
 	if (n <= 1)
 		return 1;
 	avg = sum / n;
-	return mine <= avg + (avg / 8 > 4 ? avg / 8 : 4);
+	return mine <= avg + (avg / 4 > 8 ? avg / 4 : 8);
 }
 
 static struct mg_context *start_context(const struct cw_worker_spec *s)
