@@ -118,12 +118,14 @@ static int read_answer(int fd)
 			}
 			p++;
 		}
-		if (ok == 1 && p < end && fwrite(p, 1, (size_t)(end - p), stdout) !=
-		                              (size_t)(end - p))
+		if (ok == 1 && p < end &&
+		    fwrite(p, 1, (size_t)(end - p), stdout) !=
+		        (size_t)(end - p))
 			return 1;
 	}
 	if (ok < 0) {
-		fprintf(stderr, "civetctl: the server closed without an answer\n");
+		fprintf(stderr,
+		        "civetctl: the server closed without an answer\n");
 		return 1;
 	}
 	return ok ? 0 : 1;

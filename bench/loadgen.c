@@ -22,18 +22,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define THREADS 2
+#define THREADS     2
 #define MAX_SECONDS 600
 
 struct client {
 	int fd;
 	int want_close;
-	size_t got;        /* bytes of the current response */
-	long body_need;    /* body bytes expected, -1 before the head */
+	size_t got;     /* bytes of the current response */
+	long body_need; /* body bytes expected, -1 before the head */
 	size_t head_len;
 	int status;
 	int server_close;
-	int reused;        /* the connection already carried a response */
+	int reused; /* the connection already carried a response */
 	char buf[8192];
 };
 
@@ -75,8 +75,9 @@ static void send_request(struct client *c)
 	int n;
 
 	c->want_close = rand() % 100 < close_pct;
-	n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: bench\r\n%s\r\n",
-	             path, c->want_close ? "Connection: close\r\n" : "");
+	n = snprintf(req, sizeof req,
+	             "GET %s HTTP/1.1\r\nHost: bench\r\n%s\r\n", path,
+	             c->want_close ? "Connection: close\r\n" : "");
 	c->got = 0;
 	c->body_need = -1;
 	/* a fresh socket may still be connecting: send() then fails with
@@ -148,7 +149,8 @@ static void finished(int ep, struct client *c)
 static void on_readable(int ep, struct client *c)
 {
 	for (;;) {
-		ssize_t n = recv(c->fd, c->buf + c->got, sizeof c->buf - c->got - 1, 0);
+		ssize_t n =
+		    recv(c->fd, c->buf + c->got, sizeof c->buf - c->got - 1, 0);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
@@ -203,7 +205,8 @@ static void *run(void *arg)
 				send_request(c);
 				if (c->status == -1) {
 					atomic_fetch_add(
-					    c->reused ? &resets : &connect_err, 1);
+					    c->reused ? &resets : &connect_err,
+					    1);
 					reopen(ep, c);
 				}
 				continue;
@@ -246,13 +249,13 @@ int main(int argc, char **argv)
 		pthread_join(tids[i], NULL);
 	if (argc > 6 && (series = fopen(argv[6], "w")) != NULL) {
 		for (int s = 0; s < seconds; s++)
-			fprintf(series, "%d %ld\n", s, atomic_load(&per_second[s]));
+			fprintf(series, "%d %ld\n", s,
+			        atomic_load(&per_second[s]));
 		fclose(series);
 	}
 	printf("requests=%ld rps=%.0f connect_errors=%ld resets=%ld "
 	       "non2xx=%ld truncated=%ld\n",
-	       atomic_load(&ok_count),
-	       (double)atomic_load(&ok_count) / seconds,
+	       atomic_load(&ok_count), (double)atomic_load(&ok_count) / seconds,
 	       atomic_load(&connect_err), atomic_load(&resets),
 	       atomic_load(&non2xx), atomic_load(&truncated));
 	return 0;

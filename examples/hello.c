@@ -32,9 +32,13 @@ static int hello(struct mg_connection *conn, void *cbdata)
 
 int main(int argc, char **argv)
 {
-	const char *options[] = {"listening_ports", argc > 1 ? argv[1] : "8080",
-	                         "document_root", argc > 2 ? argv[2] : ".",
-	                         "enable_keep_alive", "yes", NULL};
+	const char *options[] = {"listening_ports",
+	                         argc > 1 ? argv[1] : "8080",
+	                         "document_root",
+	                         argc > 2 ? argv[2] : ".",
+	                         "enable_keep_alive",
+	                         "yes",
+	                         NULL};
 	struct mg_context *ctx;
 
 	mg_init_library(0);

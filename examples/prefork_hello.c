@@ -33,10 +33,11 @@ static void init_context(const struct mg_context *ctx)
 
 int main(int argc, char **argv)
 {
-	const char *opts[64] = {"listening_ports", argc > 1 ? argv[1] : "8080",
-	                        "num_threads", argc > 2 ? argv[2] : "16",
-	                        "document_root", argc > 3 ? argv[3] : ".",
-	                        "enable_keep_alive", "yes"};
+	const char *opts[64] = {
+	    "listening_ports",   argc > 1 ? argv[1] : "8080",
+	    "num_threads",       argc > 2 ? argv[2] : "16",
+	    "document_root",     argc > 3 ? argv[3] : ".",
+	    "enable_keep_alive", "yes"};
 	char text[512] = "";
 	struct mg_error_data err = {0, 0, text, sizeof text};
 	struct mg_callbacks cb;

@@ -46,7 +46,8 @@ struct cw_admin {
 	struct cw_admin_conn *conns;
 };
 
-/* ---- the socket file ------------------------------------------------------ */
+/* ---- the socket file ------------------------------------------------------
+ */
 
 static int check_dir(const char *path, char *err, size_t errlen)
 {
@@ -66,10 +67,11 @@ static int check_dir(const char *path, char *err, size_t errlen)
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 022) != 0) {
-		snprintf(err, errlen,
-		         "admin_socket: directory %s must be owned by uid %d and "
-		         "writable by its owner only",
-		         dir, (int)geteuid());
+		snprintf(
+		    err, errlen,
+		    "admin_socket: directory %s must be owned by uid %d and "
+		    "writable by its owner only",
+		    dir, (int)geteuid());
 		return -1;
 	}
 	return 0;
@@ -84,13 +86,15 @@ static int clear_stale(const struct sockaddr_un *sa, char *err, size_t errlen)
 	if (lstat(sa->sun_path, &st) != 0)
 		return 0;
 	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "admin_socket: %s exists and is not a "
-		                      "socket",
+		snprintf(err, errlen,
+		         "admin_socket: %s exists and is not a "
+		         "socket",
 		         sa->sun_path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0) {
+	if (fd >= 0 &&
+	    connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0) {
 		close(fd);
 		snprintf(err, errlen,
 		         "admin_socket: %s is in use by a running server",
@@ -115,7 +119,8 @@ static int bind_socket(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
-	if (check_dir(path, err, errlen) != 0 || clear_stale(&sa, err, errlen) != 0)
+	if (check_dir(path, err, errlen) != 0 ||
+	    clear_stale(&sa, err, errlen) != 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -136,7 +141,8 @@ fail:
 	return -1;
 }
 
-/* ---- connections --------------------------------------------------------------- */
+/* ---- connections
+ * --------------------------------------------------------------- */
 
 static void conn_free(struct cw_admin_conn *c)
 {
@@ -182,7 +188,8 @@ static struct cw_admin_conn *find_conn(struct cw_admin *a, unsigned long id)
 	return NULL;
 }
 
-/* ---- commands ---------------------------------------------------------------------- */
+/* ---- commands
+ * ---------------------------------------------------------------------- */
 
 struct cmd {
 	const char *name;
@@ -298,8 +305,10 @@ static void cmd_version(struct cw_admin_conn *c, const char *args)
 static void cmd_help(struct cw_admin_conn *c, const char *args);
 
 static const struct cmd commands[] = {
-    {CW_CMD_STATUS, "[json]", "workers, counters and the last reload", cmd_status},
-    {CW_CMD_RELOAD, "", "re-read the configuration, replace the workers", cmd_reload},
+    {CW_CMD_STATUS, "[json]", "workers, counters and the last reload",
+     cmd_status},
+    {CW_CMD_RELOAD, "", "re-read the configuration, replace the workers",
+     cmd_reload},
     {CW_CMD_STOP, "", "graceful stop", cmd_stop},
     {CW_CMD_REOPEN, "", "reopen the log files", cmd_reopen},
     {CW_CMD_WORKERS, "N", "run N workers", cmd_workers},
@@ -385,7 +394,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	if (!peer_allowed(fd)) {
 		static const char no[] = "ERR permission denied\n";
 
-		if (send(fd, no, sizeof no - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		if (send(fd, no, sizeof no - 1, MSG_NOSIGNAL | MSG_DONTWAIT) <
+		    0)
 			cw_master_log(a->m, "admin: refused a peer");
 		close(fd);
 		return;
@@ -422,7 +432,7 @@ int cw_admin_open(struct cw_master *m, const char *path, char *err,
 	a->m = m;
 	a->path = strdup(path);
 	a->listener = evconnlistener_new(m->base, on_accept, a,
-	                                  LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	                                 LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (a->listener == NULL) {
 		snprintf(err, errlen, "admin_socket: cannot listen");
 		close(fd);

@@ -61,7 +61,8 @@ static int read_line(struct cw_config *c, char *line, const char *origin,
 		return 0;
 	v = s + strcspn(s, " \t");
 	if (*v == '\0') {
-		snprintf(err, errlen, "%s: option '%s' has no value", origin, s);
+		snprintf(err, errlen, "%s: option '%s' has no value", origin,
+		         s);
 		return -1;
 	}
 	*v++ = '\0';
@@ -164,8 +165,10 @@ int cw_config_load(const char **base, struct cw_config *out, char *err,
 		if (strcmp(base[i], "config_file") == 0)
 			continue;
 		if (base[i + 1] == NULL) {
-			snprintf(err, errlen, "command line: option '%s' has no "
-			                      "value", base[i]);
+			snprintf(err, errlen,
+			         "command line: option '%s' has no "
+			         "value",
+			         base[i]);
 			goto fail;
 		}
 		if (push(out, base[i], base[i + 1], "command line") != 0) {

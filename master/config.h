@@ -12,10 +12,10 @@ struct cw_config {
 	int n;
 	char **names;
 	char **values;
-	char **origins;      /* "file:line" or "command line" */
-	const char **kv;     /* NULL-terminated name/value list for mg_start */
+	char **origins;  /* "file:line" or "command line" */
+	const char **kv; /* NULL-terminated name/value list for mg_start */
 	struct cw_options opt; /* validated values */
-	char *file;          /* the config file, or NULL */
+	char *file;            /* the config file, or NULL */
 };
 
 /* Build a configuration from base options (name/value pairs; the pair

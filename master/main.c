@@ -12,13 +12,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: civetd [-c FILE | FILE] [-t] [-OPTION VALUE ...]\n"
-	        "  -c FILE    read options from FILE (\"option value\" lines, "
-	        "# comments)\n"
-	        "  -t         check the configuration and exit (binds nothing)\n"
-	        "  -OPTION V  set an option, overriding the file\n"
-	        "  -h         this help;  -v  version\n");
+	fprintf(
+	    f, "usage: civetd [-c FILE | FILE] [-t] [-OPTION VALUE ...]\n"
+	       "  -c FILE    read options from FILE (\"option value\" lines, "
+	       "# comments)\n"
+	       "  -t         check the configuration and exit (binds nothing)\n"
+	       "  -OPTION V  set an option, overriding the file\n"
+	       "  -h         this help;  -v  version\n");
 }
 
 int main(int argc, char **argv)
@@ -37,9 +37,10 @@ int main(int argc, char **argv)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-			printf("civetd %s (CivetWeb API %s)\n", civetd_version(),
-			       mg_version());
+		} else if (strcmp(a, "-v") == 0 ||
+		           strcmp(a, "--version") == 0) {
+			printf("civetd %s (CivetWeb API %s)\n",
+			       civetd_version(), mg_version());
 			return 0;
 		} else if (strcmp(a, "-t") == 0) {
 			check = 1;

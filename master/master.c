@@ -29,8 +29,8 @@
 #include "listen.h"
 #include "master.h"
 
-#define TICK_MS 250
-#define MAX_FAILURES 8
+#define TICK_MS        250
+#define MAX_FAILURES   8
 #define MAX_BACKOFF_MS 10000
 
 /* ---- logging ------------------------------------------------------------ */
@@ -76,7 +76,8 @@ static void open_log(struct cw_master *m)
 	}
 }
 
-/* ---- workers -------------------------------------------------------------- */
+/* ---- workers --------------------------------------------------------------
+ */
 
 int cw_master_workers_option(const struct cw_config *cfg)
 {
@@ -117,14 +118,15 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.num_workers = m->want > 0 ? m->want : 1;
 	s.shutdown_timeout_ms =
 	    atoi(cw_config_get(cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS));
-	s.hang_timeout_ms = atoi(cw_config_get(cfg, CW_OPT_WORKER_HANG_TIMEOUT_MS));
-	s.max_requests = atol(cw_config_get(cfg, CW_OPT_MAX_REQUESTS_PER_WORKER));
+	s.hang_timeout_ms =
+	    atoi(cw_config_get(cfg, CW_OPT_WORKER_HANG_TIMEOUT_MS));
+	s.max_requests =
+	    atol(cw_config_get(cfg, CW_OPT_MAX_REQUESTS_PER_WORKER));
 	cw_worker_run(&s);
 }
 
 int cw_master_spawn(struct cw_master *m, uint64_t gen,
-                    const struct cw_config *cfg,
-                    const struct cw_listen_set *ls)
+                    const struct cw_config *cfg, const struct cw_listen_set *ls)
 {
 	int idx = free_slot(m), sv[2];
 	struct cw_worker_slot *slot;
@@ -255,7 +257,8 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* ---- reaping ------------------------------------------------------------------ */
+/* ---- reaping
+ * ------------------------------------------------------------------ */
 
 static void fold(struct cw_master *m, struct cw_worker_slot *slot)
 {
@@ -290,8 +293,7 @@ static void describe_exit(int status, char *buf, size_t len)
 
 /* A worker of the current generation died on its own: respawn it, at once
  * if it had been serving, after a growing backoff if it never got ready. */
-static void plan_respawn(struct cw_master *m, int before_ready,
-                         const char *why)
+static void plan_respawn(struct cw_master *m, int before_ready, const char *why)
 {
 	int64_t backoff;
 
@@ -304,14 +306,15 @@ static void plan_respawn(struct cw_master *m, int before_ready,
 	         "worker failed to start (%s)", why);
 	if (m->failures >= MAX_FAILURES) {
 		m->gave_up = 1;
-		cw_master_log(m, "workers keep failing at start-up (%s); not "
-		                 "respawning until reload or 'workers N'",
+		cw_master_log(m,
+		              "workers keep failing at start-up (%s); not "
+		              "respawning until reload or 'workers N'",
 		              why);
 		return;
 	}
 	backoff = 100LL << (m->failures - 1);
-	m->next_spawn_ms = cw_now_ms() +
-	                   (backoff > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff);
+	m->next_spawn_ms =
+	    cw_now_ms() + (backoff > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff);
 }
 
 static void reaped(struct cw_master *m, struct cw_worker *w, int status)
@@ -321,8 +324,8 @@ static void reaped(struct cw_master *m, struct cw_worker *w, int status)
 
 	describe_exit(status, why, sizeof why);
 	if (!expected)
-		cw_master_log(m, "worker %d (generation %llu) %s%s", (int)w->pid,
-		              (unsigned long long)w->gen, why,
+		cw_master_log(m, "worker %d (generation %llu) %s%s",
+		              (int)w->pid, (unsigned long long)w->gen, why,
 		              before_ready ? " before it was ready" : "");
 	fold(m, &m->area->slots[w->slot]);
 	cw_reload_worker_gone(m, w, before_ready);
@@ -347,7 +350,8 @@ static void reap(struct cw_master *m)
 	}
 }
 
-/* ---- the tick: respawns, hung workers, deadlines, rates ------------------------- */
+/* ---- the tick: respawns, hung workers, deadlines, rates
+ * ------------------------- */
 
 static void respawn_missing(struct cw_master *m)
 {
@@ -356,7 +360,8 @@ static void respawn_missing(struct cw_master *m)
 	if (m->stopping || m->gave_up || m->reload != NULL ||
 	    cw_now_ms() < m->next_spawn_ms)
 		return;
-	while (have < m->want && cw_master_spawn(m, m->gen, &m->cfg, &m->ls) == 0)
+	while (have < m->want &&
+	       cw_master_spawn(m, m->gen, &m->cfg, &m->ls) == 0)
 		have++;
 }
 
@@ -367,8 +372,9 @@ static void check_worker(struct cw_master *m, struct cw_worker *w, int64_t now,
 
 	if (w->ready && !w->draining &&
 	    now - atomic_load(&s->heartbeat) > hang_ms) {
-		cw_master_log(m, "worker %d stopped its heartbeat (hung for %d "
-		                 "ms): killing it",
+		cw_master_log(m,
+		              "worker %d stopped its heartbeat (hung for %d "
+		              "ms): killing it",
 		              (int)w->pid, hang_ms);
 		kill(w->pid, SIGKILL);
 	} else if (w->draining && w->drain_deadline != 0 &&
@@ -422,7 +428,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			kill(w->pid, SIGKILL);
 }
 
-/* ---- stop, scale, signals ---------------------------------------------------------- */
+/* ---- stop, scale, signals
+ * ---------------------------------------------------------- */
 
 void cw_master_stop(struct cw_master *m, int immediate)
 {
@@ -432,8 +439,8 @@ void cw_master_stop(struct cw_master *m, int immediate)
 	m->stop_deadline =
 	    cw_now_ms() +
 	    (immediate ? 1000
-	               : atoi(cw_config_get(&m->cfg,
-	                                    CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
+	               : atoi(cw_config_get(
+	                     &m->cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
 	                     3000);
 	cw_master_log(m, "%s stop", immediate ? "immediate" : "graceful");
 	cw_master_send(m, 0, immediate ? CW_CTL_STOP : CW_CTL_DRAIN);
@@ -500,8 +507,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int add_events(struct cw_master *m)
 {
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT,
-	                           SIGHUP,  SIGUSR1};
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,
+	                           SIGQUIT, SIGHUP,  SIGUSR1};
 	struct timeval tv = {0, TICK_MS * 1000};
 
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
@@ -517,7 +524,8 @@ static int add_events(struct cw_master *m)
 	return 0;
 }
 
-/* ---- civetd_run ------------------------------------------------------------------------ */
+/* ---- civetd_run
+ * ------------------------------------------------------------------------ */
 
 static void set_error(struct mg_error_data *e, unsigned code, const char *text)
 {
@@ -536,7 +544,8 @@ int civetd_check_config(const struct mg_init_data *init,
 	char err[1024];
 
 	if (init == NULL) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM, "no init data");
+		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		          "no init data");
 		return -1;
 	}
 	if (cw_config_load(init->configuration_options, &cfg, err,
@@ -577,8 +586,8 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 {
 	const char *admin;
 
-	if (cw_config_load(init->configuration_options, &m->cfg, err,
-	                   errlen) != 0)
+	if (cw_config_load(init->configuration_options, &m->cfg, err, errlen) !=
+	    0)
 		return MG_ERROR_DATA_CODE_INVALID_OPTION;
 	open_log(m);
 	m->want = cw_master_workers_option(&m->cfg);
@@ -633,7 +642,8 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	m.start_ms = cw_now_ms();
 	set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM, "no init data");
+		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		          "no init data");
 		return -1;
 	}
 	m.cb = init->callbacks;

@@ -29,15 +29,15 @@ struct cw_worker {
 	int slot;
 	pid_t pid;
 	uint64_t gen;
-	int ctl;               /* master's end of the control channel */
+	int ctl; /* master's end of the control channel */
 	struct event *ev;
 	int ready;
 	int draining;
-	int recycling;         /* replacement started; drains when it is ready */
+	int recycling; /* replacement started; drains when it is ready */
 	int64_t spawned_ms;
 	int64_t drain_deadline;
-	uint64_t rate_req;     /* requests at the last rate sample */
-	double rate;           /* requests per second */
+	uint64_t rate_req; /* requests at the last rate sample */
+	double rate;       /* requests per second */
 	struct cw_worker *next;
 };
 
@@ -48,7 +48,7 @@ struct cw_reload {
 	struct cw_config cfg;
 	struct cw_listen_set ls;
 	uint64_t gen;
-	int draining;          /* phase 2: the old generation drains */
+	int draining; /* phase 2: the old generation drains */
 	int64_t deadline;
 	cw_done_fn done;
 	void *arg;
@@ -61,21 +61,21 @@ struct cw_master {
 	const struct mg_callbacks *cb;
 	void *user_data;
 	const char **base_opts;
-	struct cw_config cfg;        /* in effect */
-	struct cw_listen_set ls;     /* in effect */
+	struct cw_config cfg;    /* in effect */
+	struct cw_listen_set ls; /* in effect */
 	struct cw_stats_area *area;
 	struct cw_worker *workers;
 	uint64_t gen;
-	int want;                    /* workers wanted in the current generation */
-	int failures;                /* consecutive start-up failures */
-	int gave_up;                 /* stopped respawning after failures */
+	int want;     /* workers wanted in the current generation */
+	int failures; /* consecutive start-up failures */
+	int gave_up;  /* stopped respawning after failures */
 	char last_failure[160];
 	int64_t next_spawn_ms;
 	struct cw_reload *reload;
-	int stopping;                /* 0, 1 graceful, 2 immediate */
+	int stopping; /* 0, 1 graceful, 2 immediate */
 	int64_t stop_deadline;
 	int64_t start_ms;
-	int log_fd;                  /* -1: stderr */
+	int log_fd; /* -1: stderr */
 	char *pid_file;
 	struct cw_admin *admin;
 	struct event *tick;

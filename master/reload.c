@@ -37,7 +37,8 @@ static int find_key(const struct cw_listen_set *ls, const char *key)
 	return -1;
 }
 
-static void close_new(struct cw_listen_set *out, const struct cw_listen_set *reuse)
+static void close_new(struct cw_listen_set *out,
+                      const struct cw_listen_set *reuse)
 {
 	for (int i = 0; i < out->n; i++)
 		if (find_key(reuse, out->keys[i]) != out->fds[i])
@@ -128,8 +129,9 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 	int want;
 
 	if (m->reload != NULL || m->stopping) {
-		done(arg, 0, m->stopping ? "the server is stopping"
-		                         : "busy: a reload is already running");
+		done(arg, 0,
+		     m->stopping ? "the server is stopping"
+		                 : "busy: a reload is already running");
 		return;
 	}
 	r = calloc(1, sizeof *r);

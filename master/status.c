@@ -77,23 +77,20 @@ static void json_str(struct cw_buf *b, const char *s)
 
 static void json_counts(struct cw_buf *b, const struct cw_totals *t)
 {
-	cw_buf_printf(b, MAX_STATUS,
-	              "\"requests\": %llu, \"bytes_in\": %llu, "
-	              "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
-	              "\"status_1xx\": %llu, \"status_2xx\": %llu, "
-	              "\"status_3xx\": %llu, \"status_4xx\": %llu, "
-	              "\"status_5xx\": %llu, \"p50_us\": %llu, \"p99_us\": %llu",
-	              (unsigned long long)t->requests,
-	              (unsigned long long)t->bytes_in,
-	              (unsigned long long)t->bytes_out,
-	              (unsigned long long)t->accepted,
-	              (unsigned long long)t->status[1],
-	              (unsigned long long)t->status[2],
-	              (unsigned long long)t->status[3],
-	              (unsigned long long)t->status[4],
-	              (unsigned long long)t->status[5],
-	              (unsigned long long)cw_stats_percentile(t, 50),
-	              (unsigned long long)cw_stats_percentile(t, 99));
+	cw_buf_printf(
+	    b, MAX_STATUS,
+	    "\"requests\": %llu, \"bytes_in\": %llu, "
+	    "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
+	    "\"status_1xx\": %llu, \"status_2xx\": %llu, "
+	    "\"status_3xx\": %llu, \"status_4xx\": %llu, "
+	    "\"status_5xx\": %llu, \"p50_us\": %llu, \"p99_us\": %llu",
+	    (unsigned long long)t->requests, (unsigned long long)t->bytes_in,
+	    (unsigned long long)t->bytes_out, (unsigned long long)t->accepted,
+	    (unsigned long long)t->status[1], (unsigned long long)t->status[2],
+	    (unsigned long long)t->status[3], (unsigned long long)t->status[4],
+	    (unsigned long long)t->status[5],
+	    (unsigned long long)cw_stats_percentile(t, 50),
+	    (unsigned long long)cw_stats_percentile(t, 99));
 }
 
 static int port_of(int fd)
@@ -140,12 +137,14 @@ static void json_master(struct cw_master *m, struct cw_buf *b)
 	json_str(b, m->last_failure);
 	cw_buf_printf(b, MAX_STATUS, ", \"last_reload\": {");
 	if (when == 0) {
-		cw_buf_printf(b, MAX_STATUS,
-		              "\"ok\": null, \"time\": null, \"error\": null}}");
+		cw_buf_printf(
+		    b, MAX_STATUS,
+		    "\"ok\": null, \"time\": null, \"error\": null}}");
 		return;
 	}
 	iso_time(when, t, sizeof t);
-	cw_buf_printf(b, MAX_STATUS, "\"ok\": %s, \"time\": \"%s\", \"error\": ",
+	cw_buf_printf(b, MAX_STATUS,
+	              "\"ok\": %s, \"time\": \"%s\", \"error\": ",
 	              atomic_load(&a->last_reload_ok) ? "true" : "false", t);
 	json_str(b, a->last_reload_error);
 	cw_buf_printf(b, MAX_STATUS, "}}");
@@ -195,7 +194,8 @@ void cw_status_json(struct cw_master *m, struct cw_buf *b)
 	cw_buf_printf(b, MAX_STATUS, "}}\n");
 }
 
-/* ---- the table ----------------------------------------------------------------- */
+/* ---- the table
+ * ----------------------------------------------------------------- */
 
 static void human_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -269,8 +269,8 @@ void cw_status_text(struct cw_master *m, struct cw_buf *b)
 	if (when != 0) {
 		iso_time(when, t, sizeof t);
 		cw_buf_printf(b, MAX_STATUS, "last reload: %s at %s%s%s\n",
-		              atomic_load(&a->last_reload_ok) ? "ok" : "FAILED", t,
-		              atomic_load(&a->last_reload_ok) ? "" : ": ",
+		              atomic_load(&a->last_reload_ok) ? "ok" : "FAILED",
+		              t, atomic_load(&a->last_reload_ok) ? "" : ": ",
 		              atomic_load(&a->last_reload_ok)
 		                  ? ""
 		                  : a->last_reload_error);

@@ -55,7 +55,8 @@ static void count_in(struct mg_connection *c, size_t n)
 	struct cw_thread_block *b = c->is_client ? NULL : cw_my_block(c->ctx);
 
 	if (b != NULL)
-		atomic_fetch_add_explicit(&b->bytes_in, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->bytes_in, n,
+		                          memory_order_relaxed);
 }
 
 /* Read more input behind the unread bytes, keeping rbuf[0..head_end). */

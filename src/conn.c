@@ -7,10 +7,10 @@
  * compare-and-swap in cw_conn_claim() and is dropped. That is what lets
  * the timer thread close idle connections without any lock on the request
  * path. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@
 #include "conn.h"
 #include "log.h"
 
-#define CW_SLOT_CHUNK 256u
+#define CW_SLOT_CHUNK  256u
 #define CW_SLOT_CHUNKS 4096u /* up to 1M connections per context */
 
 static __thread struct cw_thread *self;
@@ -216,8 +216,8 @@ static int arm(struct mg_connection *c, int op, int64_t deadline,
 		return -1;
 	}
 	atomic_compare_exchange_strong_explicit(
-	    &c->tag, &expect, CW_TAG(gen, CW_CONN_PARKED),
-	    memory_order_release, memory_order_relaxed);
+	    &c->tag, &expect, CW_TAG(gen, CW_CONN_PARKED), memory_order_release,
+	    memory_order_relaxed);
 	return 0;
 }
 
@@ -492,8 +492,8 @@ int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
 			continue;
 		}
 		while (n > 0 && iovcnt > 0) {
-			size_t take = (size_t)n < iov->iov_len ? (size_t)n
-			                                       : iov->iov_len;
+			size_t take =
+			    (size_t)n < iov->iov_len ? (size_t)n : iov->iov_len;
 			iov->iov_base = (char *)iov->iov_base + take;
 			iov->iov_len -= take;
 			n -= (ssize_t)take;

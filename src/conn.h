@@ -15,12 +15,12 @@
  * connections): buffers lent to the connection it runs. */
 struct cw_thread {
 	struct mg_context *ctx;
-	int index;           /* pool index, -1 for other threads */
-	int type;            /* init_thread type: 0 master, 1 pool, 2 timer */
-	void *user_ptr;      /* what init_thread returned */
-	char *spare_rbuf;    /* an input buffer ready for the next connection */
-	struct cw_buf out;   /* output buffer lent to the running connection */
-	char *scratch;       /* decoded paths of the running request */
+	int index;         /* pool index, -1 for other threads */
+	int type;          /* init_thread type: 0 master, 1 pool, 2 timer */
+	void *user_ptr;    /* what init_thread returned */
+	char *spare_rbuf;  /* an input buffer ready for the next connection */
+	struct cw_buf out; /* output buffer lent to the running connection */
+	char *scratch;     /* decoded paths of the running request */
 	size_t scratch_cap;
 };
 

@@ -16,8 +16,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "context.h"
 #include "conn.h"
+#include "context.h"
 #include "handlers.h"
 #include "listen.h"
 #include "log.h"
@@ -39,8 +39,7 @@ unsigned mg_exit_library(void)
 	return 1;
 }
 
-static void set_error(struct mg_error_data *e, unsigned code,
-                      const char *text)
+static void set_error(struct mg_error_data *e, unsigned code, const char *text)
 {
 	if (e == NULL)
 		return;
@@ -74,8 +73,8 @@ static int open_listeners(struct mg_context *ctx,
 	                    &specs, &n, err, errlen) != 0)
 		return -1;
 	if (inh != NULL && inh->num_fds > 0) {
-		ctx->listeners = calloc((size_t)inh->num_fds,
-		                        sizeof *ctx->listeners);
+		ctx->listeners =
+		    calloc((size_t)inh->num_fds, sizeof *ctx->listeners);
 		if (ctx->listeners == NULL)
 			r = -1;
 		for (int i = 0; r == 0 && i < inh->num_fds; i++)
@@ -92,8 +91,9 @@ static int open_listeners(struct mg_context *ctx,
 		                   errlen);
 		ctx->listeners_owned = 1;
 		if (r == 0 && ctx->num_listeners == 0) {
-			snprintf(err, errlen, "listening_ports: cannot listen "
-			                      "on any of the (optional) ports");
+			snprintf(err, errlen,
+			         "listening_ports: cannot listen "
+			         "on any of the (optional) ports");
 			r = -1;
 		}
 	}
@@ -224,7 +224,8 @@ void mg_stop(struct mg_context *ctx)
 	destroy(ctx);
 }
 
-/* ---- options and ports ------------------------------------------------------ */
+/* ---- options and ports ------------------------------------------------------
+ */
 
 const char *mg_get_option(const struct mg_context *ctx, const char *name)
 {
@@ -259,7 +260,8 @@ int mg_get_server_ports(const struct mg_context *ctx, int size,
 	return n;
 }
 
-/* ---- accessors ------------------------------------------------------------------ */
+/* ---- accessors
+ * ------------------------------------------------------------------ */
 
 struct mg_context *mg_get_context(const struct mg_connection *conn)
 {
@@ -284,8 +286,7 @@ void *mg_get_thread_pointer(const struct mg_connection *conn)
 	return t != NULL ? t->user_ptr : NULL;
 }
 
-void mg_set_user_connection_data(const struct mg_connection *conn,
-                                 void *data)
+void mg_set_user_connection_data(const struct mg_connection *conn, void *data)
 {
 	struct mg_connection *c = (struct mg_connection *)conn;
 
@@ -372,8 +373,9 @@ static void local_host(const struct mg_connection *conn, char *out, size_t len)
 		snprintf(out, len, "[%s]", addr);
 	} else {
 		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-			          addr, sizeof addr);
+			inet_ntop(AF_INET,
+			          &((struct sockaddr_in *)&ss)->sin_addr, addr,
+			          sizeof addr);
 		snprintf(out, len, "%s", addr[0] ? addr : "localhost");
 	}
 }
@@ -416,7 +418,8 @@ void mg_cry(const struct mg_connection *conn, const char *fmt, ...)
 	cw_log_error(NULL, conn, "%s", msg);
 }
 
-/* ---- handler registration ---------------------------------------------------------- */
+/* ---- handler registration
+ * ---------------------------------------------------------- */
 
 void mg_set_request_handler(struct mg_context *ctx, const char *uri,
                             mg_request_handler handler, void *cbdata)

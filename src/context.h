@@ -7,12 +7,12 @@
 
 /* What a prefork worker hands to its context; any field may be 0/NULL. */
 struct cw_start_extra {
-	const int *fds;         /* listening sockets, in listening_ports order */
+	const int *fds; /* listening sockets, in listening_ports order */
 	int num_fds;
 	struct cw_thread_block *blocks; /* per-thread counters */
 	int nblocks;
 	struct cw_conn_counters *conns;
-	int runners_target;     /* pool threads waiting for events */
+	int runners_target;          /* pool threads waiting for events */
 	int (*accept_ok)(void *arg); /* may this process accept now? */
 	void *accept_arg;
 };

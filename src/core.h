@@ -40,8 +40,8 @@ enum cw_conn_state {
 };
 
 #define CW_TAG(gen, state) (((uint64_t)(gen) << 8) | (uint64_t)(state))
-#define CW_TAG_GEN(tag) ((uint32_t)((tag) >> 8))
-#define CW_TAG_STATE(tag) ((int)((tag)&0xff))
+#define CW_TAG_GEN(tag)    ((uint32_t)((tag) >> 8))
+#define CW_TAG_STATE(tag)  ((int)((tag)&0xff))
 
 /* Where a response stands, for the output path (response.c). */
 enum cw_resp_state {
@@ -60,18 +60,17 @@ struct cw_buf {
 
 /* What the output path knows about the response being written. */
 struct cw_resp {
-	int state;              /* enum cw_resp_state */
-	int status;             /* status code sent (0 if none yet) */
-	long long length;       /* Content-Length, -1 if none */
-	long long body_sent;    /* body bytes written so far */
-	int chunked;            /* Transfer-Encoding: chunked */
-	int chunked_api;        /* mg_send_chunk() was used */
-	int chunked_done;       /* the last chunk was sent */
-	int no_body;            /* HEAD request, or 1xx/204/304 */
-	int closes;             /* the head says Connection: close */
-	int head_held;          /* complete head waits in out for the body */
-	int sealed;             /* the library answered; handler writes fail */
-	long long bytes;        /* every byte sent for this response */
+	int state;           /* enum cw_resp_state */
+	int status;          /* status code sent (0 if none yet) */
+	long long length;    /* Content-Length, -1 if none */
+	long long body_sent; /* body bytes written so far */
+	int chunked;         /* Transfer-Encoding: chunked */
+	int chunked_api;     /* mg_send_chunk() was used */
+	int chunked_done;    /* the last chunk was sent */
+	int no_body;         /* HEAD request, or 1xx/204/304 */
+	int head_held;       /* complete head waits in out for the body */
+	int sealed;          /* the library answered; handler writes fail */
+	long long bytes;     /* every byte sent for this response */
 	/* mg_response_header_*() state */
 	int hdr_building;
 	int hdr_count;
@@ -80,20 +79,20 @@ struct cw_resp {
 struct mg_connection {
 	struct mg_context *ctx;
 	int fd;
-	uint32_t slot;              /* index in ctx->conns */
-	_Atomic uint64_t tag;       /* CW_TAG(generation, state) */
-	_Atomic int64_t deadline;   /* ms: when a parked connection expires */
-	_Atomic int pending;        /* input arrived while it was ACTIVE */
-	int64_t birth_ms;           /* accept time */
-	int64_t req_start_ms;       /* first byte of the current request */
-	int64_t parked_ms;          /* when it was last parked */
+	uint32_t slot;            /* index in ctx->conns */
+	_Atomic uint64_t tag;     /* CW_TAG(generation, state) */
+	_Atomic int64_t deadline; /* ms: when a parked connection expires */
+	_Atomic int pending;      /* input arrived while it was ACTIVE */
+	int64_t birth_ms;         /* accept time */
+	int64_t req_start_ms;     /* first byte of the current request */
+	int64_t parked_ms;        /* when it was last parked */
 	const struct cw_listener *listener;
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	int is_client;              /* made by mg_connect_client() */
-	int initialized;            /* init_connection has run */
-	int lingering;              /* closing: draining client input */
-	int timed_out;              /* its request head timed out: send 408 */
+	int is_client;   /* made by mg_connect_client() */
+	int initialized; /* init_connection has run */
+	int lingering;   /* closing: draining client input */
+	int timed_out;   /* its request head timed out: send 408 */
 
 	/* Input: rbuf[rpos..rlen) are unread bytes; [0..head_end) the
 	 * current request head, which never moves while it is in use. */
@@ -102,31 +101,30 @@ struct mg_connection {
 
 	/* The current request. */
 	struct mg_request_info ri;
-	int client_keep_alive;      /* the client allows keep-alive */
-	int must_close;             /* close after this response */
-	int in_error;               /* guards http_error recursion */
-	int log_status;             /* status for the access log, 0: sent */
-	int requests;               /* requests served on this connection */
-	char *path_scratch;         /* thread scratch the paths point into */
+	int client_keep_alive; /* the client allows keep-alive */
+	int must_close;        /* close after this response */
+	int in_error;          /* guards http_error recursion */
+	int log_status;        /* status for the access log, 0: sent */
+	int requests;          /* requests served on this connection */
 
 	/* Request body. */
-	long long body_left;        /* Content-Length bytes not yet read */
+	long long body_left; /* Content-Length bytes not yet read */
 	int body_chunked;
 	int body_done;
-	int continue_pending;       /* owe "100 Continue" before reading */
+	int continue_pending; /* owe "100 Continue" before reading */
 	long long body_read;
 	struct cw_chunked chunk;
 
 	/* Response. */
-	struct cw_buf *out;         /* pending output (thread's buffer) */
+	struct cw_buf *out; /* pending output (thread's buffer) */
 	struct cw_resp resp;
 
 	/* Client side (mg_connect_client). */
 	struct mg_response_info *resp_info;
 	struct cw_buf own_out;
 
-	void *conn_data;            /* mg_set_user_connection_data() */
-	pthread_mutex_t lock;       /* mg_lock_connection() */
+	void *conn_data;      /* mg_set_user_connection_data() */
+	pthread_mutex_t lock; /* mg_lock_connection() */
 };
 
 /* The ready connections a pool thread took in one epoll_wait and has not
@@ -138,11 +136,11 @@ struct cw_batch {
 
 struct cw_listener {
 	int fd;
-	int port;         /* actual port (after binding port 0) */
+	int port; /* actual port (after binding port 0) */
 	int is_ssl;
 	int is_redirect;
-	int protocol;     /* 1 IPv4, 2 IPv6, 3 both */
-	int inherited;    /* fd handed in by the prefork master */
+	int protocol;  /* 1 IPv4, 2 IPv6, 3 both */
+	int inherited; /* fd handed in by the prefork master */
 };
 
 struct mg_context {
@@ -154,21 +152,20 @@ struct mg_context {
 
 	struct cw_listener *listeners;
 	int num_listeners;
-	int listeners_owned;        /* close them on stop */
+	int listeners_owned; /* close them on stop */
 
-	int epfd;                   /* connections, shared by pool threads */
-	int accept_epfd;            /* listeners, master thread only */
-	int wakefd;                 /* eventfd in both sets: stop */
-	int drainfd;                /* eventfd in accept_epfd: drain */
+	int epfd;        /* connections, shared by pool threads */
+	int accept_epfd; /* listeners, master thread only */
+	int wakefd;      /* eventfd in both sets: stop */
+	int drainfd;     /* eventfd in accept_epfd: drain */
 
 	pthread_t master_tid;
 	pthread_t timer_tid;
 	pthread_t *pool_tids;
-	pid_t *pool_ktids;          /* kernel thread ids, for the timer */
-	struct cw_batch *batches;   /* events each pool thread took */
-	_Atomic int steal;          /* a stuck runner may hold events */
+	pid_t *pool_ktids;        /* kernel thread ids, for the timer */
+	struct cw_batch *batches; /* events each pool thread took */
+	_Atomic int steal;        /* a stuck runner may hold events */
 	int pool_size;
-	_Atomic int threads_ready;
 	/* Runners wait on epfd; the other pool threads are spares, asleep on
 	 * spare_cond until a runner is stuck in a slow handler (pool.c). */
 	int runners_target;
@@ -195,12 +192,12 @@ struct mg_context {
 	uint32_t nfree;
 
 	struct cw_handlers *handlers;
-	pthread_mutex_t user_lock;  /* mg_lock_context() */
+	pthread_mutex_t user_lock; /* mg_lock_context() */
 
-	_Atomic int stopping;       /* mg_stop() has begun */
-	_Atomic int draining;       /* stop accepting, close when idle */
-	_Atomic int accepting;      /* master thread is accepting */
-	int64_t drain_grace_ms;     /* idle time before a drain closes */
+	_Atomic int stopping;   /* mg_stop() has begun */
+	_Atomic int draining;   /* stop accepting, close when idle */
+	_Atomic int accepting;  /* master thread is accepting */
+	int64_t drain_grace_ms; /* idle time before a drain closes */
 
 	struct cw_log *log;
 	/* prefork: does this worker still take its share of connections? */

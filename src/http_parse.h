@@ -17,18 +17,18 @@
 
 /* A parsed request head. Pointers point into the parsed buffer. */
 struct cw_http_request {
-	char *method;       /* token, e.g. "GET" */
-	char *target;       /* request-target up to the query, as CivetWeb's
-	                     * request_uri: "/a%20b" for "/a%20b?x=1"; for an
-	                     * absolute-form target only its path */
-	char *path;         /* path part of target, NOT decoded; for an
-	                     * absolute-form target the path after the authority
-	                     * ("/" if empty); for "*" it is "*" */
-	char *query;        /* after '?', or NULL */
-	char *host;         /* Host header value, or the authority of an
-	                     * absolute-form target (which takes precedence) */
-	char *version;      /* "1.0" or "1.1" */
-	int version_minor;  /* 0 or 1 */
+	char *method;      /* token, e.g. "GET" */
+	char *target;      /* request-target up to the query, as CivetWeb's
+	                    * request_uri: "/a%20b" for "/a%20b?x=1"; for an
+	                    * absolute-form target only its path */
+	char *path;        /* path part of target, NOT decoded; for an
+	                    * absolute-form target the path after the authority
+	                    * ("/" if empty); for "*" it is "*" */
+	char *query;       /* after '?', or NULL */
+	char *host;        /* Host header value, or the authority of an
+	                    * absolute-form target (which takes precedence) */
+	char *version;     /* "1.0" or "1.1" */
+	int version_minor; /* 0 or 1 */
 	int num_headers;
 	struct mg_header headers[MG_MAX_HEADERS];
 	long long content_length; /* -1 if no Content-Length */
@@ -71,9 +71,9 @@ int cw_http_parse_request(char *buf, size_t len, size_t max_head,
 
 /* A parsed response head (client side, mg_get_response()). */
 struct cw_http_response {
-	char *version;  /* "1.0", "1.1" */
-	int status;     /* 100..999 */
-	char *reason;   /* may be "" */
+	char *version; /* "1.0", "1.1" */
+	int status;    /* 100..999 */
+	char *reason;  /* may be "" */
 	int num_headers;
 	struct mg_header headers[MG_MAX_HEADERS];
 	long long content_length; /* -1 if none */
@@ -90,12 +90,12 @@ int cw_http_parse_response(char *buf, size_t len, size_t max_head,
 /* Incremental decoder for a chunked body (RFC 9112 section 7.1).
  * Zero-initialise before the first call. */
 struct cw_chunked {
-	uint64_t data_left;  /* data bytes of the current chunk not yet taken */
-	int done;            /* 1 once the last chunk and trailers are consumed */
+	uint64_t data_left; /* data bytes of the current chunk not yet taken */
+	int done; /* 1 once the last chunk and trailers are consumed */
 	/* private */
 	int state;
-	unsigned count;      /* bytes of the size line, or of the trailers */
-	uint64_t size;       /* the chunk size read so far */
+	unsigned count; /* bytes of the size line, or of the trailers */
+	uint64_t size;  /* the chunk size read so far */
 };
 
 /* Consume framing bytes (chunk-size lines, extensions, the CRLF after chunk

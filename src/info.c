@@ -3,10 +3,10 @@
  * CivetWeb's keys). */
 #include <stdarg.h>
 #include <stdio.h>
-#include <wchar.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "civetd.h"
 #include "core.h"
@@ -14,7 +14,7 @@
 /* What this build really does. TLS, WebSocket and compression join as
  * they are built; IPv6 and statistics are here. */
 #define BUILT_FEATURES                                                         \
-	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_CACHE |           \
+	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_CACHE |            \
 	 MG_FEATURES_STATS)
 
 const char *mg_version(void)
@@ -74,8 +74,8 @@ int mg_get_system_info(char *buffer, int buflen)
 	        "\"int:%u/%u/%u/%u, float:%u/%u/%u, char:%u/%u, ptr:%u, "
 	        "size:%u, time:%u\"\n}\n",
 	        CIVETWEB_VERSION, CIVETD_VERSION, u.sysname, u.release,
-	        u.version, u.machine, BUILT_FEATURES, feature_list(),
-	        __DATE__, "gcc/clang " __VERSION__, (unsigned)sizeof(short),
+	        u.version, u.machine, BUILT_FEATURES, feature_list(), __DATE__,
+	        "gcc/clang " __VERSION__, (unsigned)sizeof(short),
 	        (unsigned)sizeof(int), (unsigned)sizeof(long),
 	        (unsigned)sizeof(long long), (unsigned)sizeof(float),
 	        (unsigned)sizeof(double), (unsigned)sizeof(long double),
@@ -87,8 +87,7 @@ int mg_get_system_info(char *buffer, int buflen)
 	return n;
 }
 
-int mg_get_context_info(const struct mg_context *ctx, char *buffer,
-                        int buflen)
+int mg_get_context_info(const struct mg_context *ctx, char *buffer, int buflen)
 {
 	struct cw_totals t;
 	char start[32], now[32];
@@ -117,11 +116,9 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer,
 	        atomic_load(&ctx->stopping) ? "stopping" : "in use",
 	        (long long)t.open,
 	        (long long)atomic_load(&ctx->conns_ctr->max_open),
-	        (unsigned long long)t.accepted,
-	        (unsigned long long)t.requests,
-	        (unsigned long long)t.bytes_in,
-	        (unsigned long long)t.bytes_out, (long long)(now_t - ctx->start_time),
-	        start, now);
+	        (unsigned long long)t.accepted, (unsigned long long)t.requests,
+	        (unsigned long long)t.bytes_in, (unsigned long long)t.bytes_out,
+	        (long long)(now_t - ctx->start_time), start, now);
 	if (buffer != NULL && buflen > 0 && n >= buflen)
 		buffer[buflen - 1] = '\0';
 	return n;

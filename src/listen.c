@@ -40,8 +40,7 @@ static int parse_suffix(const char *p, const char *end,
 	return s->is_ssl && s->is_redirect ? -1 : 0;
 }
 
-static int parse_port(const char *p, const char *end,
-                      struct cw_listen_spec *s)
+static int parse_port(const char *p, const char *end, struct cw_listen_spec *s)
 {
 	long port = 0;
 	const char *q = p;
@@ -93,8 +92,8 @@ static int parse_entry(const char *e, size_t len, struct cw_listen_spec *s,
 	return 0;
 }
 
-int cw_listen_parse(const char *option, struct cw_listen_spec **specs,
-                    int *n, char *err, size_t errlen)
+int cw_listen_parse(const char *option, struct cw_listen_spec **specs, int *n,
+                    char *err, size_t errlen)
 {
 	const char *p = option;
 	int count = 0, cap = 4;
@@ -142,8 +141,8 @@ int cw_listen_parse(const char *option, struct cw_listen_spec **specs,
 }
 
 /* Resolve a spec to one socket address. */
-static int resolve(const struct cw_listen_spec *s,
-                   struct sockaddr_storage *ss, socklen_t *len)
+static int resolve(const struct cw_listen_spec *s, struct sockaddr_storage *ss,
+                   socklen_t *len)
 {
 	struct addrinfo hints, *res;
 	char port[8];
@@ -202,8 +201,8 @@ static int bind_one(const struct cw_listen_spec *s, int backlog, int *fdp,
 	*why = "cannot resolve address";
 	if (resolve(s, &ss, &len) != 0)
 		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            0);
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto os_error;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -247,8 +246,7 @@ int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
 }
 
 int cw_listen_open(const struct cw_listen_spec *specs, int nspecs, int backlog,
-                   struct cw_listener **out, int *n, char *err,
-                   size_t errlen)
+                   struct cw_listener **out, int *n, char *err, size_t errlen)
 {
 	struct cw_listener *l = calloc((size_t)nspecs, sizeof *l);
 	int count = 0;

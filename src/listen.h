@@ -10,26 +10,25 @@
 
 /* One parsed listening_ports entry. */
 struct cw_listen_spec {
-	char host[256];   /* "" for any address */
+	char host[256]; /* "" for any address */
 	int port;
-	int ipv6;         /* [addr] form */
-	int dual;         /* "+port": IPv4 and IPv6 on one socket */
-	int is_ssl;       /* 's' */
-	int is_redirect;  /* 'r' */
-	int optional;     /* 'o': failing to bind is not an error */
+	int ipv6;        /* [addr] form */
+	int dual;        /* "+port": IPv4 and IPv6 on one socket */
+	int is_ssl;      /* 's' */
+	int is_redirect; /* 'r' */
+	int optional;    /* 'o': failing to bind is not an error */
 };
 
 /* Parse the option into *specs (malloc'ed, caller frees) and *n.
  * -1 with "listening_ports: 'entry': reason" in err. */
-int cw_listen_parse(const char *option, struct cw_listen_spec **specs,
-                    int *n, char *err, size_t errlen);
+int cw_listen_parse(const char *option, struct cw_listen_spec **specs, int *n,
+                    char *err, size_t errlen);
 
 /* Bind and listen on every spec. On success *out (malloc'ed, caller frees
  * with cw_listen_close) holds *n listeners; an optional entry that cannot
  * be bound is left out. -1 with a reason in err otherwise. */
 int cw_listen_open(const struct cw_listen_spec *specs, int nspecs, int backlog,
-                   struct cw_listener **out, int *n, char *err,
-                   size_t errlen);
+                   struct cw_listener **out, int *n, char *err, size_t errlen);
 
 /* Close (when close_fds) and free listeners. */
 void cw_listen_close(struct cw_listener *l, int n, int close_fds);

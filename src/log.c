@@ -49,8 +49,8 @@ int cw_log_open(struct mg_context *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	log->access_fd = -1;
-	if (open_one(ctx->opt.value[CW_OPT_ERROR_LOG_FILE], &log->error_fd,
-	             err, errlen) != 0 ||
+	if (open_one(ctx->opt.value[CW_OPT_ERROR_LOG_FILE], &log->error_fd, err,
+	             errlen) != 0 ||
 	    open_one(ctx->opt.value[CW_OPT_ACCESS_LOG_FILE], &log->access_fd,
 	             err, errlen) != 0) {
 		if (log->error_fd >= 0)
@@ -142,10 +142,11 @@ void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
 	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	             tm.tm_min, tm.tm_sec, (int)getpid());
 	if (conn != NULL && conn->ri.request_method != NULL)
-		n += snprintf(line + n, sizeof line - 1 - (size_t)n,
-		              "[client %s] %s %s: ", conn->ri.remote_addr,
-		              conn->ri.request_method,
-		              conn->ri.request_uri ? conn->ri.request_uri : "-");
+		n +=
+		    snprintf(line + n, sizeof line - 1 - (size_t)n,
+		             "[client %s] %s %s: ", conn->ri.remote_addr,
+		             conn->ri.request_method,
+		             conn->ri.request_uri ? conn->ri.request_uri : "-");
 	n += snprintf(line + n, sizeof line - 1 - (size_t)n, "%s", msg);
 	write_line(ctx->log->error_fd, line, (size_t)n, sizeof line);
 }

@@ -29,8 +29,8 @@
 #include "pool.h"
 #include "request.h"
 
-#define WAKE_DATA UINT64_MAX
-#define DRAIN_DATA (UINT64_MAX - 1)
+#define WAKE_DATA     UINT64_MAX
+#define DRAIN_DATA    (UINT64_MAX - 1)
 #define TIMER_TICK_MS 50
 
 static __thread int pool_index = -1;
@@ -42,8 +42,8 @@ struct cw_thread_block *cw_my_block(const struct mg_context *ctx)
 	return &ctx->tstats[pool_index % ctx->nblocks];
 }
 
-static void thread_begin(struct cw_thread *t, struct mg_context *ctx,
-                         int type, int index)
+static void thread_begin(struct cw_thread *t, struct mg_context *ctx, int type,
+                         int index)
 {
 	memset(t, 0, sizeof *t);
 	t->ctx = ctx;
@@ -136,7 +136,8 @@ static int add_listeners(struct mg_context *ctx, int op)
 
 		/* EPOLLEXCLUSIVE: with several worker processes on the same
 		 * socket, one connection wakes one process */
-		ev.events = EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
+		ev.events =
+		    EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
 		ev.data.u64 = (uint64_t)i;
 		if (epoll_ctl(ctx->accept_epfd, op, ctx->listeners[i].fd,
 		              op == EPOLL_CTL_DEL ? NULL : &ev) != 0)
@@ -171,7 +172,6 @@ static void *master_main(void *arg)
 	struct epoll_event evs[16];
 
 	thread_begin(&t, ctx, 0, -1);
-	atomic_fetch_add(&ctx->threads_ready, 1);
 	while (!atomic_load(&ctx->stopping)) {
 		int n;
 
@@ -244,8 +244,7 @@ static int step_down(struct mg_context *ctx)
 }
 
 /* One ready connection: claim it (unless the event is stale) and run it. */
-static void run_one(struct mg_context *ctx, struct cw_thread *t,
-                    uint64_t data)
+static void run_one(struct mg_context *ctx, struct cw_thread *t, uint64_t data)
 {
 	_Atomic int64_t *busy = &cw_my_block(ctx)->busy_since;
 	struct mg_connection *c = cw_conn_claim(ctx, data);
@@ -329,7 +328,6 @@ static void *pool_main(void *arg)
 	runner = index < ctx->runners_target;
 	if (runner)
 		atomic_fetch_add(&ctx->runners, 1);
-	atomic_fetch_add(&ctx->threads_ready, 1);
 	while (!atomic_load(&ctx->stopping)) {
 		if (!runner && become_runner(ctx) != 0)
 			break;
@@ -376,7 +374,8 @@ static int watch_runners(struct mg_context *ctx, int64_t now)
 		if (since == 0)
 			continue;
 		busy++;
-		if (now - since >= STUCK_MS && is_sleeping(ctx->pool_ktids[i])) {
+		if (now - since >= STUCK_MS &&
+		    is_sleeping(ctx->pool_ktids[i])) {
 			stuck++;
 			/* its batch may hold connections nobody runs */
 			atomic_store(&ctx->steal, 1);
@@ -452,7 +451,6 @@ static void *timer_main(void *arg)
 	int busy = 0;
 
 	thread_begin(&t, ctx, 2, -1);
-	atomic_fetch_add(&ctx->threads_ready, 1);
 	while (!atomic_load(&ctx->stopping)) {
 		struct timespec ts = {0, (busy ? 3 : 10) * 1000000L};
 		int64_t now;
@@ -469,7 +467,8 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-/* ---- start and stop --------------------------------------------------------- */
+/* ---- start and stop ---------------------------------------------------------
+ */
 
 static int make_sets(struct mg_context *ctx)
 {
@@ -521,7 +520,8 @@ int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
 	if (ctx->batches != NULL)
 		memset(ctx->batches, 0, (size_t)n * sizeof *ctx->batches);
 	if (ctx->tstats == NULL) {
-		ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+		ctx->tstats =
+		    aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
 		ctx->nblocks = n;
 		ctx->stats_owned = 1;
 		if (ctx->tstats != NULL)
@@ -590,8 +590,8 @@ static void close_leftovers(struct mg_context *ctx)
 void cw_pool_stop(struct mg_context *ctx)
 {
 	uint64_t one = 1;
-	int had_master = atomic_load(&ctx->accepting) ||
-	                 atomic_load(&ctx->draining);
+	int had_master =
+	    atomic_load(&ctx->accepting) || atomic_load(&ctx->draining);
 
 	atomic_store(&ctx->stopping, 1);
 	if (ctx->wakefd >= 0 && write(ctx->wakefd, &one, sizeof one) < 0)
@@ -649,8 +649,8 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy)
 {
 	int64_t oldest = 0;
-	int busy = 0, n = ctx->pool_size < ctx->nblocks ? ctx->pool_size
-	                                                 : ctx->nblocks;
+	int busy = 0,
+	    n = ctx->pool_size < ctx->nblocks ? ctx->pool_size : ctx->nblocks;
 
 	for (int i = 0; i < n; i++) {
 		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,

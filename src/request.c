@@ -45,10 +45,12 @@ static void count_in(struct mg_connection *c, size_t n)
 	struct cw_thread_block *b = cw_my_block(c->ctx);
 
 	if (b != NULL)
-		atomic_fetch_add_explicit(&b->bytes_in, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->bytes_in, n,
+		                          memory_order_relaxed);
 }
 
-/* ---- request info ---------------------------------------------------------- */
+/* ---- request info ----------------------------------------------------------
+ */
 
 static int ensure_scratch(struct cw_thread *t, size_t need)
 {
@@ -133,7 +135,8 @@ static int fill_info(struct mg_connection *c, struct cw_thread *t,
 	return set_paths(c, t, req->path);
 }
 
-/* ---- dispatch ---------------------------------------------------------------- */
+/* ---- dispatch
+ * ---------------------------------------------------------------- */
 
 static int log_status_of(int r)
 {
@@ -144,8 +147,8 @@ static int log_status_of(int r)
 static int authorize(struct mg_connection *c)
 {
 	struct cw_handlers *hs = c->ctx->handlers;
-	struct cw_handler *h = cw_handlers_find(hs, CW_HANDLER_AUTH,
-	                                        c->ri.local_uri);
+	struct cw_handler *h =
+	    cw_handlers_find(hs, CW_HANDLER_AUTH, c->ri.local_uri);
 	int ok;
 
 	if (h == NULL)
@@ -163,8 +166,8 @@ static int authorize(struct mg_connection *c)
 static int run_handler(struct mg_connection *c)
 {
 	struct cw_handlers *hs = c->ctx->handlers;
-	struct cw_handler *h = cw_handlers_find(hs, CW_HANDLER_REQUEST,
-	                                        c->ri.local_uri);
+	struct cw_handler *h =
+	    cw_handlers_find(hs, CW_HANDLER_REQUEST, c->ri.local_uri);
 	int r;
 
 	if (h == NULL)
@@ -199,7 +202,8 @@ static void dispatch(struct mg_connection *c)
 	cw_static_serve(c);
 }
 
-/* ---- one request -------------------------------------------------------------- */
+/* ---- one request
+ * -------------------------------------------------------------- */
 
 static void finish_request(struct mg_connection *c, int64_t t0)
 {
@@ -232,7 +236,8 @@ static void run_request(struct mg_connection *c, struct cw_thread *t,
 	cw_body_begin(c, head_len, req->content_length, req->chunked, 0);
 	c->continue_pending = req->expect_continue && !c->body_done;
 	status = fill_info(c, t, req);
-	if (status == 0 && !req->chunked && req->content_length > cw_body_limit(c->ctx))
+	if (status == 0 && !req->chunked &&
+	    req->content_length > cw_body_limit(c->ctx))
 		status = 413;
 	if (status != 0) {
 		c->must_close = 1;
@@ -245,7 +250,8 @@ static void run_request(struct mg_connection *c, struct cw_thread *t,
 	finish_request(c, t0);
 }
 
-/* ---- the connection loop ---------------------------------------------------------- */
+/* ---- the connection loop
+ * ---------------------------------------------------------- */
 
 void cw_request_first_contact(struct mg_connection *c)
 {
@@ -394,9 +400,8 @@ void cw_request_serve(struct mg_connection *c, struct cw_thread *t)
 				return;
 			continue;
 		}
-		r = cw_http_parse_request(c->rbuf, c->rlen,
-		                          ctx->opt.max_request_size, &req,
-		                          &status);
+		r = cw_http_parse_request(
+		    c->rbuf, c->rlen, ctx->opt.max_request_size, &req, &status);
 		if (r <= 0) {
 			refuse(c, r < 0 ? status : 431);
 			return;

@@ -96,12 +96,12 @@ static void count_out(struct mg_connection *c, size_t n)
 
 	c->resp.bytes += (long long)n;
 	if (b != NULL)
-		atomic_fetch_add_explicit(&b->bytes_out, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->bytes_out, n,
+		                          memory_order_relaxed);
 }
 
 /* Send the held output followed by iov[0..n). */
-static int flush_with(struct mg_connection *c, const struct iovec *extra,
-                      int n)
+static int flush_with(struct mg_connection *c, const struct iovec *extra, int n)
 {
 	struct iovec iov[8];
 	size_t total = 0;
@@ -180,14 +180,16 @@ static void inspect_line(const char *line, size_t len, struct head_facts *f)
 		long long n = 0;
 		size_t i = 0;
 
-		for (; i < vlen && v[i] >= '0' && v[i] <= '9' && n < (1LL << 58);
+		for (;
+		     i < vlen && v[i] >= '0' && v[i] <= '9' && n < (1LL << 58);
 		     i++)
 			n = n * 10 + (v[i] - '0');
 		if (i == 0 || (i < vlen && v[i] != ' ' && v[i] != '\t') ||
 		    (f->length >= 0 && f->length != n))
 			f->bad = 1;
 		f->length = n;
-	} else if (nlen == 17 && cw_memcaseeq(line, "Transfer-Encoding", 17) == 0) {
+	} else if (nlen == 17 &&
+	           cw_memcaseeq(line, "Transfer-Encoding", 17) == 0) {
 		f->chunked = token_in(v, vlen, "chunked");
 	} else if (nlen == 10 && cw_memcaseeq(line, "Connection", 10) == 0) {
 		f->close |= token_in(v, vlen, "close");
@@ -213,8 +215,8 @@ static void inspect_head(const char *h, size_t len, struct head_facts *f)
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
 			break;
-		inspect_line(p, (size_t)(eol - p) - (eol > p && eol[-1] == '\r'),
-		             f);
+		inspect_line(
+		    p, (size_t)(eol - p) - (eol > p && eol[-1] == '\r'), f);
 		p = eol;
 	}
 }
@@ -230,15 +232,17 @@ static int set_connection(struct mg_connection *c, size_t *hlen,
 	char *p = memchr(b->data, '\n', *hlen);
 
 	while (p != NULL && (size_t)(p + 1 - b->data) < *hlen) {
-		char *start = p + 1, *eol = memchr(start, '\n',
-		                                   *hlen - (size_t)(start - b->data));
+		char *start = p + 1,
+		     *eol =
+		         memchr(start, '\n', *hlen - (size_t)(start - b->data));
 		size_t n;
 
 		if (eol == NULL)
 			break;
 		n = (size_t)(eol + 1 - start);
 		if (n > 11 && cw_memcaseeq(start, "Connection:", 11) == 0) {
-			memmove(start, eol + 1, b->len - (size_t)(eol + 1 - b->data));
+			memmove(start, eol + 1,
+			        b->len - (size_t)(eol + 1 - b->data));
 			b->len -= n;
 			*hlen -= n;
 			continue;
@@ -441,16 +445,15 @@ static int sendfile_rest(struct mg_connection *c, int fd, off_t off,
 	return 0;
 }
 
-int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off,
-                    long long len)
+int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len)
 {
 	char block[16384];
 
 	if (c->resp.state == CW_RESP_BODY && c->resp.no_body)
 		return 0; /* HEAD: nothing to read */
 	while (len > 0) {
-		size_t want = len > (long long)sizeof block ? sizeof block
-		                                            : (size_t)len;
+		size_t want =
+		    len > (long long)sizeof block ? sizeof block : (size_t)len;
 		ssize_t n = pread(fd, block, want, off);
 		struct iovec iov;
 
@@ -477,8 +480,7 @@ int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off,
 	return 0;
 }
 
-void cw_resp_fail_request(struct mg_connection *c, int status,
-                          const char *why)
+void cw_resp_fail_request(struct mg_connection *c, int status, const char *why)
 {
 	c->must_close = 1;
 	if (c->resp.sealed)
@@ -532,11 +534,10 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 	if (b == NULL || c->resp.state != CW_RESP_NONE)
 		return -1;
 	b->len = 0;
-	r = cw_buf_printf(b, CW_MAX_RESPONSE_HEAD,
-	                  "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s", status,
-	                  mg_get_response_code_text(c, status),
-	                  cw_http_date_now(), add ? add : "",
-	                  extra ? extra : "");
+	r = cw_buf_printf(
+	    b, CW_MAX_RESPONSE_HEAD, "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s",
+	    status, mg_get_response_code_text(c, status), cw_http_date_now(),
+	    add ? add : "", extra ? extra : "");
 	if (r == 0 && length >= 0)
 		r = cw_buf_printf(b, CW_MAX_RESPONSE_HEAD,
 		                  "Content-Length: %lld\r\n", length);
@@ -553,8 +554,8 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 	return process_head(c, b->len);
 }
 
-static void builtin_error(struct mg_connection *c, int status,
-                          const char *msg, const char *extra)
+static void builtin_error(struct mg_connection *c, int status, const char *msg,
+                          const char *extra)
 {
 	char body[1200], head[1024];
 	int n;
@@ -590,7 +591,8 @@ void cw_send_error_v(struct mg_connection *c, int status, const char *extra,
 	if (fmt != NULL)
 		vsnprintf(msg, sizeof msg, fmt, ap);
 	if (status >= 400 && c->body_left != 0)
-		c->must_close = 1; /* an unread body would be taken for a request */
+		c->must_close =
+		    1; /* an unread body would be taken for a request */
 	if (!c->in_error && ctx->cb.http_error != NULL) {
 		int handled;
 
@@ -617,8 +619,8 @@ void cw_send_error(struct mg_connection *c, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-void cw_send_error_with(struct mg_connection *c, int status,
-                        const char *extra, const char *fmt, ...)
+void cw_send_error_with(struct mg_connection *c, int status, const char *extra,
+                        const char *fmt, ...)
 {
 	va_list ap;
 
@@ -627,7 +629,8 @@ void cw_send_error_with(struct mg_connection *c, int status,
 	va_end(ap);
 }
 
-/* ---- the public API -------------------------------------------------------- */
+/* ---- the public API --------------------------------------------------------
+ */
 
 int mg_write(struct mg_connection *conn, const void *buf, size_t len)
 {
@@ -770,7 +773,8 @@ int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
 	return (int)conn->resp.bytes > 0 ? (int)conn->resp.bytes : -1;
 }
 
-/* ---- mg_response_header_*() ------------------------------------------------ */
+/* ---- mg_response_header_*() ------------------------------------------------
+ */
 
 int mg_response_header_start(struct mg_connection *conn, int status)
 {
@@ -846,7 +850,8 @@ int mg_response_header_add_lines(struct mg_connection *conn,
 			size_t nlen;
 			int r;
 
-			if (colon == NULL || (nlen = (size_t)(colon - p)) == 0 ||
+			if (colon == NULL ||
+			    (nlen = (size_t)(colon - p)) == 0 ||
 			    nlen >= sizeof name)
 				return -1;
 			memcpy(name, p, nlen);

@@ -25,8 +25,7 @@ int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n);
 /* Write len bytes of file fd from offset off as body bytes (the first
  * block joins a held head; the rest goes by sendfile() when allowed).
  * Returns 0 or -1. */
-int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off,
-                    long long len);
+int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len);
 
 /* The request's handling is over: send what is held, and decide whether
  * the connection can carry another request (c->must_close). */
@@ -35,8 +34,7 @@ void cw_resp_finish(struct mg_connection *c);
 /* The request turned out invalid while the handler ran (a malformed or
  * oversized body): answer status now if nothing was sent yet, make later
  * handler writes fail, and close the connection afterwards. */
-void cw_resp_fail_request(struct mg_connection *c, int status,
-                          const char *why);
+void cw_resp_fail_request(struct mg_connection *c, int status, const char *why);
 
 /* Has any byte of a response been produced (sent or held)? */
 int cw_resp_started(const struct mg_connection *c);
@@ -52,16 +50,16 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 /* Send an error response: the http_error callback, else an error page from
  * error_pages, else the built-in text page. fmt may be NULL. If a response
  * has already started, the connection is only marked to close. */
-void cw_send_error(struct mg_connection *c, int status, const char *fmt,
-                   ...) __attribute__((format(printf, 3, 4)));
+void cw_send_error(struct mg_connection *c, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void cw_send_error_v(struct mg_connection *c, int status, const char *extra,
                      const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
 /* cw_send_error with extra header lines ("Name: value\r\n"...) in the
  * pages civetd makes (e.g. Allow for 405). */
-void cw_send_error_with(struct mg_connection *c, int status,
-                        const char *extra, const char *fmt, ...)
+void cw_send_error_with(struct mg_connection *c, int status, const char *extra,
+                        const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* "Sat, 28 Nov 2026 12:34:29 GMT" for now (cached per second). */

@@ -524,8 +524,7 @@ static int error_page(struct mg_connection *c, int status, const char *extra)
 	return 0;
 }
 
-int cw_static_error_page(struct mg_connection *c, int status,
-                         const char *extra)
+int cw_static_error_page(struct mg_connection *c, int status, const char *extra)
 {
 	return error_page(c, status, extra);
 }

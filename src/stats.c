@@ -54,8 +54,8 @@ void cw_stats_sum(const struct cw_thread_block *blocks, int nthreads,
 	}
 	if (conns != NULL) {
 		t->accepted += get(&conns->accepted);
-		t->open += atomic_load_explicit(&conns->open,
-		                                memory_order_relaxed);
+		t->open +=
+		    atomic_load_explicit(&conns->open, memory_order_relaxed);
 	}
 }
 
@@ -96,9 +96,8 @@ uint64_t cw_stats_percentile(const struct cw_totals *t, double p)
 
 struct cw_stats_area *cw_stats_area_new(void)
 {
-	struct cw_stats_area *a =
-	    mmap(NULL, sizeof *a, PROT_READ | PROT_WRITE,
-	         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct cw_stats_area *a = mmap(NULL, sizeof *a, PROT_READ | PROT_WRITE,
+	                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (a == MAP_FAILED)
 		return NULL;

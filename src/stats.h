@@ -17,11 +17,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CW_STATS_MAGIC 0x63697664u /* "civd" */
+#define CW_STATS_MAGIC   0x63697664u /* "civd" */
 #define CW_STATS_VERSION 1u
-#define CW_STATS_SLOTS 64      /* worker slots: two generations of 32 */
-#define CW_STATS_THREADS 256   /* counter blocks per worker slot */
-#define CW_LAT_BUCKETS 24      /* bucket i: latency < 2^i microseconds */
+#define CW_STATS_SLOTS   64  /* worker slots: two generations of 32 */
+#define CW_STATS_THREADS 256 /* counter blocks per worker slot */
+#define CW_LAT_BUCKETS   24  /* bucket i: latency < 2^i microseconds */
 
 /* One request thread's counters. */
 struct cw_thread_block {
@@ -48,8 +48,8 @@ struct cw_totals {
 	uint64_t bytes_out;
 	uint64_t latency[CW_LAT_BUCKETS];
 	uint64_t accepted;
-	int64_t busy;       /* threads in a request right now */
-	int64_t open;       /* connections open right now */
+	int64_t busy; /* threads in a request right now */
+	int64_t open; /* connections open right now */
 };
 
 enum cw_worker_state {
@@ -64,7 +64,7 @@ enum cw_worker_state {
 /* A worker's slot: written by that worker (counters) and by the master
  * (identity and state, before fork and after reaping). */
 struct cw_worker_slot {
-	_Atomic int state;           /* enum cw_worker_state */
+	_Atomic int state; /* enum cw_worker_state */
 	pid_t pid;
 	uint64_t generation;
 	int64_t start_time;          /* unix seconds */
@@ -81,13 +81,13 @@ struct cw_stats_area {
 	uint32_t version;
 	uint64_t size;
 	pid_t master_pid;
-	int64_t master_start;          /* unix seconds */
+	int64_t master_start; /* unix seconds */
 	_Atomic uint64_t generation;
 	_Atomic uint64_t reloads;
 	_Atomic int64_t last_reload_time; /* unix seconds, 0: never */
 	_Atomic int last_reload_ok;
 	char last_reload_error[256];
-	struct cw_totals folded;       /* workers that have exited */
+	struct cw_totals folded; /* workers that have exited */
 	struct cw_worker_slot slots[CW_STATS_SLOTS];
 };
 

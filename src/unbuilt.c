@@ -12,11 +12,12 @@
 static void say(char *ebuf, size_t len, const char *what)
 {
 	if (ebuf != NULL && len > 0)
-		snprintf(ebuf, len, "%s is not built into this civetd yet", what);
+		snprintf(ebuf, len, "%s is not built into this civetd yet",
+		         what);
 }
 
-int mg_websocket_write(struct mg_connection *conn, int opcode,
-                       const char *data, size_t data_len)
+int mg_websocket_write(struct mg_connection *conn, int opcode, const char *data,
+                       size_t data_len)
 {
 	(void)conn, (void)opcode, (void)data, (void)data_len;
 	return -1;
@@ -92,9 +93,8 @@ int mg_check_digest_access_authentication(struct mg_connection *conn,
 	return -1;
 }
 
-int mg_modify_passwords_file(const char *passwords_file_name,
-                             const char *realm, const char *user,
-                             const char *password)
+int mg_modify_passwords_file(const char *passwords_file_name, const char *realm,
+                             const char *user, const char *password)
 {
 	(void)passwords_file_name, (void)realm, (void)user, (void)password;
 	return 0;
@@ -139,8 +139,8 @@ int mg_start_domain2(struct mg_context *ctx, const char **configuration_options,
 	return -1;
 }
 
-int mg_get_connection_info(const struct mg_context *ctx, int idx,
-                           char *buffer, int buflen)
+int mg_get_connection_info(const struct mg_context *ctx, int idx, char *buffer,
+                           int buflen)
 {
 	(void)ctx, (void)idx;
 	if (buffer != NULL && buflen > 0)

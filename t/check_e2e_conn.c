@@ -57,8 +57,9 @@ static int reader(struct mg_connection *c, void *cb)
 	(void)cb;
 	while ((n = mg_read(c, buf, sizeof buf)) > 0)
 		total += n;
-	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Read: %d\r\n"
-	             "X-Last: %d\r\n\r\n",
+	mg_printf(c,
+	          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Read: %d\r\n"
+	          "X-Last: %d\r\n\r\n",
 	          total, n);
 	return 200;
 }
@@ -66,10 +67,14 @@ static int reader(struct mg_connection *c, void *cb)
 static struct mg_context *start(const char *threads, const char *ka_ms,
                                 const char *req_ms, int *port)
 {
-	const char *opts[] = {"enable_keep_alive", "yes",
-	                      "num_threads", threads,
-	                      "keep_alive_timeout_ms", ka_ms,
-	                      "request_timeout_ms", req_ms,
+	const char *opts[] = {"enable_keep_alive",
+	                      "yes",
+	                      "num_threads",
+	                      threads,
+	                      "keep_alive_timeout_ms",
+	                      ka_ms,
+	                      "request_timeout_ms",
+	                      req_ms,
 	                      NULL};
 	struct mg_context *ctx = tl_start(NULL, NULL, opts, port);
 
@@ -86,9 +91,10 @@ static long raise_fd_limit(long want)
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return 0;
 	if ((long)rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
-		                  ? (rlim_t)want
-		                  : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
+		        ? (rlim_t)want
+		        : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -197,7 +203,8 @@ START_TEST(ten_thousand_idle_clients_stay_under_100_mib)
 	ck_assert_int_eq(write(port_pipe[1], &port, sizeof port), sizeof port);
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
 	after = tl_rss_kib();
-	fprintf(stderr, "10000 idle connections: server RSS %ld KiB -> %ld KiB\n",
+	fprintf(stderr,
+	        "10000 idle connections: server RSS %ld KiB -> %ld KiB\n",
 	        before, after);
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 	limit *= 4; /* shadow memory and quarantine */
@@ -268,7 +275,8 @@ START_TEST(slow_clients_do_not_hold_threads)
 	/* 200 clients each send half a request head and stop */
 	for (int i = 0; i < 200; i++) {
 		fds[i] = tl_connect(port);
-		ck_assert_int_eq(tl_send(fds[i], "GET /hello HTTP/1.1\r\nHo"), 0);
+		ck_assert_int_eq(tl_send(fds[i], "GET /hello HTTP/1.1\r\nHo"),
+		                 0);
 	}
 	t0 = tl_now_ms();
 	ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
@@ -293,8 +301,8 @@ START_TEST(slow_handler_does_not_stall_other_clients)
 
 	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
 	fd = tl_connect(port);
-	ck_assert_int_eq(
-	    tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	usleep(50000);
 	t0 = tl_now_ms();
 	for (int i = 0; i < 100; i++) {
@@ -360,9 +368,8 @@ START_TEST(deep_pipeline_answered_in_order)
 	size_t len = 0;
 
 	for (int i = 0; i < 100; i++)
-		len += (size_t)sprintf(req + len,
-		                       "GET /hello?%d HTTP/1.1\r\nHost: x\r\n\r\n",
-		                       i);
+		len += (size_t)sprintf(
+		    req + len, "GET /hello?%d HTTP/1.1\r\nHost: x\r\n\r\n", i);
 	fd = tl_connect(port);
 	ck_assert_int_eq(tl_send_n(fd, req, len), 0);
 	for (int i = 0; i < 100; i++) {
@@ -400,8 +407,8 @@ START_TEST(stop_waits_for_requests_in_flight)
 
 	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
 	fd = tl_connect(port);
-	ck_assert_int_eq(
-	    tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	usleep(200000);
 	pthread_create(&tid, NULL, stop_thread, &s);
 	usleep(200000);
@@ -472,8 +479,13 @@ END_TEST
 START_TEST(client_vanishing_mid_response_does_not_hurt_server)
 {
 	char *dir = tl_mkdtemp(), *big = malloc(8 << 20);
-	const char *opts[] = {"document_root", dir, "enable_keep_alive", "yes",
-	                      "request_timeout_ms", "2000", NULL};
+	const char *opts[] = {"document_root",
+	                      dir,
+	                      "enable_keep_alive",
+	                      "yes",
+	                      "request_timeout_ms",
+	                      "2000",
+	                      NULL};
 	struct mg_context *ctx;
 	struct tl_resp r;
 	int port, fd;
@@ -504,16 +516,19 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("conn");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, thousand_idle_clients_and_new_client_answered_at_once);
+	tcase_add_test(tc,
+	               thousand_idle_clients_and_new_client_answered_at_once);
 	tcase_add_test(tc, ten_thousand_idle_clients_stay_under_100_mib);
 	tcase_add_test(tc, idle_keep_alive_connection_closed_after_timeout);
 	tcase_add_test(tc, body_read_times_out_and_server_keeps_serving);
 	tcase_add_test(tc, slow_clients_do_not_hold_threads);
 	tcase_add_test(tc, slow_handler_does_not_stall_other_clients);
-	tcase_add_test(tc, slow_handler_does_not_hold_connections_taken_with_it);
+	tcase_add_test(tc,
+	               slow_handler_does_not_hold_connections_taken_with_it);
 	tcase_add_test(tc, deep_pipeline_answered_in_order);
 	tcase_add_test(tc, stop_waits_for_requests_in_flight);
-	tcase_add_test(tc, stop_closes_idle_connections_and_releases_descriptors);
+	tcase_add_test(tc,
+	               stop_closes_idle_connections_and_releases_descriptors);
 	tcase_add_test(tc, concurrent_clients_all_served);
 	tcase_add_test(tc, client_vanishing_mid_response_does_not_hurt_server);
 	suite_add_tcase(s, tc);

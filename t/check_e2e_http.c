@@ -64,16 +64,15 @@ static int info(struct mg_connection *c, void *cb)
 	int n;
 
 	(void)cb;
-	n = snprintf(body, sizeof body,
-	             "method=%s\nrequest_uri=%s\nlocal_uri=%s\n"
-	             "local_uri_raw=%s\nquery=%s\nversion=%s\n"
-	             "content_length=%lld\nheaders=%d\nhost=%s\n",
-	             ri->request_method, ri->request_uri, ri->local_uri,
-	             ri->local_uri_raw,
-	             ri->query_string ? ri->query_string : "(null)",
-	             ri->http_version, ri->content_length, ri->num_headers,
-	             mg_get_header(c, "Host") ? mg_get_header(c, "Host")
-	                                      : "(null)");
+	n = snprintf(
+	    body, sizeof body,
+	    "method=%s\nrequest_uri=%s\nlocal_uri=%s\n"
+	    "local_uri_raw=%s\nquery=%s\nversion=%s\n"
+	    "content_length=%lld\nheaders=%d\nhost=%s\n",
+	    ri->request_method, ri->request_uri, ri->local_uri,
+	    ri->local_uri_raw, ri->query_string ? ri->query_string : "(null)",
+	    ri->http_version, ri->content_length, ri->num_headers,
+	    mg_get_header(c, "Host") ? mg_get_header(c, "Host") : "(null)");
 	mg_send_http_ok(c, "text/plain", n);
 	mg_write(c, body, (size_t)n);
 	return 200;
@@ -90,10 +89,14 @@ static int unframed(struct mg_connection *c, void *cb)
 
 static void setup(void)
 {
-	const char *opts[] = {"enable_keep_alive", "yes",
-	                      "keep_alive_timeout_ms", "5000",
-	                      "request_timeout_ms", "2000",
-	                      "num_threads", "4",
+	const char *opts[] = {"enable_keep_alive",
+	                      "yes",
+	                      "keep_alive_timeout_ms",
+	                      "5000",
+	                      "request_timeout_ms",
+	                      "2000",
+	                      "num_threads",
+	                      "4",
 	                      NULL};
 
 	ctx = tl_start(NULL, NULL, opts, &port);
@@ -195,10 +198,9 @@ START_TEST(head_gets_headers_without_body)
 	struct tl_resp r;
 
 	/* the handler writes a body; HEAD must not carry it */
-	ck_assert_int_eq(
-	    tl_send(fd, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-	                "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
-	    0);
+	ck_assert_int_eq(tl_send(fd, "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+	                             "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "HEAD", &r), 200);
 	ck_assert_str_eq(tl_header(&r, "Content-Length"), "14");
 	ck_assert_uint_eq(r.body_len, 0);
@@ -292,8 +294,8 @@ START_TEST(response_without_length_closes_connection)
 	int fd = tl_connect(port);
 	struct tl_resp r;
 
-	ck_assert_int_eq(tl_send(fd, "GET /unframed HTTP/1.1\r\nHost: x\r\n\r\n"),
-	                 0);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /unframed HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	ck_assert_str_eq(tl_header(&r, "Connection"), "close");
 	ck_assert_str_eq(r.body, "no length here");
@@ -325,7 +327,8 @@ END_TEST
 
 START_TEST(two_hosts_are_400)
 {
-	expect_refusal("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+	expect_refusal("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+	               400);
 }
 END_TEST
 
@@ -380,7 +383,8 @@ START_TEST(nul_in_header_is_400)
 {
 	int fd = tl_connect(port);
 	struct tl_resp r;
-	static const char req[] = "GET /hello HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n";
+	static const char req[] =
+	    "GET /hello HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n";
 
 	ck_assert_int_eq(tl_send_n(fd, req, sizeof req - 1), 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 400);

@@ -67,8 +67,8 @@ static int run(const char *const argv[], char *out, size_t len)
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s", s->sock,
-	                (char *)cmd, (char *)arg, NULL};
+	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        s->sock,
+	                      (char *)cmd,         (char *)arg, NULL};
 
 	return run(argv, out, len);
 }
@@ -103,7 +103,8 @@ static int ready_pids(const char *json, long long gen, int *pids, int max)
 		long long g = json_num(p, NULL, "generation");
 
 		if (strstr(p, "\"state\": \"ready\"") != NULL &&
-		    strstr(p, "\"state\": \"ready\"") < end && (gen == 0 || g == gen))
+		    strstr(p, "\"state\": \"ready\"") < end &&
+		    (gen == 0 || g == gen))
 			pids[n++] = (int)json_num(p, NULL, "pid");
 		p = end;
 	}
@@ -243,8 +244,8 @@ START_TEST(status_totals_count_requests_across_reloads)
 	start(&s, NULL, 2);
 	fd = tl_connect(s.port);
 	for (int i = 0; i < 150; i++) {
-		ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
-		                 0);
+		ck_assert_int_eq(
+		    tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
 		ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 		tl_resp_free(&r);
 	}
@@ -289,7 +290,8 @@ static int pid_behind(int fd)
 	struct tl_resp r;
 	int pid;
 
-	ck_assert_int_eq(tl_send(fd, "GET /pid HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /pid HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	pid = atoi(r.body);
 	tl_resp_free(&r);
@@ -397,7 +399,8 @@ START_TEST(hung_worker_is_killed_and_replaced)
 }
 END_TEST
 
-/* ---- reloads -------------------------------------------------------------- */
+/* ---- reloads --------------------------------------------------------------
+ */
 
 struct reloader {
 	struct srv *s;
@@ -544,8 +547,9 @@ START_TEST(fifty_reloads_leave_master_fds_and_memory_flat)
 		ck_assert(get_ok(s.port, "/hello"));
 	}
 	rss_after = rss_of(s.pid);
-	fprintf(stderr, "master after 50 reloads: fds %d -> %d, RSS %ld -> "
-	                "%ld KiB\n",
+	fprintf(stderr,
+	        "master after 50 reloads: fds %d -> %d, RSS %ld -> "
+	        "%ld KiB\n",
 	        fds_before, fd_count(s.pid), rss_before, rss_after);
 	ck_assert_int_eq(fd_count(s.pid), fds_before);
 #if defined(__SANITIZE_ADDRESS__)
@@ -650,7 +654,8 @@ START_TEST(workers_die_with_their_master)
 }
 END_TEST
 
-/* ---- admin socket ----------------------------------------------------------- */
+/* ---- admin socket -----------------------------------------------------------
+ */
 
 /* Speak the admin protocol without civetctl (which another user may not
  * be allowed to execute where the tests were built). */
@@ -702,8 +707,10 @@ START_TEST(admin_socket_is_private_and_refuses_other_users)
 		if (pid == 0) {
 			if (setgid(65534) != 0 || setuid(65534) != 0)
 				_exit(99);
-			_exit(ask_admin(s.sock, "status\n", out, sizeof out) == 0 &&
-			              strncmp(out, "ERR permission denied", 21) == 0
+			_exit(ask_admin(s.sock, "status\n", out, sizeof out) ==
+			                  0 &&
+			              strncmp(out, "ERR permission denied",
+			                      21) == 0
 			          ? 0
 			          : 1);
 		}
@@ -720,14 +727,16 @@ START_TEST(civetctl_fails_cleanly_without_server)
 {
 	char out[512];
 	const char *argv[] = {env("CIVETCTL_BIN"), "-s",
-	                "/tmp/civetd-test-none/admin.sock", "status", NULL};
+	                      "/tmp/civetd-test-none/admin.sock", "status",
+	                      NULL};
 
 	ck_assert_int_eq(run(argv, out, sizeof out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "no server"));
 }
 END_TEST
 
-/* ---- civetd -t ------------------------------------------------------------------ */
+/* ---- civetd -t
+ * ------------------------------------------------------------------ */
 
 START_TEST(check_mode_validates_without_binding)
 {
@@ -747,8 +756,9 @@ START_TEST(check_mode_validates_without_binding)
 	fclose(f);
 	ck_assert_int_eq(run(argv, out, sizeof out), 0);
 	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
-	ck_assert_msg(strstr(out, "bad.conf:3: unknown option 'no_such_option'"),
-	              "%s", out);
+	ck_assert_msg(
+	    strstr(out, "bad.conf:3: unknown option 'no_such_option'"), "%s",
+	    out);
 	f = fopen(bad, "w");
 	fprintf(f, "listening_ports 8080x\n");
 	fclose(f);
@@ -759,7 +769,8 @@ START_TEST(check_mode_validates_without_binding)
 }
 END_TEST
 
-/* ---- init_context / exit_context ------------------------------------------------------ */
+/* ---- init_context / exit_context
+ * ------------------------------------------------------ */
 
 START_TEST(init_and_exit_context_run_once_per_worker_process)
 {
@@ -810,7 +821,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, killed_worker_is_replaced_within_a_second);
 	tcase_add_test(tc, startup_failures_are_not_respawned_in_a_loop);
 	tcase_add_test(tc, hung_worker_is_killed_and_replaced);
-	tcase_add_test(tc, request_in_flight_completes_byte_exact_during_reload);
+	tcase_add_test(tc,
+	               request_in_flight_completes_byte_exact_during_reload);
 	tcase_add_test(tc, bad_config_reload_keeps_workers_and_says_where);
 	tcase_add_test(tc, second_reload_while_one_runs_is_busy);
 	tcase_add_test(tc, fifty_reloads_leave_master_fds_and_memory_flat);

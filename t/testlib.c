@@ -199,8 +199,8 @@ static int read_chunked(int fd, struct tl_resp *r)
 static int read_head(int fd, struct tl_resp *r)
 {
 	for (;;) {
-		char *end = rb.fd == fd ? memmem(rb.data, rb.len, "\r\n\r\n", 4)
-		                        : NULL;
+		char *end =
+		    rb.fd == fd ? memmem(rb.data, rb.len, "\r\n\r\n", 4) : NULL;
 
 		if (end != NULL) {
 			size_t n = (size_t)(end - rb.data) + 4;

@@ -11,11 +11,11 @@
 /* A response as read off the wire. */
 struct tl_resp {
 	int status;
-	char head[16384];     /* the head, NUL-terminated */
-	char *body;           /* malloc'ed, NUL-terminated; tl_resp_free() */
+	char head[16384]; /* the head, NUL-terminated */
+	char *body;       /* malloc'ed, NUL-terminated; tl_resp_free() */
 	size_t body_len;
-	int chunked;          /* the body came chunked */
-	int closed;           /* the server closed after this response */
+	int chunked; /* the body came chunked */
+	int closed;  /* the server closed after this response */
 };
 
 /* Start a server on 127.0.0.1:0 with opts (NULL-terminated pairs, may be

@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "admin_proto.h"
-#include "context.h"
 #include "conn.h"
+#include "context.h"
 #include "log.h"
 #include "pool.h"
 #include "worker.h"
@@ -100,8 +100,8 @@ static void close_other_fds(const struct cw_worker_spec *s)
 static int within_share(void *arg)
 {
 	const struct cw_worker_spec *s = arg;
-	int64_t mine = atomic_load_explicit(&s->slot->conns.open,
-	                                    memory_order_relaxed);
+	int64_t mine =
+	    atomic_load_explicit(&s->slot->conns.open, memory_order_relaxed);
 	int64_t sum = 0, avg;
 	int n = 0;
 
@@ -112,7 +112,8 @@ static int within_share(void *arg)
 		        CW_WORKER_READY ||
 		    o->generation != s->slot->generation)
 			continue;
-		sum += atomic_load_explicit(&o->conns.open, memory_order_relaxed);
+		sum +=
+		    atomic_load_explicit(&o->conns.open, memory_order_relaxed);
 		n++;
 	}
 	if (n <= 1)
@@ -138,10 +139,8 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	extra.conns = &s->slot->conns;
 	extra.accept_ok = within_share;
 	extra.accept_arg = (void *)s;
-	extra.runners_target =
-	    (int)((cpus + s->num_workers - 1) / (s->num_workers > 0
-	                                             ? s->num_workers
-	                                             : 1));
+	extra.runners_target = (int)((cpus + s->num_workers - 1) /
+	                             (s->num_workers > 0 ? s->num_workers : 1));
 	ctx = cw_context_start(&init, &err, &extra);
 	if (ctx == NULL)
 		fprintf(stderr, "civetd worker %d: %s\n", (int)getpid(), text);
@@ -172,8 +171,8 @@ static long recycle_point(const struct cw_worker_spec *s)
 		return 0;
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	jitter = s->max_requests / 10;
-	return s->max_requests - jitter + (jitter > 0 ? rand() % (2 * jitter + 1)
-	                                              : 0);
+	return s->max_requests - jitter +
+	       (jitter > 0 ? rand() % (2 * jitter + 1) : 0);
 }
 
 enum { RUN, DRAIN, QUIT };

@@ -15,21 +15,20 @@
 struct cw_worker_spec {
 	const struct mg_callbacks *callbacks;
 	void *user_data;
-	const char **options;       /* name/value pairs for the context */
+	const char **options; /* name/value pairs for the context */
 	const int *listen_fds;
 	int num_listen_fds;
 	struct cw_worker_slot *slot; /* in the shared area */
 	struct cw_stats_area *area;  /* to see the other workers */
-	int ctl_fd;                 /* the worker's end of the channel */
+	int ctl_fd;                  /* the worker's end of the channel */
 	pid_t master_pid;
-	int num_workers;            /* for the number of runner threads */
-	int shutdown_timeout_ms;    /* drain bound */
-	int hang_timeout_ms;        /* stop the heartbeat when all stuck */
-	long max_requests;          /* recycle after about this many, 0 never */
+	int num_workers;         /* for the number of runner threads */
+	int shutdown_timeout_ms; /* drain bound */
+	int hang_timeout_ms;     /* stop the heartbeat when all stuck */
+	long max_requests;       /* recycle after about this many, 0 never */
 };
 
 /* Run the worker in the freshly forked child. Never returns. */
-void cw_worker_run(const struct cw_worker_spec *spec)
-    __attribute__((noreturn));
+void cw_worker_run(const struct cw_worker_spec *spec) __attribute__((noreturn));
 
 #endif
