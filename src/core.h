@@ -4,9 +4,10 @@
  * and response.c speak HTTP on them, context.c builds and tears them down.
  *
  * The connection model (see docs/design.md): a master thread accepts; every
- * accepted socket sits in one epoll set with EPOLLONESHOT; the pool threads
- * wait on that set and each runs the connection it is handed until the
- * connection has no complete request left, then parks it back in the set.
+ * accepted socket is registered, edge-triggered, in one epoll set; pool
+ * threads wait on that set and each runs the connection it takes until the
+ * connection has no complete request left, then parks it (it stays in the
+ * set).
  * A parked connection holds no thread and, when its input buffer is empty,
  * no buffer either. Ownership of a connection changes hands only through a
  * compare-and-swap on its tag (generation and state in one word), so the

@@ -2,11 +2,12 @@
  *
  * Why this shape (docs/design.md has the measurements): CivetWeb ties a
  * thread to a connection, so num_threads caps the number of clients. Here
- * the pool threads all wait on one epoll set in which every idle connection
- * is registered with EPOLLONESHOT; the kernel hands each ready connection
- * to exactly one waiting thread, which runs requests on it to completion
- * (handlers may block) and then re-arms it. There is no hand-off queue and
- * no wake-up of a second thread per request. The master thread only
+ * every connection is registered (edge-triggered) in one epoll set; one
+ * runner thread per CPU waits on it, takes a batch of ready connections,
+ * and runs each to completion (handlers may block), then parks it, which
+ * costs no system call (conn.c). There is no hand-off queue and no wake-up
+ * of a second thread per request. The other pool threads are spares, woken
+ * only while a runner is asleep in a slow handler. The master thread only
  * accepts, so a handler that blocks can never stop new clients from being
  * accepted, and the timer thread enforces the deadlines of parked
  * connections by scanning the slot table. */
