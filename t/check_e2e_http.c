@@ -87,6 +87,59 @@ static int unframed(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+/* mg_response_header_*: each step's return value goes into a header. */
+static int headers_api(struct mg_connection *c, void *cb)
+{
+	int before = mg_response_header_add(c, "X-Early", "1", -1);
+	int start = mg_response_header_start(c, 201);
+	int a = mg_response_header_add(c, "X-A", "1", -1);
+	int b = mg_response_header_add(c, "X-B", "abcdef", 3);
+	int bad = mg_response_header_add(c, "X-Bad", "a\r\nInjected: 1", -1);
+	int lines = mg_response_header_add_lines(c, "X-C: c\r\nX-D: d\r\n");
+	int len = mg_response_header_add(c, "Content-Length", "2", -1);
+	char summary[64];
+	int sent, again;
+
+	(void)cb;
+	snprintf(summary, sizeof summary, "%d,%d,%d,%d,%d,%d,%d", before, start,
+	         a, b, bad, lines, len);
+	mg_response_header_add(c, "X-Steps", summary, -1);
+	sent = mg_response_header_send(c);
+	again = mg_response_header_start(c, 200);
+	mg_printf(c, "%d%d", sent == 0, again == -3);
+	return 201;
+}
+
+static int redirect(struct mg_connection *c, void *cb)
+{
+	(void)cb;
+	if (mg_send_http_redirect(c, "/x", 200) != -2)
+		return 500; /* 200 is not a redirect: parameter error */
+	return mg_send_http_redirect(c, "/new?a=1", 302) > 0 ? 302 : 500;
+}
+
+static char store_path[64];
+
+static int store(struct mg_connection *c, void *cb)
+{
+	long long n;
+
+	(void)cb;
+	n = mg_store_body(c, store_path);
+	mg_printf(c,
+	          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Stored: %lld\r\n"
+	          "\r\n",
+	          n);
+	return 200;
+}
+
+static int teapot(struct mg_connection *c, void *cb)
+{
+	(void)cb;
+	return mg_send_http_error(c, 418, "short and %s", "stout") == 0 ? 418
+	                                                                : 500;
+}
+
 static void setup(void)
 {
 	const char *opts[] = {"enable_keep_alive",
@@ -105,6 +158,10 @@ static void setup(void)
 	mg_set_request_handler(ctx, "/chunks", chunks, NULL);
 	mg_set_request_handler(ctx, "/info", info, NULL);
 	mg_set_request_handler(ctx, "/unframed", unframed, NULL);
+	mg_set_request_handler(ctx, "/headers", headers_api, NULL);
+	mg_set_request_handler(ctx, "/redirect", redirect, NULL);
+	mg_set_request_handler(ctx, "/store", store, NULL);
+	mg_set_request_handler(ctx, "/teapot", teapot, NULL);
 }
 
 static void teardown(void)
@@ -304,6 +361,88 @@ START_TEST(response_without_length_closes_connection)
 }
 END_TEST
 
+START_TEST(response_header_functions_build_the_response)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(tl_get(port, "/headers", &r), 201);
+	/* add before start: -3; start, adds: 0; CR/LF in a value: -1;
+	 * two lines added: 2 */
+	ck_assert_str_eq(tl_header(&r, "X-Steps"), "-3,0,0,0,-1,2,0");
+	ck_assert_str_eq(tl_header(&r, "X-A"), "1");
+	ck_assert_str_eq(tl_header(&r, "X-B"), "abc");
+	ck_assert_str_eq(tl_header(&r, "X-C"), "c");
+	ck_assert_str_eq(tl_header(&r, "X-D"), "d");
+	ck_assert_ptr_null(tl_header(&r, "Injected"));
+	ck_assert_ptr_nonnull(tl_header(&r, "Date"));
+	/* send returned 0; a second start after sending: -3 */
+	ck_assert_str_eq(r.body, "11");
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(redirect_sends_location_and_no_body)
+{
+	int fd = tl_connect(port);
+	struct tl_resp r;
+
+	ck_assert_int_eq(tl_send(fd, "GET /redirect HTTP/1.1\r\nHost: x\r\n\r\n"
+	                             "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 302);
+	ck_assert_str_eq(tl_header(&r, "Location"), "/new?a=1");
+	ck_assert_str_eq(tl_header(&r, "Content-Length"), "0");
+	tl_resp_free(&r);
+	/* the connection carries on */
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	tl_resp_free(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(store_body_writes_the_whole_body_to_a_file)
+{
+	char *dir = tl_mkdtemp(), req[256], *body = malloc(100000), *got;
+	int fd = tl_connect(port), n;
+	struct tl_resp r;
+	FILE *f;
+
+	snprintf(store_path, sizeof store_path, "%s/body", dir);
+	for (int i = 0; i < 100000; i++)
+		body[i] = (char)('A' + i % 23);
+	n = snprintf(req, sizeof req,
+	             "POST /store HTTP/1.1\r\nHost: x\r\nContent-Length: "
+	             "100000\r\n\r\n");
+	ck_assert_int_eq(tl_send_n(fd, req, (size_t)n), 0);
+	ck_assert_int_eq(tl_send_n(fd, body, 100000), 0);
+	ck_assert_int_eq(tl_read_response(fd, "POST", &r), 200);
+	ck_assert_str_eq(tl_header(&r, "X-Stored"), "100000");
+	tl_resp_free(&r);
+	got = malloc(100001);
+	f = fopen(store_path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(got, 1, 100001, f), 100000);
+	fclose(f);
+	ck_assert_int_eq(memcmp(got, body, 100000), 0);
+	free(got);
+	free(body);
+	close(fd);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(send_http_error_from_a_handler)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(tl_get(port, "/teapot", &r), 418);
+	ck_assert_ptr_nonnull(strstr(r.body, "Error 418"));
+	ck_assert_ptr_nonnull(strstr(r.body, "short and stout"));
+	tl_resp_free(&r);
+}
+END_TEST
+
 /* ---- refusals --------------------------------------------------------- */
 
 static void expect_refusal(const char *raw, int status)
@@ -463,6 +602,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, absolute_form_target_is_accepted);
 	tcase_add_test(tc, request_info_has_decoded_and_raw_paths);
 	tcase_add_test(tc, response_without_length_closes_connection);
+	tcase_add_test(tc, response_header_functions_build_the_response);
+	tcase_add_test(tc, redirect_sends_location_and_no_body);
+	tcase_add_test(tc, store_body_writes_the_whole_body_to_a_file);
+	tcase_add_test(tc, send_http_error_from_a_handler);
 	tcase_add_test(tc, missing_host_in_http11_is_400);
 	tcase_add_test(tc, two_hosts_are_400);
 	tcase_add_test(tc, space_before_colon_is_400);
