@@ -15,6 +15,7 @@
  * worker exits when its last connection is gone or at
  * worker_shutdown_timeout_ms, whichever comes first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +123,28 @@ static int within_share(void *arg)
 	return mine <= avg + (avg / 4 > 8 ? avg / 4 : 8);
 }
 
+/* A worker that cannot start says why where civetd logs: error_log_file
+ * if the configuration names one, else standard error. */
+static void report(const struct cw_worker_spec *s, const char *why)
+{
+	const char *path = NULL;
+	char line[700];
+	int fd = 2, n;
+
+	for (int i = 0; s->options != NULL && s->options[i] != NULL; i += 2)
+		if (strcmp(s->options[i], "error_log_file") == 0)
+			path = s->options[i + 1];
+	if (path != NULL && *path != '\0')
+		fd =
+		    open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	n = snprintf(line, sizeof line, "[worker %d] cannot start: %s\n",
+	             (int)getpid(), why);
+	if (fd >= 0 && write(fd, line, (size_t)n) < 0)
+		n = 0;
+	if (fd > 2)
+		close(fd);
+}
+
 static struct mg_context *start_context(const struct cw_worker_spec *s)
 {
 	char text[512] = "";
@@ -143,7 +166,7 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	                             (s->num_workers > 0 ? s->num_workers : 1));
 	ctx = cw_context_start(&init, &err, &extra);
 	if (ctx == NULL)
-		fprintf(stderr, "civetd worker %d: %s\n", (int)getpid(), text);
+		report(s, text);
 	return ctx;
 }
 
