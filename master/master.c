@@ -26,6 +26,7 @@
 #include "admin_proto.h"
 #include "civetd.h"
 #include "conn.h"
+#include "context.h"
 #include "listen.h"
 #include "master.h"
 
@@ -527,16 +528,6 @@ static int add_events(struct cw_master *m)
 /* ---- civetd_run
  * ------------------------------------------------------------------------ */
 
-static void set_error(struct mg_error_data *e, unsigned code, const char *text)
-{
-	if (e == NULL)
-		return;
-	e->code = code;
-	e->code_sub = 0;
-	if (e->text != NULL && e->text_buffer_size > 0)
-		snprintf(e->text, e->text_buffer_size, "%s", text);
-}
-
 int civetd_check_config(const struct mg_init_data *init,
                         struct mg_error_data *error)
 {
@@ -544,17 +535,17 @@ int civetd_check_config(const struct mg_init_data *init,
 	char err[1024];
 
 	if (init == NULL) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
-		          "no init data");
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		             "no init data");
 		return -1;
 	}
 	if (cw_config_load(init->configuration_options, &cfg, err,
 	                   sizeof err) != 0) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
 		return -1;
 	}
 	cw_config_free(&cfg);
-	set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	return 0;
 }
 
@@ -640,10 +631,10 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	memset(&m, 0, sizeof m);
 	m.log_fd = -1;
 	m.start_ms = cw_now_ms();
-	set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
-		          "no init data");
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		             "no init data");
 		return -1;
 	}
 	m.cb = init->callbacks;
@@ -651,7 +642,7 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	m.base_opts = init->configuration_options;
 	code = (unsigned)setup(&m, init, err, sizeof err);
 	if (code != 0) {
-		set_error(error, code, err);
+		cw_set_error(error, code, err);
 		teardown(&m);
 		return -1;
 	}

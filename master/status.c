@@ -2,15 +2,14 @@
  * and the totals (folded counts of exited workers plus the live slots), as
  * a table for people or as one JSON object for scripts. Read-only over the
  * shared area: a worker that died mid-update cannot block it. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "buf.h"
 #include "civetd.h"
 #include "conn.h"
+#include "listen.h"
 #include "master.h"
 
 #define MAX_STATUS (4 << 20)
@@ -93,25 +92,13 @@ static void json_counts(struct cw_buf *b, const struct cw_totals *t)
 	    (unsigned long long)cw_stats_percentile(t, 99));
 }
 
-static int port_of(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 /* The bound ports (port 0 in the configuration shows its real port). */
 static void json_ports(const struct cw_master *m, struct cw_buf *b)
 {
 	cw_buf_printf(b, MAX_STATUS, "\"ports\": [");
 	for (int i = 0; i < m->ls.n; i++)
 		cw_buf_printf(b, MAX_STATUS, "%s%d", i ? ", " : "",
-		              port_of(m->ls.fds[i]));
+		              cw_listen_port(m->ls.fds[i]));
 	cw_buf_printf(b, MAX_STATUS, "], ");
 }
 

@@ -39,7 +39,7 @@ unsigned mg_exit_library(void)
 	return 1;
 }
 
-static void set_error(struct mg_error_data *e, unsigned code, const char *text)
+void cw_set_error(struct mg_error_data *e, unsigned code, const char *text)
 {
 	if (e == NULL)
 		return;
@@ -125,15 +125,15 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	char err[512] = "";
 	unsigned code = MG_ERROR_DATA_CODE_OUT_OF_MEMORY;
 
-	set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {
-		set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
-		          "no init data");
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		             "no init data");
 		return NULL;
 	}
 	ctx = calloc(1, sizeof *ctx);
 	if (ctx == NULL) {
-		set_error(error, code, "out of memory");
+		cw_set_error(error, code, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&ctx->user_lock, NULL);
@@ -191,7 +191,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	}
 	return ctx;
 fail:
-	set_error(error, code, err);
+	cw_set_error(error, code, err);
 	cw_log_error(ctx, NULL, "mg_start: %s", err);
 	destroy(ctx);
 	return NULL;

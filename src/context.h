@@ -17,6 +17,9 @@ struct cw_start_extra {
 	void *accept_arg;
 };
 
+/* Fill an mg_error_data (e may be NULL). */
+void cw_set_error(struct mg_error_data *e, unsigned code, const char *text);
+
 /* mg_start2() with extras (NULL: a plain single-process context). */
 struct mg_context *cw_context_start(struct mg_init_data *init,
                                     struct mg_error_data *error,

@@ -179,7 +179,7 @@ static int resolve(const struct cw_listen_spec *s, struct sockaddr_storage *ss,
 	return 0;
 }
 
-static int port_of(int fd)
+int cw_listen_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -228,7 +228,7 @@ int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
 {
 	memset(out, 0, sizeof *out);
 	out->fd = fd;
-	out->port = port_of(fd);
+	out->port = cw_listen_port(fd);
 	if (out->port < 0)
 		return -1;
 	out->is_ssl = spec->is_ssl;

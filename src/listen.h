@@ -30,6 +30,9 @@ int cw_listen_parse(const char *option, struct cw_listen_spec **specs, int *n,
 int cw_listen_open(const struct cw_listen_spec *specs, int nspecs, int backlog,
                    struct cw_listener **out, int *n, char *err, size_t errlen);
 
+/* The local port a socket is bound to, or -1. */
+int cw_listen_port(int fd);
+
 /* Close (when close_fds) and free listeners. */
 void cw_listen_close(struct cw_listener *l, int n, int close_fds);
 
