@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "admin_proto.h"
+#include "core/admin_proto.h"
 
 static void usage(FILE *f)
 {

@@ -29,7 +29,7 @@ fi
 if [ -n "${WORKERS:-}" ]; then
 	OURS="$BUILD/examples/prefork_hello PORT $THREADS WWW num_workers $WORKERS"
 else
-	gcc -O2 -I"$SRC/src" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
+	gcc -O2 -I"$SRC/src/include" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
 		-L"$BUILD/.libs" -lcivetd -Wl,-rpath,"$BUILD/.libs"
 	OURS="$WORK/hello-civetd PORT $THREADS WWW"
 fi

@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin_proto.h"
-#include "buf.h"
+#include "core/admin_proto.h"
+#include "util/buf.h"
 #include "civetd.h"
-#include "conn.h"
+#include "net/conn.h"
 #include "master.h"
 
 #define MAX_REPLY (4 << 20)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "listen.h"
+#include "net/listen.h"
 
 #define MAX_LINE 8192
 

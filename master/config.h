@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "options.h"
+#include "core/options.h"
 
 struct cw_config {
 	int n;

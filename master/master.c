@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin_proto.h"
+#include "core/admin_proto.h"
 #include "civetd.h"
-#include "conn.h"
-#include "context.h"
-#include "listen.h"
+#include "net/conn.h"
+#include "api/context.h"
+#include "net/listen.h"
 #include "master.h"
 
 #define TICK_MS        250

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "civetweb.h"
 #include "config.h"
-#include "stats.h"
+#include "core/stats.h"
 #include "worker.h"
 
 /* Listening sockets in listening_ports order, with a key per socket so a

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conn.h"
-#include "listen.h"
+#include "net/conn.h"
+#include "net/listen.h"
 #include "master.h"
 
 #define START_TIMEOUT_MS 30000

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "civetd.h"
-#include "conn.h"
-#include "listen.h"
+#include "net/conn.h"
+#include "net/listen.h"
 #include "master.h"
 
 #define MAX_STATUS (4 << 20)

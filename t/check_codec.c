@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "civetweb.h"
-#include "codec.h"
+#include "util/codec.h"
 
 /* A byte no function under test writes on its own: shows what was left
  * alone. */

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "handlers.h"
+#include "core/handlers.h"
 
 static struct cw_handlers *hs;
 

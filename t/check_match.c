@@ -8,7 +8,7 @@
 
 #define MG_EXPERIMENTAL_INTERFACES
 #include "civetweb.h"
-#include "match.h"
+#include "util/match.h"
 
 static ptrdiff_t m(const char *pat, const char *str)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "civetweb.h"
-#include "mime.h"
+#include "util/mime.h"
 
 /* CivetWeb 1.16's table, in its order. */
 static const struct {

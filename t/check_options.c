@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "civetweb.h"
-#include "options.h"
+#include "core/options.h"
 
 #define NUM   MG_CONFIG_TYPE_NUMBER
 #define STR   MG_CONFIG_TYPE_STRING

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "stats.h"
+#include "core/stats.h"
 
 START_TEST(count_sorts_statuses_into_classes)
 {

@@ -26,11 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin_proto.h"
-#include "conn.h"
-#include "context.h"
-#include "log.h"
-#include "pool.h"
+#include "core/admin_proto.h"
+#include "net/conn.h"
+#include "api/context.h"
+#include "core/log.h"
+#include "net/pool.h"
 #include "worker.h"
 
 #define TICK_MS 100

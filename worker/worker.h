@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "civetweb.h"
-#include "stats.h"
+#include "core/stats.h"
 
 #define CW_MAX_LISTENERS 64
 

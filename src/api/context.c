@@ -1,0 +1,485 @@
+/* context.c - a server's life (mg_start, mg_start2, mg_stop) and the small
+ * accessors of the API that read a context or a connection.
+ *
+ * mg_start2 does everything that can fail before any thread exists:
+ * options, log files, listening sockets; so a bad configuration returns
+ * NULL with the option and the reason, and leaves nothing behind. Then
+ * init_context runs, then the threads start: no request can arrive before
+ * init_context has returned (handlers registered there are in place). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "net/conn.h"
+#include "api/context.h"
+#include "core/handlers.h"
+#include "net/listen.h"
+#include "core/log.h"
+#include "net/pool.h"
+
+static _Atomic int library_users;
+
+unsigned mg_init_library(unsigned features)
+{
+	atomic_fetch_add(&library_users, 1);
+	return features & mg_check_feature(MG_FEATURES_ALL);
+}
+
+unsigned mg_exit_library(void)
+{
+	if (atomic_load(&library_users) <= 0)
+		return 0;
+	atomic_fetch_sub(&library_users, 1);
+	return 1;
+}
+
+void cw_set_error(struct mg_error_data *e, unsigned code, const char *text)
+{
+	if (e == NULL)
+		return;
+	e->code = code;
+	e->code_sub = 0;
+	if (e->text != NULL && e->text_buffer_size > 0)
+		snprintf(e->text, e->text_buffer_size, "%s", text);
+}
+
+/* Options CivetWeb has but civetd does not implement: say so, once. */
+static void warn_unimplemented(struct mg_context *ctx)
+{
+	for (int i = 0; i < CW_OPT_COUNT; i++) {
+		if (!cw_options_implemented((enum cw_opt_id)i) &&
+		    cw_options_is_set(&ctx->opt, (enum cw_opt_id)i))
+			cw_log_error(ctx, NULL,
+			             "option %s is accepted but has no effect "
+			             "in this civetd",
+			             cw_options_table()[i].name);
+	}
+}
+
+static int open_listeners(struct mg_context *ctx,
+                          const struct cw_start_extra *inh, char *err,
+                          size_t errlen)
+{
+	struct cw_listen_spec *specs;
+	int n, r = 0;
+
+	if (cw_listen_parse(cw_options_get(&ctx->opt, CW_OPT_LISTENING_PORTS),
+	                    &specs, &n, err, errlen) != 0)
+		return -1;
+	if (inh != NULL && inh->num_fds > 0) {
+		ctx->listeners =
+		    calloc((size_t)inh->num_fds, sizeof *ctx->listeners);
+		if (ctx->listeners == NULL)
+			r = -1;
+		for (int i = 0; r == 0 && i < inh->num_fds; i++)
+			r = cw_listen_adopt(inh->fds[i],
+			                    &specs[i < n ? i : n - 1],
+			                    &ctx->listeners[i]);
+		ctx->num_listeners = inh->num_fds;
+		ctx->listeners_owned = 0;
+		if (r != 0)
+			snprintf(err, errlen, "cannot use inherited sockets");
+	} else {
+		r = cw_listen_open(specs, n, ctx->opt.listen_backlog,
+		                   &ctx->listeners, &ctx->num_listeners, err,
+		                   errlen);
+		ctx->listeners_owned = 1;
+		if (r == 0 && ctx->num_listeners == 0) {
+			snprintf(err, errlen,
+			         "listening_ports: cannot listen "
+			         "on any of the (optional) ports");
+			r = -1;
+		}
+	}
+	free(specs);
+	return r;
+}
+
+static void destroy(struct mg_context *ctx)
+{
+	cw_listen_close(ctx->listeners, ctx->num_listeners,
+	                ctx->listeners_owned);
+	cw_handlers_free(ctx->handlers);
+	cw_conns_free(ctx);
+	cw_log_close(ctx);
+	cw_options_free(&ctx->opt);
+	if (ctx->stats_owned)
+		free(ctx->tstats);
+	if (ctx->conns_owned)
+		free(ctx->conns_ctr);
+	pthread_mutex_destroy(&ctx->user_lock);
+	free(ctx);
+}
+
+struct mg_context *cw_context_start(struct mg_init_data *init,
+                                    struct mg_error_data *error,
+                                    const struct cw_start_extra *extra)
+{
+	struct mg_context *ctx;
+	char err[512] = "";
+	unsigned code = MG_ERROR_DATA_CODE_OUT_OF_MEMORY;
+
+	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
+	if (init == NULL) {
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
+		             "no init data");
+		return NULL;
+	}
+	ctx = calloc(1, sizeof *ctx);
+	if (ctx == NULL) {
+		cw_set_error(error, code, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&ctx->user_lock, NULL);
+	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
+	if (init->callbacks != NULL)
+		ctx->cb = *init->callbacks;
+	ctx->user_data = init->user_data;
+	ctx->start_ms = cw_now_ms();
+	ctx->start_time = time(NULL);
+	if (cw_options_parse(&ctx->opt, init->configuration_options, err,
+	                     sizeof err) != 0) {
+		code = MG_ERROR_DATA_CODE_INVALID_OPTION;
+		goto fail;
+	}
+	if (cw_log_open(ctx, err, sizeof err) != 0) {
+		code = MG_ERROR_DATA_CODE_INVALID_OPTION;
+		goto fail;
+	}
+	warn_unimplemented(ctx);
+	if (extra != NULL) {
+		ctx->tstats = extra->blocks;
+		ctx->nblocks = extra->nblocks;
+		ctx->conns_ctr = extra->conns;
+		ctx->runners_target = extra->runners_target;
+		ctx->accept_ok = extra->accept_ok;
+		ctx->accept_arg = extra->accept_arg;
+	}
+	if (open_listeners(ctx, extra, err, sizeof err) != 0) {
+		code = strstr(err, "cannot listen") != NULL
+		           ? MG_ERROR_DATA_CODE_INIT_PORTS_FAILED
+		           : MG_ERROR_DATA_CODE_INVALID_OPTION;
+		goto fail;
+	}
+	ctx->handlers = cw_handlers_new();
+	if (ctx->conns_ctr == NULL) {
+		ctx->conns_ctr = aligned_alloc(64, sizeof *ctx->conns_ctr);
+		if (ctx->conns_ctr != NULL)
+			memset(ctx->conns_ctr, 0, sizeof *ctx->conns_ctr);
+		ctx->conns_owned = 1;
+	}
+	if (ctx->handlers == NULL || ctx->conns_ctr == NULL ||
+	    cw_conns_init(ctx) != 0) {
+		snprintf(err, sizeof err, "out of memory");
+		goto fail;
+	}
+	/* a client that goes away must not kill the process */
+	signal(SIGPIPE, SIG_IGN);
+	if (ctx->cb.init_context != NULL)
+		ctx->cb.init_context(ctx);
+	if (cw_pool_start(ctx, err, sizeof err) != 0) {
+		code = MG_ERROR_DATA_CODE_OS_ERROR;
+		if (ctx->cb.exit_context != NULL)
+			ctx->cb.exit_context(ctx);
+		goto fail;
+	}
+	return ctx;
+fail:
+	cw_set_error(error, code, err);
+	cw_log_error(ctx, NULL, "mg_start: %s", err);
+	destroy(ctx);
+	return NULL;
+}
+
+struct mg_context *mg_start2(struct mg_init_data *init,
+                             struct mg_error_data *error)
+{
+	return cw_context_start(init, error, NULL);
+}
+
+struct mg_context *mg_start(const struct mg_callbacks *callbacks,
+                            void *user_data, const char **options)
+{
+	struct mg_init_data init;
+
+	init.callbacks = callbacks;
+	init.user_data = user_data;
+	init.configuration_options = options;
+	return mg_start2(&init, NULL);
+}
+
+void mg_stop(struct mg_context *ctx)
+{
+	if (ctx == NULL)
+		return;
+	cw_pool_stop(ctx);
+	if (ctx->cb.exit_context != NULL)
+		ctx->cb.exit_context(ctx);
+	destroy(ctx);
+}
+
+/* ---- options and ports ------------------------------------------------------
+ */
+
+const char *mg_get_option(const struct mg_context *ctx, const char *name)
+{
+	int id = cw_options_find(name);
+
+	if (id < 0)
+		return NULL;
+	if (ctx == NULL)
+		return "";
+	return cw_options_get(&ctx->opt, (enum cw_opt_id)id);
+}
+
+const struct mg_option *mg_get_valid_options(void)
+{
+	return cw_options_table();
+}
+
+int mg_get_server_ports(const struct mg_context *ctx, int size,
+                        struct mg_server_port *ports)
+{
+	int n = 0;
+
+	if (ctx == NULL || ports == NULL || size <= 0)
+		return -1;
+	memset(ports, 0, (size_t)size * sizeof *ports);
+	for (int i = 0; i < ctx->num_listeners && n < size; i++, n++) {
+		ports[n].protocol = ctx->listeners[i].protocol;
+		ports[n].port = ctx->listeners[i].port;
+		ports[n].is_ssl = ctx->listeners[i].is_ssl;
+		ports[n].is_redirect = ctx->listeners[i].is_redirect;
+	}
+	return n;
+}
+
+/* ---- accessors
+ * ------------------------------------------------------------------ */
+
+struct mg_context *mg_get_context(const struct mg_connection *conn)
+{
+	return conn != NULL ? conn->ctx : NULL;
+}
+
+void *mg_get_user_data(const struct mg_context *ctx)
+{
+	return ctx != NULL ? ctx->user_data : NULL;
+}
+
+void *mg_get_user_context_data(const struct mg_connection *conn)
+{
+	return conn != NULL && conn->ctx != NULL ? conn->ctx->user_data : NULL;
+}
+
+void *mg_get_thread_pointer(const struct mg_connection *conn)
+{
+	struct cw_thread *t = cw_thread_self();
+
+	(void)conn;
+	return t != NULL ? t->user_ptr : NULL;
+}
+
+void mg_set_user_connection_data(const struct mg_connection *conn, void *data)
+{
+	struct mg_connection *c = (struct mg_connection *)conn;
+
+	if (c == NULL)
+		return;
+	c->conn_data = data;
+	c->ri.conn_data = data;
+}
+
+void *mg_get_user_connection_data(const struct mg_connection *conn)
+{
+	return conn != NULL ? conn->conn_data : NULL;
+}
+
+void mg_lock_context(struct mg_context *ctx)
+{
+	if (ctx != NULL)
+		pthread_mutex_lock(&ctx->user_lock);
+}
+
+void mg_unlock_context(struct mg_context *ctx)
+{
+	if (ctx != NULL)
+		pthread_mutex_unlock(&ctx->user_lock);
+}
+
+void mg_lock_connection(struct mg_connection *conn)
+{
+	if (conn != NULL)
+		pthread_mutex_lock(&conn->lock);
+}
+
+void mg_unlock_connection(struct mg_connection *conn)
+{
+	if (conn != NULL)
+		pthread_mutex_unlock(&conn->lock);
+}
+
+const struct mg_request_info *
+mg_get_request_info(const struct mg_connection *conn)
+{
+	/* a client connection has no request: mg_get_response_info() */
+	return conn != NULL && !conn->is_client ? &conn->ri : NULL;
+}
+
+const char *mg_get_header(const struct mg_connection *conn, const char *name)
+{
+	if (conn == NULL || name == NULL)
+		return NULL;
+	if (conn->is_client && conn->resp_info != NULL)
+		return cw_http_header(conn->resp_info->http_headers,
+		                      conn->resp_info->num_headers, name);
+	return cw_http_header(conn->ri.http_headers, conn->ri.num_headers,
+	                      name);
+}
+
+void mg_disable_connection_keep_alive(struct mg_connection *conn)
+{
+	if (conn != NULL)
+		conn->must_close = 1;
+}
+
+/* The server's own name for the request, as CivetWeb builds it: the
+ * authentication_domain while enable_auth_domain_check is on, else the
+ * local address; never the client's Host header, which the client chooses. */
+static void local_host(const struct mg_connection *conn, char *out, size_t len)
+{
+	const struct cw_options *o = &conn->ctx->opt;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char addr[64] = "";
+
+	if (strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
+	               "yes") == 0) {
+		snprintf(out, len, "%s",
+		         cw_options_get(o, CW_OPT_AUTHENTICATION_DOMAIN));
+		return;
+	}
+	if (getsockname(conn->fd, (struct sockaddr *)&ss, &sl) != 0)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		          addr, sizeof addr);
+		snprintf(out, len, "[%s]", addr);
+	} else {
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET,
+			          &((struct sockaddr_in *)&ss)->sin_addr, addr,
+			          sizeof addr);
+		snprintf(out, len, "%s", addr[0] ? addr : "localhost");
+	}
+}
+
+int mg_get_request_link(const struct mg_connection *conn, char *buf,
+                        size_t buflen)
+{
+	int ssl, port, n;
+	char host[300], portbuf[16] = "";
+
+	if (conn == NULL || buf == NULL || buflen < 1 || conn->is_client)
+		return -1;
+	ssl = conn->ri.is_ssl;
+	port = conn->ri.server_port;
+	local_host(conn, host, sizeof host);
+	if (!((ssl && port == 443) || (!ssl && port == 80)))
+		snprintf(portbuf, sizeof portbuf, ":%d", port);
+	n = snprintf(buf, buflen, "%s://%s%s%s", ssl ? "https" : "http", host,
+	             portbuf, conn->ri.local_uri ? conn->ri.local_uri : "/");
+	return n > 0 && (size_t)n < buflen ? 0 : -1;
+}
+
+int mg_start_thread(mg_thread_func_t f, void *p)
+{
+	if (f == NULL)
+		return -1;
+	return cw_pool_detached_thread(f, p) == 0 ? 0 : -1;
+}
+
+void mg_cry(const struct mg_connection *conn, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (conn == NULL || fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cw_log_error(NULL, conn, "%s", msg);
+}
+
+/* ---- handler registration
+ * ---------------------------------------------------------- */
+
+void mg_set_request_handler(struct mg_context *ctx, const char *uri,
+                            mg_request_handler handler, void *cbdata)
+{
+	struct cw_handler h;
+
+	if (ctx == NULL)
+		return;
+	memset(&h, 0, sizeof h);
+	h.type = CW_HANDLER_REQUEST;
+	h.request = handler;
+	h.cbdata = cbdata;
+	cw_handlers_set(ctx->handlers, uri, &h);
+}
+
+void mg_set_auth_handler(struct mg_context *ctx, const char *uri,
+                         mg_authorization_handler handler, void *cbdata)
+{
+	struct cw_handler h;
+
+	if (ctx == NULL)
+		return;
+	memset(&h, 0, sizeof h);
+	h.type = CW_HANDLER_AUTH;
+	h.auth = handler;
+	h.cbdata = cbdata;
+	cw_handlers_set(ctx->handlers, uri, &h);
+}
+
+void mg_set_websocket_handler_with_subprotocols(
+    struct mg_context *ctx, const char *uri,
+    struct mg_websocket_subprotocols *subprotocols,
+    mg_websocket_connect_handler connect_handler,
+    mg_websocket_ready_handler ready_handler,
+    mg_websocket_data_handler data_handler,
+    mg_websocket_close_handler close_handler, void *cbdata)
+{
+	struct cw_handler h;
+
+	if (ctx == NULL)
+		return;
+	memset(&h, 0, sizeof h);
+	h.type = CW_HANDLER_WEBSOCKET;
+	h.subprotocols = subprotocols;
+	h.ws_connect = connect_handler;
+	h.ws_ready = ready_handler;
+	h.ws_data = data_handler;
+	h.ws_close = close_handler;
+	h.cbdata = cbdata;
+	cw_handlers_set(ctx->handlers, uri, &h);
+}
+
+void mg_set_websocket_handler(struct mg_context *ctx, const char *uri,
+                              mg_websocket_connect_handler connect_handler,
+                              mg_websocket_ready_handler ready_handler,
+                              mg_websocket_data_handler data_handler,
+                              mg_websocket_close_handler close_handler,
+                              void *cbdata)
+{
+	mg_set_websocket_handler_with_subprotocols(
+	    ctx, uri, NULL, connect_handler, ready_handler, data_handler,
+	    close_handler, cbdata);
+}

@@ -1,0 +1,28 @@
+/* context.h - starting a context inside a prefork worker: on listening
+ * sockets the master bound, with counters in the master's shared area. */
+#ifndef CW_CONTEXT_H
+#define CW_CONTEXT_H
+
+#include "core/server.h"
+
+/* What a prefork worker hands to its context; any field may be 0/NULL. */
+struct cw_start_extra {
+	const int *fds; /* listening sockets, in listening_ports order */
+	int num_fds;
+	struct cw_thread_block *blocks; /* per-thread counters */
+	int nblocks;
+	struct cw_conn_counters *conns;
+	int runners_target;          /* pool threads waiting for events */
+	int (*accept_ok)(void *arg); /* may this process accept now? */
+	void *accept_arg;
+};
+
+/* Fill an mg_error_data (e may be NULL). */
+void cw_set_error(struct mg_error_data *e, unsigned code, const char *text);
+
+/* mg_start2() with extras (NULL: a plain single-process context). */
+struct mg_context *cw_context_start(struct mg_init_data *init,
+                                    struct mg_error_data *error,
+                                    const struct cw_start_extra *extra);
+
+#endif
