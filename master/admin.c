@@ -25,7 +25,7 @@
 #include "core/admin_proto.h"
 #include "util/buf.h"
 #include "civetd.h"
-#include "net/conn.h"
+#include "util/clock.h"
 #include "master.h"
 
 #define MAX_REPLY (4 << 20)

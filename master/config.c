@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "net/listen.h"
+#include "core/listen_spec.h"
 
 #define MAX_LINE 8192
 

@@ -25,7 +25,7 @@
 
 #include "core/admin_proto.h"
 #include "civetd.h"
-#include "net/conn.h"
+#include "util/clock.h"
 #include "api/context.h"
 #include "net/listen.h"
 #include "master.h"

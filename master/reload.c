@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/conn.h"
+#include "util/clock.h"
 #include "net/listen.h"
 #include "master.h"
 

@@ -8,7 +8,7 @@
 
 #include "util/buf.h"
 #include "civetd.h"
-#include "net/conn.h"
+#include "util/clock.h"
 #include "net/listen.h"
 #include "master.h"
 

@@ -930,7 +930,15 @@ START_TEST(end_request_gets_the_status_sent_once_per_request)
 		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
 		         reqs[i].target);
 		ck_assert_int_eq(exchange(fd, req, &r), reqs[i].status);
+		/* an error page the library makes ends the connection, as
+		 * in CivetWeb (the handler's own 418 does not) */
+		ck_assert_int_eq(r.closed, reqs[i].status == 403 ||
+		                               reqs[i].status == 404);
 		tl_resp_free(&r);
+		if (r.closed) {
+			close(fd);
+			fd = tl_connect(port);
+		}
 		/* one call per request, in order, after its response */
 		ck_assert_int_eq(ev_wait("end ", i + 1, 5000), i + 1);
 		ev_find("end ", i, got, sizeof got);
@@ -957,7 +965,7 @@ START_TEST(end_request_gets_400_for_a_request_with_a_bad_path)
 	fd = tl_connect(port);
 	/* a first request leaves its paths behind on the connection */
 	ck_assert_int_eq(
-	    exchange(fd, "GET /senderr HTTP/1.1\r\nHost: x\r\n\r\n", &r), 403);
+	    exchange(fd, "GET /ok/first HTTP/1.1\r\nHost: x\r\n\r\n", &r), 200);
 	tl_resp_free(&r);
 	/* a decoded NUL in the path is refused with 400 */
 	ck_assert_int_eq(
@@ -969,7 +977,7 @@ START_TEST(end_request_gets_400_for_a_request_with_a_bad_path)
 	ck_assert_msg(strncmp(got, "end 400 GET ", 12) == 0, "got '%s'", got);
 	/* request_info describes this request, not the one before */
 	ck_assert_msg(strstr(got, "uri=/a%00b ") != NULL, "got '%s'", got);
-	ck_assert_msg(strstr(got, "/senderr") == NULL,
+	ck_assert_msg(strstr(got, "/ok/first") == NULL,
 	              "request_info of the previous request: '%s'", got);
 }
 END_TEST
@@ -985,7 +993,7 @@ START_TEST(end_request_info_of_a_refused_long_path_is_not_stale_memory)
 	start(&cb, opts);
 	fd = tl_connect(port);
 	ck_assert_int_eq(
-	    exchange(fd, "GET /senderr HTTP/1.1\r\nHost: x\r\n\r\n", &r), 403);
+	    exchange(fd, "GET /ok/first HTTP/1.1\r\nHost: x\r\n\r\n", &r), 200);
 	tl_resp_free(&r);
 	/* a path far longer than the first one, refused for its NUL: the
 	 * server needs more room to decode it than the first path took */

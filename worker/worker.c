@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "core/admin_proto.h"
-#include "net/conn.h"
+#include "util/clock.h"
 #include "api/context.h"
 #include "core/log.h"
 #include "net/pool.h"

@@ -16,12 +16,15 @@
 #include <strings.h>
 #include <time.h>
 
-#include "net/conn.h"
 #include "api/context.h"
 #include "core/handlers.h"
-#include "net/listen.h"
 #include "core/log.h"
+#include "files/static_file.h"
+#include "http/http1.h"
+#include "net/conn.h"
+#include "net/listen.h"
 #include "net/pool.h"
+#include "util/clock.h"
 
 static _Atomic int library_users;
 
@@ -62,43 +65,59 @@ static void warn_unimplemented(struct mg_context *ctx)
 	}
 }
 
-static int open_listeners(struct mg_context *ctx,
-                          const struct cw_start_extra *inh, char *err,
-                          size_t errlen)
+/* Sockets a prefork master bound, described as listeners. */
+static unsigned adopt_listeners(struct mg_context *ctx,
+                                const struct cw_start_extra *inh,
+                                const struct cw_listen_spec *specs, int n,
+                                char *err, size_t errlen)
+{
+	ctx->listeners = calloc((size_t)inh->num_fds, sizeof *ctx->listeners);
+	ctx->listeners_owned = 0;
+	if (ctx->listeners == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return MG_ERROR_DATA_CODE_OUT_OF_MEMORY;
+	}
+	ctx->num_listeners = inh->num_fds;
+	for (int i = 0; i < inh->num_fds; i++) {
+		if (cw_listen_adopt(inh->fds[i], &specs[i < n ? i : n - 1],
+		                    &ctx->listeners[i]) != 0) {
+			snprintf(err, errlen, "cannot use inherited sockets");
+			return MG_ERROR_DATA_CODE_OS_ERROR;
+		}
+	}
+	return MG_ERROR_DATA_CODE_OK;
+}
+
+/* The listening sockets: the inherited ones, else bound here. Returns an
+ * MG_ERROR_DATA_CODE_* with a reason in err. */
+static unsigned open_listeners(struct mg_context *ctx,
+                               const struct cw_start_extra *inh, char *err,
+                               size_t errlen)
 {
 	struct cw_listen_spec *specs;
-	int n, r = 0;
+	unsigned code = MG_ERROR_DATA_CODE_OK;
+	int n;
 
 	if (cw_listen_parse(cw_options_get(&ctx->opt, CW_OPT_LISTENING_PORTS),
 	                    &specs, &n, err, errlen) != 0)
-		return -1;
+		return MG_ERROR_DATA_CODE_INVALID_OPTION;
 	if (inh != NULL && inh->num_fds > 0) {
-		ctx->listeners =
-		    calloc((size_t)inh->num_fds, sizeof *ctx->listeners);
-		if (ctx->listeners == NULL)
-			r = -1;
-		for (int i = 0; r == 0 && i < inh->num_fds; i++)
-			r = cw_listen_adopt(inh->fds[i],
-			                    &specs[i < n ? i : n - 1],
-			                    &ctx->listeners[i]);
-		ctx->num_listeners = inh->num_fds;
-		ctx->listeners_owned = 0;
-		if (r != 0)
-			snprintf(err, errlen, "cannot use inherited sockets");
+		code = adopt_listeners(ctx, inh, specs, n, err, errlen);
 	} else {
-		r = cw_listen_open(specs, n, ctx->opt.listen_backlog,
-		                   &ctx->listeners, &ctx->num_listeners, err,
-		                   errlen);
 		ctx->listeners_owned = 1;
-		if (r == 0 && ctx->num_listeners == 0) {
+		if (cw_listen_open(specs, n, ctx->opt.listen_backlog,
+		                   &ctx->listeners, &ctx->num_listeners, err,
+		                   errlen) != 0) {
+			code = MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
+		} else if (ctx->num_listeners == 0) {
 			snprintf(err, errlen,
 			         "listening_ports: cannot listen "
 			         "on any of the (optional) ports");
-			r = -1;
+			code = MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 		}
 	}
 	free(specs);
-	return r;
+	return code;
 }
 
 static void destroy(struct mg_context *ctx)
@@ -137,7 +156,10 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		return NULL;
 	}
 	pthread_mutex_init(&ctx->user_lock, NULL);
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
+	ctx->epfd = -1;
+	ctx->first_proto = &cw_http1_protocol;
+	ctx->fallbacks.serve = cw_static_serve;
+	ctx->fallbacks.error_page = cw_static_error_page;
 	if (init->callbacks != NULL)
 		ctx->cb = *init->callbacks;
 	ctx->user_data = init->user_data;
@@ -161,12 +183,10 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->accept_ok = extra->accept_ok;
 		ctx->accept_arg = extra->accept_arg;
 	}
-	if (open_listeners(ctx, extra, err, sizeof err) != 0) {
-		code = strstr(err, "cannot listen") != NULL
-		           ? MG_ERROR_DATA_CODE_INIT_PORTS_FAILED
-		           : MG_ERROR_DATA_CODE_INVALID_OPTION;
+	code = open_listeners(ctx, extra, err, sizeof err);
+	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;
-	}
+	code = MG_ERROR_DATA_CODE_OUT_OF_MEMORY;
 	ctx->handlers = cw_handlers_new();
 	if (ctx->conns_ctr == NULL) {
 		ctx->conns_ctr = aligned_alloc(64, sizeof *ctx->conns_ctr);
@@ -286,16 +306,6 @@ void *mg_get_thread_pointer(const struct mg_connection *conn)
 	return t != NULL ? t->user_ptr : NULL;
 }
 
-void mg_set_user_connection_data(const struct mg_connection *conn, void *data)
-{
-	struct mg_connection *c = (struct mg_connection *)conn;
-
-	if (c == NULL)
-		return;
-	c->conn_data = data;
-	c->ri.conn_data = data;
-}
-
 void *mg_get_user_connection_data(const struct mg_connection *conn)
 {
 	return conn != NULL ? conn->conn_data : NULL;
@@ -323,79 +333,6 @@ void mg_unlock_connection(struct mg_connection *conn)
 {
 	if (conn != NULL)
 		pthread_mutex_unlock(&conn->lock);
-}
-
-const struct mg_request_info *
-mg_get_request_info(const struct mg_connection *conn)
-{
-	/* a client connection has no request: mg_get_response_info() */
-	return conn != NULL && !conn->is_client ? &conn->ri : NULL;
-}
-
-const char *mg_get_header(const struct mg_connection *conn, const char *name)
-{
-	if (conn == NULL || name == NULL)
-		return NULL;
-	if (conn->is_client && conn->resp_info != NULL)
-		return cw_http_header(conn->resp_info->http_headers,
-		                      conn->resp_info->num_headers, name);
-	return cw_http_header(conn->ri.http_headers, conn->ri.num_headers,
-	                      name);
-}
-
-void mg_disable_connection_keep_alive(struct mg_connection *conn)
-{
-	if (conn != NULL)
-		conn->must_close = 1;
-}
-
-/* The server's own name for the request, as CivetWeb builds it: the
- * authentication_domain while enable_auth_domain_check is on, else the
- * local address; never the client's Host header, which the client chooses. */
-static void local_host(const struct mg_connection *conn, char *out, size_t len)
-{
-	const struct cw_options *o = &conn->ctx->opt;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	char addr[64] = "";
-
-	if (strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
-	               "yes") == 0) {
-		snprintf(out, len, "%s",
-		         cw_options_get(o, CW_OPT_AUTHENTICATION_DOMAIN));
-		return;
-	}
-	if (getsockname(conn->fd, (struct sockaddr *)&ss, &sl) != 0)
-		ss.ss_family = AF_UNSPEC;
-	if (ss.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-		          addr, sizeof addr);
-		snprintf(out, len, "[%s]", addr);
-	} else {
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET,
-			          &((struct sockaddr_in *)&ss)->sin_addr, addr,
-			          sizeof addr);
-		snprintf(out, len, "%s", addr[0] ? addr : "localhost");
-	}
-}
-
-int mg_get_request_link(const struct mg_connection *conn, char *buf,
-                        size_t buflen)
-{
-	int ssl, port, n;
-	char host[300], portbuf[16] = "";
-
-	if (conn == NULL || buf == NULL || buflen < 1 || conn->is_client)
-		return -1;
-	ssl = conn->ri.is_ssl;
-	port = conn->ri.server_port;
-	local_host(conn, host, sizeof host);
-	if (!((ssl && port == 443) || (!ssl && port == 80)))
-		snprintf(portbuf, sizeof portbuf, ":%d", port);
-	n = snprintf(buf, buflen, "%s://%s%s%s", ssl ? "https" : "http", host,
-	             portbuf, conn->ri.local_uri ? conn->ri.local_uri : "/");
-	return n > 0 && (size_t)n < buflen ? 0 : -1;
 }
 
 int mg_start_thread(mg_thread_func_t f, void *p)

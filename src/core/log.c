@@ -141,59 +141,24 @@ void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
 	             "[%04d-%02d-%02dT%02d:%02d:%02dZ] [error] [pid %d] ",
 	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	             tm.tm_min, tm.tm_sec, (int)getpid());
-	if (conn != NULL && conn->ri.request_method != NULL)
-		n +=
-		    snprintf(line + n, sizeof line - 1 - (size_t)n,
-		             "[client %s] %s %s: ", conn->ri.remote_addr,
-		             conn->ri.request_method,
-		             conn->ri.request_uri ? conn->ri.request_uri : "-");
+	if (conn != NULL && conn->ri != NULL &&
+	    conn->ri->request_method != NULL)
+		n += snprintf(line + n, sizeof line - 1 - (size_t)n,
+		              "[client %s] %s %s: ", conn->ri->remote_addr,
+		              conn->ri->request_method,
+		              conn->ri->request_uri ? conn->ri->request_uri : "-");
 	n += snprintf(line + n, sizeof line - 1 - (size_t)n, "%s", msg);
 	write_line(ctx->log->error_fd, line, (size_t)n, sizeof line);
 }
 
-int cw_log_wants_access(const struct mg_context *ctx)
+int cw_log_has_access_file(const struct mg_context *ctx)
 {
-	return ctx->cb.log_access != NULL ||
-	       (ctx->log != NULL && ctx->log->access_fd >= 0);
+	return ctx->log != NULL && ctx->log->access_fd >= 0;
 }
 
-static const char *header_or_dash(const struct mg_request_info *ri,
-                                  const char *name)
+void cw_log_access_write(const struct mg_context *ctx, char *line, size_t len,
+                         size_t cap)
 {
-	const char *v = cw_http_header(ri->http_headers, ri->num_headers, name);
-
-	return v != NULL ? v : "-";
-}
-
-/* CivetWeb's access line: the Common Log Format plus referer and agent. */
-void cw_log_access(const struct mg_connection *conn, int status)
-{
-	const struct mg_context *ctx = conn->ctx;
-	const struct mg_request_info *ri = &conn->ri;
-	char date[64], line[2048];
-	struct tm tm;
-	time_t now = time(NULL);
-	int n;
-
-	localtime_r(&now, &tm);
-	strftime(date, sizeof date, "%d/%b/%Y:%H:%M:%S %z", &tm);
-	n = snprintf(line, sizeof line - 1,
-	             "%s - %s [%s] \"%s %s%s%s HTTP/%s\" %d %lld %s %s",
-	             ri->remote_addr, ri->remote_user ? ri->remote_user : "-",
-	             date, ri->request_method ? ri->request_method : "-",
-	             ri->request_uri ? ri->request_uri : "-",
-	             ri->query_string ? "?" : "",
-	             ri->query_string ? ri->query_string : "",
-	             ri->http_version ? ri->http_version : "-", status,
-	             conn->resp.bytes, header_or_dash(ri, "Referer"),
-	             header_or_dash(ri, "User-Agent"));
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line - 1)
-		n = (int)sizeof line - 2;
-	line[n] = '\0';
-	if (ctx->cb.log_access != NULL && ctx->cb.log_access(conn, line) != 0)
-		return;
 	if (ctx->log != NULL && ctx->log->access_fd >= 0)
-		write_line(ctx->log->access_fd, line, (size_t)n, sizeof line);
+		write_line(ctx->log->access_fd, line, len, cap);
 }

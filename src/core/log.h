@@ -1,6 +1,7 @@
 /* log.h - the library's only way to report: the error log (log_message
- * callback, else error_log_file) and the access log (log_access callback,
- * else access_log_file). The library never prints on its own. */
+ * callback, else error_log_file) and the access log file (the access line
+ * itself and the log_access callback are http/access_log.c). The library
+ * never prints on its own. */
 #ifndef CW_LOG_H
 #define CW_LOG_H
 
@@ -18,10 +19,12 @@ int cw_log_reopen(struct mg_context *ctx);
 void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
                   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Log the access line for the request just finished on conn. */
-void cw_log_access(const struct mg_connection *conn, int status);
+/* Is an access_log_file open? */
+int cw_log_has_access_file(const struct mg_context *ctx);
 
-/* Is there an access log to write (callback or file)? */
-int cw_log_wants_access(const struct mg_context *ctx);
+/* Write line[0..len) (cap bytes of room) to the access_log_file as one
+ * line, if one is open. */
+void cw_log_access_write(const struct mg_context *ctx, char *line, size_t len,
+                         size_t cap);
 
 #endif

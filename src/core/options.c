@@ -21,7 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "net/listen.h"
+#include "core/listen_spec.h"
 #include "util/mime.h"
 #include "core/options.h"
 
@@ -141,6 +141,15 @@ static void number_range(int id, long *min, long *max)
 	case CW_OPT_MAX_BODY_SIZE:
 		*min = 0;
 		*max = LONG_MAX;
+		break;
+	case CW_OPT_BODY_BUFFER_SIZE:
+		*min = 0;
+		*max = 64L * 1024 * 1024;
+		break;
+	case CW_OPT_MIN_RECEIVE_RATE:
+	case CW_OPT_MIN_SEND_RATE:
+		*min = 0;
+		*max = INT_MAX;
 		break;
 	case CW_OPT_LINGER_TIMEOUT_MS:
 		*min = -2;
@@ -410,6 +419,9 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->allow_sendfile = flag_of(o, CW_OPT_ALLOW_SENDFILE_CALL);
 	o->static_file_max_age = number_of(o, CW_OPT_STATIC_FILE_MAX_AGE);
 	o->max_body_size = atoll(cw_options_get(o, CW_OPT_MAX_BODY_SIZE));
+	o->body_buffer_size = number_of(o, CW_OPT_BODY_BUFFER_SIZE);
+	o->min_receive_rate = number_of(o, CW_OPT_MIN_RECEIVE_RATE);
+	o->min_send_rate = number_of(o, CW_OPT_MIN_SEND_RATE);
 	free(o->additional_headers);
 	o->additional_headers = NULL;
 	return build_additional_headers(o, err, errlen);

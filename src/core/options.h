@@ -106,7 +106,10 @@
 	  "10000", 5)                                                          \
 	X(MAX_REQUESTS_PER_WORKER, "max_requests_per_worker", NUMBER, "0", 5) \
 	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)          \
-	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000", 5)
+	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000", 5) \
+	X(BODY_BUFFER_SIZE, "body_buffer_size", NUMBER, "65536", 5)            \
+	X(MIN_RECEIVE_RATE, "min_receive_rate", NUMBER, "500", 5)              \
+	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
@@ -130,6 +133,9 @@ struct cw_options {
 	int allow_sendfile;
 	int static_file_max_age;
 	long long max_body_size;
+	int body_buffer_size; /* bodies received before the handler runs */
+	int min_receive_rate; /* bytes/s a handler's reads must keep, 0: any */
+	int min_send_rate;    /* bytes/s a handler's writes must keep, 0: any */
 	char *additional_headers; /* "Name: value\r\n"..., or NULL */
 };
 

@@ -1,147 +1,109 @@
-/* core.h - the library's two central objects, struct mg_context (one
- * server) and struct mg_connection (one client connection), shared by the
- * core modules: pool.c runs threads over them, conn.c moves bytes, request.c
- * and response.c speak HTTP on them, context.c builds and tears them down.
+/* server.h - the library's central objects: struct mg_context (one server),
+ * struct mg_connection (one client connection) and struct cw_thread (a
+ * thread of the library). Every layer sees them; each layer owns its own
+ * part and reaches the parts of the layers above only through opaque
+ * pointers and operation tables:
  *
- * The connection model (see docs/design.md): a master thread accepts; every
- * accepted socket is registered, edge-triggered, in one epoll set; pool
- * threads wait on that set and each runs the connection it takes until the
- * connection has no complete request left, then parks it (it stays in the
- * set).
- * A parked connection holds no thread and, when its input buffer is empty,
- * no buffer either. Ownership of a connection changes hands only through a
- * compare-and-swap on its tag (generation and state in one word), so the
- * timer thread that closes idle connections and a pool thread woken for the
- * same connection can never both own it. */
-#ifndef CW_CORE_H
-#define CW_CORE_H
+ *   api     mg_start/mg_stop build and tear a context down
+ *   files   the document root; registered as the context's fallbacks
+ *   http    HTTP/1: requests (struct cw_exchange, lent per request),
+ *           responses, bodies, the client side
+ *   net     sockets, transports (c->xprt), the slot table, the threads,
+ *           the connection's protocol (c->proto)
+ *   core    options, logging, handler registry, statistics
+ *   util    text and byte helpers
+ *
+ * A connection holds only what an idle socket needs (slot, ownership tag,
+ * deadline, transport, protocol, peer, unread input, user data): the state
+ * of a running request is an exchange the running thread lends it and takes
+ * back when the connection parks, so an idle keep-alive connection costs a
+ * few hundred bytes and no thread. */
+#ifndef CW_CORE_SERVER_H
+#define CW_CORE_SERVER_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "civetweb.h"
-#include "http/http_parse.h"
 #include "core/options.h"
 #include "core/stats.h"
 
 struct cw_handlers;
 struct cw_listener;
+struct cw_log;
+struct cw_slots;
+struct cw_pool;
+struct cw_transport;
+struct cw_protocol;
+struct cw_exchange;
+struct cw_posted;
 
-/* Connection states, in the low byte of mg_connection.tag. */
+/* Connection states, in the low byte of mg_connection.tag. Ownership of a
+ * connection changes hands only through a compare-and-swap on the tag
+ * (net/conn.c explains the protocol). */
 enum cw_conn_state {
 	CW_CONN_FREE = 0,    /* slot unused */
 	CW_CONN_PARKED = 1,  /* in the epoll set, owned by no thread */
 	CW_CONN_ACTIVE = 2,  /* owned by the thread running it */
-	CW_CONN_CLOSING = 3, /* owned by the thread closing it */
-	CW_CONN_ARMING = 4,  /* being put into the epoll set: the timer may
-	                      * not take it, an event may */
+	CW_CONN_CLOSING = 3, /* owned by the timer or the closing thread */
+	CW_CONN_ARMING = 4,  /* its registration is being changed: the timer
+	                      * may not take it, an event may */
 };
 
 #define CW_TAG(gen, state) (((uint64_t)(gen) << 8) | (uint64_t)(state))
 #define CW_TAG_GEN(tag)    ((uint32_t)((tag) >> 8))
 #define CW_TAG_STATE(tag)  ((int)((tag)&0xff))
 
-/* Where a response stands, for the output path (response.c). */
-enum cw_resp_state {
-	CW_RESP_NONE = 0, /* nothing written yet */
-	CW_RESP_HEAD,     /* head bytes buffered, head not complete */
-	CW_RESP_BODY,     /* head sent or held; body bytes may follow */
-	CW_RESP_RAW,      /* not a parsable head: bytes pass through */
-};
-
-/* Growable byte buffer. */
-struct cw_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-
-/* What the output path knows about the response being written. */
-struct cw_resp {
-	int state;           /* enum cw_resp_state */
-	int status;          /* status code sent (0 if none yet) */
-	long long length;    /* Content-Length, -1 if none */
-	long long body_sent; /* body bytes written so far */
-	int chunked;         /* Transfer-Encoding: chunked */
-	int chunked_api;     /* mg_send_chunk() was used */
-	int chunked_done;    /* the last chunk was sent */
-	int no_body;         /* HEAD request, or 1xx/204/304 */
-	int head_held;       /* complete head waits in out for the body */
-	int sealed;          /* the library answered; handler writes fail */
-	long long bytes;     /* every byte sent for this response */
-	/* mg_response_header_*() state */
-	int hdr_building;
-	int hdr_count;
+/* A peer address (IPv4 or IPv6), without sockaddr_storage's 128 bytes. */
+union cw_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
 };
 
 struct mg_connection {
 	struct mg_context *ctx;
+	const struct cw_transport *xprt; /* how bytes move (net/transport.h) */
+	void *xprt_data;                 /* the transport's state, or NULL */
+	const struct cw_protocol *proto; /* what a ready connection runs */
+	struct cw_exchange *x;           /* the request running, lent */
+	const struct mg_request_info *ri; /* x's request info, or NULL */
 	int fd;
-	uint32_t slot;            /* index in ctx->conns */
+	uint32_t slot;            /* index in the slot table */
 	_Atomic uint64_t tag;     /* CW_TAG(generation, state) */
 	_Atomic int64_t deadline; /* ms: when a parked connection expires */
-	_Atomic int pending;      /* input arrived while it was ACTIVE */
-	int64_t birth_ms;         /* accept time */
-	int64_t req_start_ms;     /* first byte of the current request */
-	int64_t parked_ms;        /* when it was last parked */
+	_Atomic int64_t parked;   /* ms: when it was last parked */
+	_Atomic int pending;      /* events that came while it was owned */
+	uint32_t events;          /* epoll events it is registered for */
+	int64_t input_ms;         /* first byte of the unread input */
 	const struct cw_listener *listener;
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	int is_client;   /* made by mg_connect_client() */
-	int initialized; /* init_connection has run */
-	int lingering;   /* closing: draining client input */
-	int timed_out;   /* its request head timed out: send 408 */
-
-	/* Input: rbuf[rpos..rlen) are unread bytes; [0..head_end) the
-	 * current request head, which never moves while it is in use. */
+	union cw_sockaddr peer;
+	/* Unread input: rbuf[rpos..rlen). No buffer while idle. */
 	char *rbuf;
-	size_t rcap, rpos, rlen, head_end;
-
-	/* The current request. */
-	struct mg_request_info ri;
-	int client_keep_alive; /* the client allows keep-alive */
-	int must_close;        /* close after this response */
-	int in_error;          /* guards http_error recursion */
-	int log_status;        /* status for the access log, 0: sent */
-	int requests;          /* requests served on this connection */
-
-	/* Request body. */
-	long long body_left; /* Content-Length bytes not yet read */
-	int body_chunked;
-	int body_done;
-	int continue_pending; /* owe "100 Continue" before reading */
-	long long body_read;
-	struct cw_chunked chunk;
-
-	/* Response. */
-	struct cw_buf *out; /* pending output (thread's buffer) */
-	struct cw_resp resp;
-
-	/* Client side (mg_connect_client). */
-	struct mg_response_info *resp_info;
-	struct cw_buf own_out;
-
-	void *conn_data;      /* mg_set_user_connection_data() */
-	pthread_mutex_t lock; /* mg_lock_connection() */
+	uint32_t rcap, rpos, rlen;
+	uint32_t requests;        /* requests begun on this connection */
+	unsigned is_client : 1;   /* made by mg_connect_client() */
+	unsigned initialized : 1; /* init_connection has run */
+	unsigned closing : 1;     /* write side shut, draining input */
+	void *conn_data;          /* mg_set_user_connection_data() */
+	struct cw_posted *posted; /* output other threads posted (conn.c) */
+	_Atomic int arming;       /* inside epoll_ctl for it (conn.c) */
+	pthread_mutex_t lock;     /* mg_lock_connection(); recursive */
 };
 
-/* The ready connections a pool thread took in one epoll_wait and has not
- * run yet (epoll data words; 0 = taken). */
-#define CW_BATCH 16
-struct cw_batch {
-	_Atomic uint64_t ev[CW_BATCH];
-} __attribute__((aligned(64)));
-
-struct cw_listener {
-	int fd;
-	int port; /* actual port (after binding port 0) */
-	int is_ssl;
-	int is_redirect;
-	int protocol;  /* 1 IPv4, 2 IPv6, 3 both */
-	int inherited; /* fd handed in by the prefork master */
+/* What the layers above http provide to it (the files layer registers the
+ * document root and the error pages when a context starts). */
+struct cw_fallbacks {
+	/* Answer a request no handler took. */
+	void (*serve)(struct mg_connection *c);
+	/* Send the error_pages page for status; 1 if one was sent. */
+	int (*error_page)(struct mg_connection *c, int status,
+	                  const char *extra);
 };
 
 struct mg_context {
@@ -154,27 +116,14 @@ struct mg_context {
 	struct cw_listener *listeners;
 	int num_listeners;
 	int listeners_owned; /* close them on stop */
+	/* The protocol a new server connection starts in (http/http1.c). */
+	const struct cw_protocol *first_proto;
+	struct cw_fallbacks fallbacks;
 
-	int epfd;        /* connections, shared by pool threads */
-	int accept_epfd; /* listeners, master thread only */
-	int wakefd;      /* eventfd in both sets: stop */
-	int drainfd;     /* eventfd in accept_epfd: drain */
+	int epfd;              /* connections, shared by the pool threads */
+	struct cw_pool *pool;  /* the threads (net/pool.c) */
+	struct cw_slots *slots; /* the connection slots (net/conn.c) */
 
-	pthread_t master_tid;
-	pthread_t timer_tid;
-	pthread_t *pool_tids;
-	pid_t *pool_ktids;        /* kernel thread ids, for the timer */
-	struct cw_batch *batches; /* events each pool thread took */
-	_Atomic int steal;        /* a stuck runner may hold events */
-	int pool_size;
-	/* Runners wait on epfd; the other pool threads are spares, asleep on
-	 * spare_cond until a runner is stuck in a slow handler (pool.c). */
-	int runners_target;
-	_Atomic int runners;
-	pthread_mutex_t spare_lock;
-	pthread_cond_t spare_cond;
-	int spare_tokens;
-	int spares;
 	/* Counters: one block per pool thread (shared memory in a prefork
 	 * worker, else owned by the context). */
 	struct cw_thread_block *tstats;
@@ -183,33 +132,40 @@ struct mg_context {
 	struct cw_conn_counters *conns_ctr;
 	int conns_owned;
 
-	/* Connection slots: chunks that never move, so a slot pointer stays
-	 * valid for the context's life (a stale epoll event can always be
-	 * checked against the slot's tag); free slots are a stack. */
-	pthread_mutex_t slots_lock;
-	struct mg_connection **chunks;
-	_Atomic uint32_t nslots;
-	uint32_t *free_slots;
-	uint32_t nfree;
-
 	struct cw_handlers *handlers;
 	pthread_mutex_t user_lock; /* mg_lock_context() */
 
-	_Atomic int stopping;   /* mg_stop() has begun */
-	_Atomic int draining;   /* stop accepting, close when idle */
-	_Atomic int accepting;  /* master thread is accepting */
-	int64_t drain_grace_ms; /* idle time before a drain closes */
+	_Atomic int stopping;  /* mg_stop() has begun */
+	_Atomic int draining;  /* stop accepting, close when idle */
+	_Atomic int accepting; /* the master thread is accepting */
 
 	struct cw_log *log;
 	/* prefork: does this worker still take its share of connections? */
 	int (*accept_ok)(void *arg);
 	void *accept_arg;
+	int runners_target; /* pool threads waiting for events, 0: CPUs */
 };
 
-/* Monotonic milliseconds (coarse clock: a vDSO read, no system call). */
-int64_t cw_now_ms(void);
+/* A thread of the library: a pool thread, the master or timer thread, or
+ * an application thread running a client connection. */
+struct cw_thread {
+	struct mg_context *ctx;
+	int index;                     /* pool index, -1 for other threads */
+	int type;                      /* init_thread: 0 master, 1 pool, 2 timer */
+	void *user_ptr;                /* what init_thread returned */
+	struct cw_thread_block *stats; /* its counter block, or NULL */
+	char *spare_rbuf;              /* an input buffer for the next connection */
+	struct cw_exchange *spare_x;   /* an exchange for the next request */
+	/* How spare_x is freed when the thread ends (set by its owner). */
+	void (*spare_x_free)(struct cw_exchange *x);
+};
 
-/* The calling pool thread's counter block, or NULL off the pool. */
-struct cw_thread_block *cw_my_block(const struct mg_context *ctx);
+/* The calling thread's cw_thread, or NULL. */
+struct cw_thread *cw_thread_self(void);
+void cw_thread_set_self(struct cw_thread *t);
+
+/* The calling thread's counter block if it is a pool thread of ctx, else
+ * NULL. */
+struct cw_thread_block *cw_thread_stats(const struct mg_context *ctx);
 
 #endif

@@ -54,6 +54,7 @@ void cw_stats_sum(const struct cw_thread_block *blocks, int nthreads,
 	}
 	if (conns != NULL) {
 		t->accepted += get(&conns->accepted);
+		t->too_slow += get(&conns->too_slow);
 		t->open +=
 		    atomic_load_explicit(&conns->open, memory_order_relaxed);
 	}
@@ -69,6 +70,7 @@ void cw_stats_add(struct cw_totals *t, const struct cw_totals *a)
 	for (int l = 0; l < CW_LAT_BUCKETS; l++)
 		t->latency[l] += a->latency[l];
 	t->accepted += a->accepted;
+	t->too_slow += a->too_slow;
 	t->busy += a->busy;
 	t->open += a->open;
 }

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #define CW_STATS_MAGIC   0x63697664u /* "civd" */
-#define CW_STATS_VERSION 1u
+#define CW_STATS_VERSION 2u
 #define CW_STATS_SLOTS   64  /* worker slots: two generations of 32 */
 #define CW_STATS_THREADS 256 /* counter blocks per worker slot */
 #define CW_LAT_BUCKETS   24  /* bucket i: latency < 2^i microseconds */
@@ -38,6 +38,7 @@ struct cw_conn_counters {
 	_Atomic uint64_t accepted;
 	_Atomic int64_t open;
 	_Atomic int64_t max_open;
+	_Atomic uint64_t too_slow; /* closed: below the minimum data rate */
 } __attribute__((aligned(64)));
 
 /* Sums over blocks (plain numbers, for reporting and folding). */
@@ -48,6 +49,7 @@ struct cw_totals {
 	uint64_t bytes_out;
 	uint64_t latency[CW_LAT_BUCKETS];
 	uint64_t accepted;
+	uint64_t too_slow;
 	int64_t busy; /* threads in a request right now */
 	int64_t open; /* connections open right now */
 };

@@ -38,7 +38,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/conn.h"
 #include "util/match.h"
 #include "util/mime.h"
 #include "http/response.h"
@@ -208,9 +207,9 @@ struct req_facts {
 static void read_facts(const struct mg_connection *c, struct req_facts *q)
 {
 	memset(q, 0, sizeof *q);
-	for (int i = 0; i < c->ri.num_headers; i++) {
-		const char *n = c->ri.http_headers[i].name;
-		const char *v = c->ri.http_headers[i].value;
+	for (int i = 0; i < c->x->ri.num_headers; i++) {
+		const char *n = c->x->ri.http_headers[i].name;
+		const char *v = c->x->ri.http_headers[i].value;
 
 		if (n[0] == 'I' || n[0] == 'i') {
 			if (strcasecmp(n, "If-None-Match") == 0)
@@ -230,6 +229,7 @@ struct file_head {
 	const char *etag;   /* NULL: no validators, not cacheable (errors) */
 	const char *origin; /* the request's Origin header, or NULL */
 	const char *extra;  /* mg_send_mime_file2()'s lines, or "" */
+	int deferrable;     /* the file ends the response (send_body) */
 };
 
 /* Last-Modified text, cached per thread: requests for the same file
@@ -320,13 +320,20 @@ static int send_head(struct mg_connection *c, int status,
 	return r;
 }
 
-static int send_body(struct mg_connection *c, const struct file_src *f)
+/* The body of a file. A file that ends the response of a request the
+ * library answers itself (deferrable) is left for the connection to write
+ * out once it no longer fits in the socket; one sent for a handler is
+ * written while the handler waits. */
+static int send_body(struct mg_connection *c, const struct file_src *f,
+                     int deferrable)
 {
 	if (f->mem != NULL) {
 		struct iovec iov = {(void *)f->mem, (size_t)f->size};
 
 		return cw_resp_writev_body(c, &iov, 1);
 	}
+	if (deferrable)
+		return cw_resp_defer_file(c, f->fd, 0, f->size);
 	return cw_resp_send_fd(c, f->fd, 0, f->size);
 }
 
@@ -337,8 +344,9 @@ static int send_file(struct mg_connection *c, const struct file_src *f,
 {
 	if (send_head(c, status, f, h, f->size) != 0)
 		return -1;
-	if (!c->resp.no_body && f->size > 0 && send_body(c, f) != 0)
-		c->must_close = 1;
+	if (!c->x->s.resp.no_body && f->size > 0 &&
+	    send_body(c, f, h->deferrable) != 0)
+		c->x->s.must_close = 1;
 	return 0;
 }
 
@@ -422,7 +430,8 @@ static int not_modified(const struct req_facts *q, const char *etag,
 /* A found regular or memory file, for a GET or HEAD: 304 or 200. mime
  * NULL: by the file name's extension. */
 static void answer_file(struct mg_connection *c, const struct file_src *f,
-                        const char *path, const char *mime, const char *extra)
+                        const char *path, const char *mime, const char *extra,
+                        int deferrable)
 {
 	struct req_facts q;
 	struct file_head h;
@@ -435,6 +444,7 @@ static void answer_file(struct mg_connection *c, const struct file_src *f,
 	h.etag = etag;
 	h.origin = q.origin;
 	h.extra = extra;
+	h.deferrable = deferrable;
 	if (not_modified(&q, etag, f->mtime)) {
 		h.mime = NULL;
 		if (send_head(c, 304, f, &h, -1) != 0)
@@ -485,7 +495,7 @@ static int try_error_page(struct mg_connection *c, const char *dir,
 
 	while ((item = next_item(&list, &n)) != NULL) {
 		const char *dot = memchr(item, '.', n);
-		struct file_head h = {NULL, NULL, NULL, extra};
+		struct file_head h = {NULL, NULL, NULL, extra, 0};
 		struct file_src f;
 		int len, r;
 
@@ -533,7 +543,7 @@ int cw_static_error_page(struct mg_connection *c, int status, const char *extra)
 static void method_not_allowed(struct mg_connection *c)
 {
 	cw_send_error_with(c, 405, allow_line, "%.200s method not allowed",
-	                   c->ri.request_method);
+	                   c->x->ri.request_method);
 }
 
 /* ---- the document root --------------------------------------------------- */
@@ -597,11 +607,11 @@ static size_t location_line(const struct mg_connection *c, char *out,
 	struct text t = {out, cap, 0};
 
 	put(&t, "Location: ");
-	put_uri(&t, c->ri.local_uri, 0, !o->decode_url);
+	put_uri(&t, c->x->ri.local_uri, 0, !o->decode_url);
 	put(&t, "/");
-	if (c->ri.query_string != NULL) {
+	if (c->x->ri.query_string != NULL) {
 		put(&t, "?");
-		put_uri(&t, c->ri.query_string, 1, !o->decode_query_string);
+		put_uri(&t, c->x->ri.query_string, 1, !o->decode_query_string);
 	}
 	put(&t, "\r\n");
 	return text_end(&t);
@@ -631,7 +641,7 @@ static void redirect_to_dir(struct mg_connection *c)
 static int resolve_dir(struct mg_connection *c, char *path, size_t cap,
                        struct file_src *f)
 {
-	const char *uri = c->ri.local_uri;
+	const char *uri = c->x->ri.local_uri;
 
 	if (uri[strlen(uri) - 1] != '/') {
 		redirect_to_dir(c);
@@ -668,13 +678,13 @@ static void serve_path(struct mg_connection *c, char *path, size_t cap)
 	}
 	if (f.is_dir && !resolve_dir(c, path, cap, &f))
 		return;
-	answer_file(c, &f, path, NULL, "");
+	answer_file(c, &f, path, NULL, "", 1);
 	src_close(&f);
 }
 
 void cw_static_serve(struct mg_connection *c)
 {
-	const char *m = c->ri.request_method;
+	const char *m = c->x->ri.request_method;
 	char path[PATH_MAX];
 
 	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
@@ -684,7 +694,7 @@ void cw_static_serve(struct mg_connection *c)
 			method_not_allowed(c);
 		return;
 	}
-	if (build_path(c, c->ri.local_uri, path, sizeof path) != 0) {
+	if (build_path(c, c->x->ri.local_uri, path, sizeof path) != 0) {
 		cw_send_error(c, 404, "%s", "Not found");
 		return;
 	}
@@ -731,7 +741,7 @@ static void send_api_file(struct mg_connection *conn, const char *path,
 	}
 	answer_file(conn, &f, path,
 	            mime_type != NULL && *mime_type != '\0' ? mime_type : NULL,
-	            extra);
+	            extra, 0);
 	src_close(&f);
 }
 
@@ -745,7 +755,7 @@ void mg_send_mime_file2(struct mg_connection *conn, const char *path,
 	char stack[1024], *extra = stack;
 	size_t n;
 
-	if (conn == NULL || path == NULL || conn->is_client)
+	if (conn == NULL || path == NULL || conn->is_client || conn->x == NULL)
 		return;
 	stack[0] = '\0';
 	if (additional_headers != NULL &&
@@ -781,11 +791,11 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 	struct file_src f;
 	int r;
 
-	if (conn == NULL || path == NULL || conn->is_client)
+	if (conn == NULL || path == NULL || conn->is_client || conn->x == NULL)
 		return -1;
 	if (src_open(conn, path, &f) != 0 || f.is_dir)
 		return -1;
-	r = f.size > 0 ? send_body(conn, &f) : 0;
+	r = f.size > 0 ? send_body(conn, &f, 0) : 0;
 	src_close(&f);
 	return r;
 }

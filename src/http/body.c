@@ -1,11 +1,13 @@
 /* body.c - reading a message body.
  *
  * Bytes already in the connection's input buffer are taken first; then
- * large reads go straight from the socket into the caller's buffer (no
+ * large reads go straight from the transport into the caller's buffer (no
  * copy). Chunk framing is decoded by cw_chunked_step() over the input
  * buffer, which only ever grows behind the request head, so the head's
  * strings stay valid while the handler reads. mg_read() fills the caller's
- * buffer as far as the body allows, as CivetWeb's does. */
+ * buffer as far as the body allows, as CivetWeb's does. Every wait is
+ * bounded by the request's receive pace (net/conn.h): a client that sends
+ * its body slower than min_receive_rate fails the read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,9 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http/body.h"
-#include "net/conn.h"
 #include "core/log.h"
+#include "http/body.h"
 #include "http/response.h"
 
 static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -23,18 +24,19 @@ static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
 void cw_body_begin(struct mg_connection *c, size_t head_len, long long length,
                    int chunked, int until_close)
 {
-	c->head_end = head_len;
-	c->rpos = head_len;
-	memset(&c->chunk, 0, sizeof c->chunk);
-	c->body_chunked = chunked;
-	c->body_read = 0;
+	struct cw_body *b = &c->x->s.body;
+
+	c->x->s.head_len = head_len;
+	c->rpos = (uint32_t)head_len;
+	memset(b, 0, sizeof *b);
+	b->chunked = chunked;
 	if (chunked)
-		c->body_left = 0;
+		b->left = 0;
 	else if (until_close)
-		c->body_left = -1;
+		b->left = -1;
 	else
-		c->body_left = length > 0 ? length : 0;
-	c->body_done = !chunked && c->body_left == 0;
+		b->left = length > 0 ? length : 0;
+	b->done = !chunked && b->left == 0;
 }
 
 long long cw_body_limit(const struct mg_context *ctx)
@@ -43,143 +45,149 @@ long long cw_body_limit(const struct mg_context *ctx)
 	                                  : CW_DEFAULT_MAX_BODY;
 }
 
-static int timeout_of(const struct mg_connection *c)
+/* A server refuses the body it is reading: answer status if nothing was
+ * sent yet, and close afterwards. */
+static void refuse_body(struct mg_connection *c, int status, const char *why)
 {
-	int ms = c->ctx != NULL ? c->ctx->opt.request_timeout_ms : 30000;
-
-	return ms > 0 ? ms : -1;
+	if (!c->is_client)
+		cw_resp_fail_request(c, status, why);
+	c->x->s.must_close = 1;
 }
 
-static void count_in(struct mg_connection *c, size_t n)
-{
-	struct cw_thread_block *b = c->is_client ? NULL : cw_my_block(c->ctx);
-
-	if (b != NULL)
-		atomic_fetch_add_explicit(&b->bytes_in, n,
-		                          memory_order_relaxed);
-}
-
-/* Read more input behind the unread bytes, keeping rbuf[0..head_end). */
+/* Read more input behind the unread bytes, keeping the head in
+ * rbuf[0..head_len). */
 static ssize_t fill(struct mg_connection *c)
 {
+	size_t keep = c->x->s.head_len;
 	ssize_t n;
 
 	if (c->rpos == c->rlen)
-		c->rpos = c->rlen = c->head_end;
-	if (c->rlen == c->rcap && c->rpos > c->head_end) {
-		memmove(c->rbuf + c->head_end, c->rbuf + c->rpos,
-		        c->rlen - c->rpos);
-		c->rlen -= c->rpos - c->head_end;
-		c->rpos = c->head_end;
+		c->rpos = c->rlen = (uint32_t)keep;
+	if (c->rlen == c->rcap && c->rpos > keep) {
+		memmove(c->rbuf + keep, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos - (uint32_t)keep;
+		c->rpos = (uint32_t)keep;
 	}
 	if (c->rlen == c->rcap) {
 		errno = ENOBUFS;
 		return -1;
 	}
-	n = cw_conn_recv(c, c->rbuf + c->rlen, c->rcap - c->rlen,
-	                 timeout_of(c));
-	if (n > 0) {
-		c->rlen += (size_t)n;
-		count_in(c, (size_t)n);
-	}
+	n = cw_conn_recv(c, c->rbuf + c->rlen, c->rcap - c->rlen, &c->x->s.in);
+	if (n > 0)
+		c->rlen += (uint32_t)n;
 	return n;
 }
 
 /* Take up to want bytes: buffered first, else straight from the socket. */
 static ssize_t take(struct mg_connection *c, char *buf, size_t want)
 {
-	ssize_t n;
-
 	if (c->rpos < c->rlen) {
 		size_t have = c->rlen - c->rpos;
+		size_t n = want < have ? want : have;
 
-		n = (ssize_t)(want < have ? want : have);
-		memcpy(buf, c->rbuf + c->rpos, (size_t)n);
-		c->rpos += (size_t)n;
-		return n;
+		memcpy(buf, c->rbuf + c->rpos, n);
+		c->rpos += (uint32_t)n;
+		return (ssize_t)n;
 	}
-	n = cw_conn_recv(c, buf, want, timeout_of(c));
-	if (n > 0)
-		count_in(c, (size_t)n);
-	return n;
+	return cw_conn_recv(c, buf, want, &c->x->s.in);
 }
 
 static ssize_t read_length(struct mg_connection *c, char *buf, size_t len)
 {
+	struct cw_body *b = &c->x->s.body;
 	size_t want = len;
 	ssize_t n;
 
-	if (c->body_left >= 0 && (unsigned long long)c->body_left < want)
-		want = (size_t)c->body_left;
+	if (b->left >= 0 && (unsigned long long)b->left < want)
+		want = (size_t)b->left;
 	n = take(c, buf, want);
-	if (n == 0 && c->body_left < 0) {
-		c->body_done = 1; /* a body that ends when the peer closes */
+	if (n == 0 && b->left < 0) {
+		b->done = 1; /* a body that ends when the peer closes */
 		return 0;
 	}
 	if (n <= 0) {
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 		return -1;
 	}
-	if (c->body_left > 0) {
-		c->body_left -= n;
-		if (c->body_left == 0)
-			c->body_done = 1;
+	if (b->left > 0) {
+		b->left -= n;
+		if (b->left == 0)
+			b->done = 1;
 	}
 	return n;
 }
 
+/* One step of the chunk decoder st over p[0..n); a chunk whose size line
+ * was just read is added to *framed and counts against the body limit at
+ * once, before any of its bytes arrive. 0, or the status the body is
+ * refused with. */
+static int chunk_step(struct mg_connection *c, struct cw_chunked *st,
+                      long long *framed, const char *p, size_t n,
+                      size_t *used)
+{
+	uint64_t before = st->data_left;
+
+	if (cw_chunked_step(st, p, n, used) != 0)
+		return 400;
+	if (before == 0 && st->data_left > 0) {
+		*framed += (long long)st->data_left;
+		if (!c->is_client && *framed > cw_body_limit(c->ctx))
+			return 413;
+	}
+	return 0;
+}
+
 static ssize_t read_chunked(struct mg_connection *c, char *buf, size_t len)
 {
-	while (!c->chunk.done) {
+	struct cw_body *b = &c->x->s.body;
+
+	while (!b->chunk.done) {
 		size_t used = 0;
-		ssize_t n;
+		int refused;
 
-		if (c->chunk.data_left > 0) {
+		if (b->chunk.data_left > 0) {
 			size_t want = len;
+			ssize_t n;
 
-			if (c->chunk.data_left < want)
-				want = (size_t)c->chunk.data_left;
+			if (b->chunk.data_left < want)
+				want = (size_t)b->chunk.data_left;
 			n = take(c, buf, want);
 			if (n <= 0)
 				break;
-			c->chunk.data_left -= (uint64_t)n;
+			b->chunk.data_left -= (uint64_t)n;
 			return n;
 		}
 		if (c->rpos == c->rlen && fill(c) <= 0)
 			break;
-		if (cw_chunked_step(&c->chunk, c->rbuf + c->rpos,
-		                    c->rlen - c->rpos, &used) != 0) {
-			if (!c->is_client)
-				cw_resp_fail_request(c, 400,
-				                     "Malformed chunked body");
-			break;
+		refused = chunk_step(c, &b->chunk, &b->framed, c->rbuf + c->rpos,
+		                     c->rlen - c->rpos, &used);
+		if (refused != 0) {
+			refuse_body(c, refused,
+			            refused == 413 ? "Request body too large"
+			                           : "Malformed chunked body");
+			b->done = 1;
+			return -1;
 		}
-		c->rpos += used;
+		c->rpos += (uint32_t)used;
 	}
-	if (c->chunk.done) {
-		c->body_done = 1;
+	if (b->chunk.done) {
+		b->done = 1;
 		return 0;
 	}
-	c->must_close = 1;
+	c->x->s.must_close = 1;
 	return -1;
 }
 
 static ssize_t read_some(struct mg_connection *c, char *buf, size_t len)
 {
+	struct cw_body *b = &c->x->s.body;
 	ssize_t n;
 
-	if (c->body_done)
+	if (b->done)
 		return 0;
-	n = c->body_chunked ? read_chunked(c, buf, len)
-	                    : read_length(c, buf, len);
+	n = b->chunked ? read_chunked(c, buf, len) : read_length(c, buf, len);
 	if (n > 0)
-		c->body_read += n;
-	if (n > 0 && c->body_chunked && !c->is_client &&
-	    c->body_read > cw_body_limit(c->ctx)) {
-		cw_resp_fail_request(c, 413, "Request body too large");
-		c->body_done = 1;
-		return -1;
-	}
+		b->read += n;
 	return n;
 }
 
@@ -187,24 +195,24 @@ static ssize_t read_some(struct mg_connection *c, char *buf, size_t len)
  * the body, so say so the first time the body is wanted. */
 static int send_continue(struct mg_connection *c)
 {
-	c->continue_pending = 0;
-	if (c->resp.state != CW_RESP_NONE)
+	c->x->s.body.continue_pending = 0;
+	if (c->x->s.resp.state != CW_RESP_NONE)
 		return 0;
 	return cw_conn_send(c, continue_line, sizeof continue_line - 1,
-	                    timeout_of(c));
+	                    &c->x->s.out);
 }
 
 int mg_read(struct mg_connection *conn, void *buf, size_t len)
 {
 	size_t total = 0;
 
-	if (conn == NULL || (buf == NULL && len > 0))
+	if (conn == NULL || conn->x == NULL || (buf == NULL && len > 0))
 		return -1;
 	if (len > INT_MAX)
 		len = INT_MAX;
-	if (conn->continue_pending && send_continue(conn) != 0)
+	if (conn->x->s.body.continue_pending && send_continue(conn) != 0)
 		return -1;
-	while (total < len && !conn->body_done) {
+	while (total < len && !conn->x->s.body.done) {
 		ssize_t n = read_some(conn, (char *)buf + total, len - total);
 
 		if (n < 0)
@@ -216,23 +224,83 @@ int mg_read(struct mg_connection *conn, void *buf, size_t len)
 	return (int)total;
 }
 
+/* ---- receiving a body before the handler runs ------------------------------- */
+
+/* Walk the chunk framing of what is buffered, from where the last look
+ * ended: 0 the body is all here, < 0 more must come, > 0 refused. */
+static int scan_chunked(struct mg_connection *c)
+{
+	struct cw_body *b = &c->x->s.body;
+	struct cw_chunked *st = &b->scan;
+	size_t pos = c->rpos + b->scan_pos;
+
+	while (!st->done && pos < c->rlen) {
+		size_t used = 0;
+		int refused;
+
+		if (st->data_left > 0) {
+			size_t have = c->rlen - pos;
+			size_t skip = st->data_left < have ? (size_t)st->data_left
+			                                   : have;
+
+			st->data_left -= skip;
+			pos += skip;
+			continue;
+		}
+		refused = chunk_step(c, st, &b->scan_framed, c->rbuf + pos,
+		                     c->rlen - pos, &used);
+		if (refused != 0)
+			return refused;
+		pos += used;
+	}
+	b->scan_pos = pos - c->rpos;
+	return st->done ? 0 : -1;
+}
+
+int cw_body_preread(struct mg_connection *c)
+{
+	struct cw_body *b = &c->x->s.body;
+	size_t limit = (size_t)c->ctx->opt.body_buffer_size;
+	size_t have = c->rlen - c->rpos;
+	int r;
+
+	if (b->done || b->continue_pending)
+		return 0;
+	if (!b->chunked) {
+		if ((unsigned long long)b->left <= have ||
+		    (unsigned long long)b->left > limit)
+			return 0;
+		return cw_conn_input_reserve(c, c->rpos + (size_t)b->left) == 0
+		           ? -1
+		           : 500;
+	}
+	r = scan_chunked(c);
+	if (r >= 0)
+		return r;
+	/* more framing to come: receive up to the limit, then let the
+	 * handler read the rest as it goes */
+	if (have >= limit)
+		return 0;
+	return cw_conn_input_reserve(c, c->rpos + limit) == 0 ? -1 : 500;
+}
+
 int cw_body_discard(struct mg_connection *c, long long limit)
 {
 	char sink[4096];
 	long long total = 0;
 
-	if (c->continue_pending) {
+	if (c->x->s.body.continue_pending) {
 		/* never asked for: the client may not send it at all */
-		return c->body_done ? 0 : -1;
+		return c->x->s.body.done ? 0 : -1;
 	}
-	while (!c->body_done && total <= limit) {
+	while (!c->x->s.body.done && total <= limit) {
 		ssize_t n = read_some(c, sink, sizeof sink);
 
 		if (n <= 0)
 			break;
 		total += n;
 	}
-	return c->body_done ? 0 : -1;
+	return c->x->s.body.done ? 0 : -1;
 }
 
 long long mg_store_body(struct mg_connection *conn, const char *path)

@@ -15,21 +15,17 @@
  * success and -1 on failure, with a reason in ebuf (cleared on success). */
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define MG_EXPERIMENTAL_INTERFACES
 #include "http/body.h"
-#include "net/conn.h"
+#include "net/dial.h"
+#include "util/clock.h"
 
 /* How long a TCP connect may take: a client has no options of its own, and
  * an unreachable host must not hold the caller for the kernel's minutes. */
@@ -72,98 +68,28 @@ static void set_why(struct why *w, unsigned code, unsigned sub)
 	w->sub = sub;
 }
 
-static int connect_timed(int fd, const struct addrinfo *ai, int timeout_ms)
+/* A client connection on a connected socket, with its own exchange and
+ * input buffer; NULL when out of memory (fd is then closed). */
+static struct mg_connection *client_new(int fd, const union cw_sockaddr *peer)
 {
-	int err = 0;
-	socklen_t len = sizeof err;
+	struct mg_connection *c =
+	    cw_conn_new_client(&client_ctx, fd, &peer->sa, sizeof *peer);
 
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return 0;
-	if (errno != EINPROGRESS)
-		return -1;
-	if (cw_wait_fd(fd, POLLOUT, timeout_ms) != 0)
-		return -1;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		return -1;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
-/* A connected, non-blocking socket to host:port, or -1 (ebuf and w say
- * why). Every address the name resolves to is tried in turn. */
-static int dial(const char *host, int port, struct sockaddr_storage *peer,
-                socklen_t *peer_len, char *ebuf, size_t elen, struct why *w)
-{
-	struct addrinfo hints, *res, *ai;
-	char service[8];
-	int fd = -1, one = 1, r;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(service, sizeof service, "%d", port);
-	r = getaddrinfo(host, service, &hints, &res);
-	if (r != 0) {
-		say(ebuf, elen, "host not found: %s (%s)", host,
-		    gai_strerror(r));
-		set_why(w, MG_ERROR_DATA_CODE_HOST_NOT_FOUND, 0);
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-		            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			say(ebuf, elen, "socket(): %s", strerror(errno));
-			set_why(w, MG_ERROR_DATA_CODE_OS_ERROR,
-			        (unsigned)errno);
-			continue;
-		}
-		if (connect_timed(fd, ai, CONNECT_TIMEOUT_MS) == 0) {
-			memcpy(peer, ai->ai_addr, ai->ai_addrlen);
-			*peer_len = ai->ai_addrlen;
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			           sizeof one);
-			break;
-		}
-		say(ebuf, elen, "connect(%s:%d): %s", host, port,
-		    errno == ETIMEDOUT ? "timed out" : strerror(errno));
-		set_why(w,
-		        errno == ETIMEDOUT ? MG_ERROR_DATA_CODE_CONNECT_TIMEOUT
-		                           : MG_ERROR_DATA_CODE_CONNECT_FAILED,
-		        (unsigned)errno);
+	if (c == NULL) {
 		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-static struct mg_connection *
-client_new(int fd, const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	struct mg_connection *c = calloc(1, sizeof *c);
-	size_t cap = client_ctx.opt.max_request_size;
-
-	if (c == NULL)
-		return NULL;
-	c->rbuf = malloc(cap + 1);
-	if (c->rbuf == NULL) {
-		free(c);
 		return NULL;
 	}
-	c->rcap = cap;
-	c->ctx = &client_ctx;
-	c->fd = fd;
-	c->is_client = 1;
-	c->body_done = 1;
-	c->out = &c->own_out;
-	memcpy(&c->peer, peer, peer_len);
-	c->peer_len = peer_len;
-	pthread_mutex_init(&c->lock, NULL);
-	cw_conn_describe_peer(c);
+	c->x = cw_exchange_new();
+	if (c->x == NULL || cw_conn_input_attach(c, NULL) != 0) {
+		cw_exchange_free(c->x);
+		cw_conn_free_client(c);
+		return NULL;
+	}
+	cw_exchange_begin(c);
+	c->x->s.body.done = 1;
+	/* a client waits for its server as CivetWeb's does: request_timeout_ms
+	 * per wait, no minimum rate */
+	c->x->s.in.min_rate = c->x->s.out.min_rate = 0;
 	return c;
 }
 
@@ -171,8 +97,8 @@ static struct mg_connection *connect_client(const char *host, int port,
                                             int use_ssl, char *ebuf,
                                             size_t elen, struct why *w)
 {
-	struct sockaddr_storage peer;
-	socklen_t peer_len = 0;
+	union cw_sockaddr peer;
+	struct cw_dial_error de;
 	struct mg_connection *c;
 	int fd;
 
@@ -194,12 +120,14 @@ static struct mg_connection *connect_client(const char *host, int port,
 		set_why(w, MG_ERROR_DATA_CODE_INIT_TLS_FAILED, 0);
 		return NULL;
 	}
-	fd = dial(host, port, &peer, &peer_len, ebuf, elen, w);
-	if (fd < 0)
+	fd = cw_dial(host, port, CONNECT_TIMEOUT_MS, &peer, &de);
+	if (fd < 0) {
+		say(ebuf, elen, "%s", de.text);
+		set_why(w, de.code, de.sub);
 		return NULL;
-	c = client_new(fd, &peer, peer_len);
+	}
+	c = client_new(fd, &peer);
 	if (c == NULL) {
-		close(fd);
 		say(ebuf, elen, "out of memory");
 		set_why(w, MG_ERROR_DATA_CODE_OUT_OF_MEMORY, ENOMEM);
 	}
@@ -235,14 +163,14 @@ static int finish_previous(struct mg_connection *c)
 {
 	size_t rest;
 
-	if (!c->body_done && cw_body_discard(c, LLONG_MAX) != 0)
+	if (!c->x->s.body.done && cw_body_discard(c, LLONG_MAX) != 0)
 		return -1;
 	rest = c->rlen > c->rpos ? c->rlen - c->rpos : 0;
 	if (rest > 0 && c->rpos > 0)
 		memmove(c->rbuf, c->rbuf + c->rpos, rest);
-	c->rlen = rest;
+	c->rlen = (uint32_t)rest;
 	c->rpos = 0;
-	c->head_end = 0;
+	c->x->s.head_len = 0;
 	return 0;
 }
 
@@ -250,15 +178,15 @@ static int finish_previous(struct mg_connection *c)
  * strings would otherwise point into bytes that have moved. */
 static void clear_response_info(struct mg_connection *c)
 {
-	memset(c->resp_info, 0, sizeof *c->resp_info);
-	c->resp_info->content_length = -1;
-	c->body_done = 1;
+	memset(c->x->resp_info, 0, sizeof *c->x->resp_info);
+	c->x->resp_info->content_length = -1;
+	c->x->s.body.done = 1;
 }
 
 static void fill_response_info(struct mg_connection *c,
                                struct cw_http_response *r)
 {
-	struct mg_response_info *ri = c->resp_info;
+	struct mg_response_info *ri = c->x->resp_info;
 
 	ri->status_code = r->status;
 	ri->status_text = r->reason;
@@ -304,6 +232,7 @@ static int head_failed(const struct mg_connection *conn, ssize_t n, char *ebuf,
 static int receive_more(struct mg_connection *conn, int64_t deadline,
                         char *ebuf, size_t ebuf_len, unsigned *sub)
 {
+	struct cw_pace pace;
 	int wait = -1;
 	ssize_t n;
 
@@ -312,11 +241,12 @@ static int receive_more(struct mg_connection *conn, int64_t deadline,
 
 		wait = left > 0 ? (left < INT_MAX ? (int)left : INT_MAX) : 0;
 	}
+	cw_pace_init(&pace, wait, 0, 0);
 	n = cw_conn_recv(conn, conn->rbuf + conn->rlen, conn->rcap - conn->rlen,
-	                 wait);
+	                 &pace);
 	if (n <= 0)
 		return head_failed(conn, n, ebuf, ebuf_len, sub);
-	conn->rlen += (size_t)n;
+	conn->rlen += (uint32_t)n;
 	return 0;
 }
 
@@ -338,9 +268,9 @@ static int get_response(struct mg_connection *conn, char *ebuf, size_t ebuf_len,
 		                 : "not a client connection");
 		return -1;
 	}
-	if (conn->resp_info == NULL) {
-		conn->resp_info = calloc(1, sizeof *conn->resp_info);
-		if (conn->resp_info == NULL) {
+	if (conn->x->resp_info == NULL) {
+		conn->x->resp_info = calloc(1, sizeof *conn->x->resp_info);
+		if (conn->x->resp_info == NULL) {
 			say(ebuf, ebuf_len, "out of memory");
 			*sub = ENOMEM;
 			return -1;
@@ -400,7 +330,7 @@ mg_get_response_info(const struct mg_connection *conn)
 {
 	if (conn == NULL || !conn->is_client)
 		return NULL;
-	return conn->resp_info;
+	return conn->x->resp_info;
 }
 
 /* The caller owns the connection returned (positioned at the response
@@ -441,13 +371,9 @@ void mg_close_connection(struct mg_connection *conn)
 {
 	if (conn == NULL || !conn->is_client)
 		return;
-	if (conn->fd >= 0)
-		close(conn->fd);
-	free(conn->rbuf);
-	free(conn->resp_info);
-	free(conn->own_out.data);
-	pthread_mutex_destroy(&conn->lock);
-	free(conn);
+	cw_exchange_free(conn->x);
+	conn->x = NULL;
+	cw_conn_free_client(conn);
 }
 
 static void error_reset(struct mg_error_data *error)

@@ -15,11 +15,9 @@
  *    why there is no Nagle/delayed-ACK stall.
  * Body bytes are written through at once (streaming handlers rely on it). */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +26,6 @@
 #include "net/conn.h"
 #include "core/log.h"
 #include "http/response.h"
-#include "files/static_file.h"
 
 static const char no_cache_headers[] =
     "Cache-Control: no-cache, no-store, must-revalidate, private, "
@@ -59,45 +56,29 @@ const char *cw_http_date_now(void)
 
 /* ---- state -------------------------------------------------------------- */
 
-void cw_resp_reset(struct mg_connection *c)
-{
-	memset(&c->resp, 0, sizeof c->resp);
-	c->resp.length = -1;
-	if (c->out != NULL)
-		c->out->len = 0;
-}
-
 int cw_resp_started(const struct mg_connection *c)
 {
-	return c->resp.state != CW_RESP_NONE || c->resp.bytes > 0 ||
-	       (c->out != NULL && c->out->len > 0);
+	const struct cw_exchange *x = c->x;
+
+	return x->s.resp.state != CW_RESP_NONE || x->s.resp.bytes > 0 ||
+	       x->out.len > 0;
 }
 
 int cw_resp_keep_alive(const struct mg_connection *c)
 {
 	const struct mg_context *ctx = c->ctx;
 
-	return ctx->opt.enable_keep_alive && c->client_keep_alive &&
-	       !c->must_close && !c->is_client &&
+	return ctx->opt.enable_keep_alive && c->x->s.client_keep_alive &&
+	       !c->x->s.must_close && !c->is_client &&
 	       !atomic_load_explicit(&ctx->draining, memory_order_relaxed) &&
 	       !atomic_load_explicit(&ctx->stopping, memory_order_relaxed);
 }
 
-static int timeout_of(const struct mg_connection *c)
-{
-	int ms = c->ctx->opt.request_timeout_ms;
-
-	return ms > 0 ? ms : -1;
-}
-
+/* Bytes of this response, for the access log (the statistics count
+ * traffic in net/conn.c). */
 static void count_out(struct mg_connection *c, size_t n)
 {
-	struct cw_thread_block *b = c->is_client ? NULL : cw_my_block(c->ctx);
-
-	c->resp.bytes += (long long)n;
-	if (b != NULL)
-		atomic_fetch_add_explicit(&b->bytes_out, n,
-		                          memory_order_relaxed);
+	c->x->s.resp.bytes += (long long)n;
 }
 
 /* Send the held output followed by iov[0..n). */
@@ -107,20 +88,20 @@ static int flush_with(struct mg_connection *c, const struct iovec *extra, int n)
 	size_t total = 0;
 	int k = 0;
 
-	if (c->out->len > 0) {
-		iov[k].iov_base = c->out->data;
-		iov[k++].iov_len = c->out->len;
+	if (c->x->out.len > 0) {
+		iov[k].iov_base = c->x->out.data;
+		iov[k++].iov_len = c->x->out.len;
 	}
 	for (int i = 0; i < n && k < 8; i++)
 		iov[k++] = extra[i];
 	for (int i = 0; i < k; i++)
 		total += iov[i].iov_len;
-	c->out->len = 0;
-	c->resp.head_held = 0;
+	c->x->out.len = 0;
+	c->x->s.resp.head_held = 0;
 	if (total == 0)
 		return 0;
-	if (cw_conn_sendv(c, iov, k, timeout_of(c)) != 0) {
-		c->must_close = 1;
+	if (cw_conn_sendv(c, iov, k, &c->x->s.out) != 0) {
+		c->x->s.must_close = 1;
 		return -1;
 	}
 	count_out(c, total);
@@ -226,7 +207,7 @@ static void inspect_head(const char *h, size_t len, struct head_facts *f)
 static int set_connection(struct mg_connection *c, size_t *hlen,
                           const char *value)
 {
-	struct cw_buf *b = c->out;
+	struct cw_buf *b = &c->x->out;
 	char line[40];
 	size_t pos, add, term;
 	char *p = memchr(b->data, '\n', *hlen);
@@ -263,7 +244,7 @@ static int set_connection(struct mg_connection *c, size_t *hlen,
 
 static int is_head_request(const struct mg_connection *c)
 {
-	const char *m = c->ri.request_method;
+	const char *m = c->x->ri.request_method;
 
 	return m != NULL && m[0] == 'H' && strcmp(m, "HEAD") == 0;
 }
@@ -273,32 +254,32 @@ static int process_head(struct mg_connection *c, size_t hlen);
 /* An interim 1xx head: send it, then read what follows as a new head. */
 static int interim_head(struct mg_connection *c, size_t hlen)
 {
-	struct cw_buf *b = c->out;
+	struct cw_buf *b = &c->x->out;
 	size_t rest = b->len - hlen, end;
 	struct iovec iov;
 
 	iov.iov_base = b->data;
 	iov.iov_len = hlen;
-	if (cw_conn_sendv(c, &iov, 1, timeout_of(c)) != 0) {
-		c->must_close = 1;
+	if (cw_conn_sendv(c, &iov, 1, &c->x->s.out) != 0) {
+		c->x->s.must_close = 1;
 		return -1;
 	}
 	count_out(c, hlen);
 	memmove(b->data, b->data + hlen, rest);
 	b->len = rest;
-	c->resp.state = rest ? CW_RESP_HEAD : CW_RESP_NONE;
+	c->x->s.resp.state = rest ? CW_RESP_HEAD : CW_RESP_NONE;
 	end = rest ? head_end(b->data, rest, 0) : 0;
 	return end ? process_head(c, end) : 0;
 }
 
 static int process_head(struct mg_connection *c, size_t hlen)
 {
-	struct cw_resp *r = &c->resp;
+	struct cw_resp *r = &c->x->s.resp;
 	struct head_facts f;
 	size_t body;
 	int framed;
 
-	inspect_head(c->out->data, hlen, &f);
+	inspect_head(c->x->out.data, hlen, &f);
 	if (f.status >= 100 && f.status < 200 && f.status != 101 && !f.bad)
 		return interim_head(c, hlen);
 	if (f.status == 101) {
@@ -312,22 +293,22 @@ static int process_head(struct mg_connection *c, size_t hlen)
 	r->no_body = is_head_request(c) || f.status == 204 || f.status == 304;
 	framed = r->no_body || f.chunked || f.length >= 0;
 	if (f.bad || !framed || f.close || !cw_resp_keep_alive(c)) {
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 		if (!f.close && set_connection(c, &hlen, "close") != 0)
 			return -1;
-	} else if (c->ri.http_version != NULL &&
-	           strcmp(c->ri.http_version, "1.0") == 0 && !f.keep_alive) {
+	} else if (c->x->ri.http_version != NULL &&
+	           strcmp(c->x->ri.http_version, "1.0") == 0 && !f.keep_alive) {
 		if (set_connection(c, &hlen, "keep-alive") != 0)
 			return -1;
 	}
 	r->state = CW_RESP_BODY;
-	body = c->out->len - hlen;
+	body = c->x->out.len - hlen;
 	if (r->no_body)
-		c->out->len = hlen;
+		c->x->out.len = hlen;
 	else
 		r->body_sent += (long long)body;
 	if (r->length >= 0 && r->body_sent > r->length)
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 	if (body > 0 || r->no_body || r->chunked || r->length <= 0)
 		return flush_with(c, NULL, 0);
 	r->head_held = 1;
@@ -340,8 +321,8 @@ static int go_raw(struct mg_connection *c, const void *data, size_t len)
 {
 	struct iovec iov;
 
-	c->resp.state = CW_RESP_RAW;
-	c->must_close = 1;
+	c->x->s.resp.state = CW_RESP_RAW;
+	c->x->s.must_close = 1;
 	iov.iov_base = (void *)data;
 	iov.iov_len = len;
 	return flush_with(c, &iov, data != NULL ? 1 : 0);
@@ -350,7 +331,7 @@ static int go_raw(struct mg_connection *c, const void *data, size_t len)
 static int write_head_bytes(struct mg_connection *c, const char *data,
                             size_t len)
 {
-	struct cw_buf *b = c->out;
+	struct cw_buf *b = &c->x->out;
 	size_t from = b->len > 3 ? b->len - 3 : 0, end;
 
 	if (b->len == 0 && data[0] != 'H')
@@ -359,7 +340,7 @@ static int write_head_bytes(struct mg_connection *c, const char *data,
 		return go_raw(c, data, len);
 	if (b->len >= 5 && memcmp(b->data, "HTTP/", 5) != 0)
 		return go_raw(c, NULL, 0);
-	c->resp.state = CW_RESP_HEAD;
+	c->x->s.resp.state = CW_RESP_HEAD;
 	end = head_end(b->data, b->len, from);
 	if (end == 0)
 		return 0;
@@ -368,14 +349,14 @@ static int write_head_bytes(struct mg_connection *c, const char *data,
 
 static int write_body(struct mg_connection *c, const void *data, size_t len)
 {
-	struct cw_resp *r = &c->resp;
+	struct cw_resp *r = &c->x->s.resp;
 	struct iovec iov;
 
 	if (r->no_body)
 		return 0;
 	r->body_sent += (long long)len;
 	if (r->length >= 0 && r->body_sent > r->length)
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 	iov.iov_base = (void *)data;
 	iov.iov_len = len;
 	return flush_with(c, &iov, 1);
@@ -387,9 +368,9 @@ int cw_resp_write(struct mg_connection *c, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
-	if (c->out == NULL || c->resp.sealed)
+	if (c->x == NULL || c->x->s.resp.sealed)
 		return -1;
-	switch (c->resp.state) {
+	switch (c->x->s.resp.state) {
 	case CW_RESP_BODY:
 		r = write_body(c, data, len);
 		break;
@@ -410,114 +391,181 @@ int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n)
 {
 	size_t total = 0;
 
-	if (c->resp.sealed)
+	if (c->x->s.resp.sealed)
 		return -1;
 	for (int i = 0; i < n; i++)
 		total += iov[i].iov_len;
-	if (c->resp.no_body)
+	if (c->x->s.resp.no_body)
 		return 0;
-	c->resp.body_sent += (long long)total;
+	c->x->s.resp.body_sent += (long long)total;
 	return flush_with(c, iov, n);
 }
 
-/* The rest of a file after its first block: sendfile() when allowed. */
-static int sendfile_rest(struct mg_connection *c, int fd, off_t off,
-                         long long len)
+/* Write len bytes of fd from off as body bytes, the first block by way of
+ * the output path (it may complete a held head). Returns the bytes left
+ * after that block (the rest goes by the transport's file sending), or -1. */
+static long long first_block(struct mg_connection *c, int fd, off_t *off,
+                             long long len)
 {
-	while (len > 0) {
-		size_t want = len > (1 << 20) ? (1 << 20) : (size_t)len;
-		ssize_t n = sendfile(c->fd, fd, &off, want);
+	char block[16384];
+	size_t want = len > (long long)sizeof block ? sizeof block : (size_t)len;
+	ssize_t n = pread(fd, block, want, *off);
 
-		if (n > 0) {
-			len -= n;
-			c->resp.body_sent += n;
-			count_out(c, (size_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    cw_wait_fd(c->fd, POLLOUT, timeout_of(c)) == 0)
-			continue;
-		c->must_close = 1;
+	if (n <= 0) {
+		c->x->s.must_close = 1;
 		return -1;
 	}
-	return 0;
+	*off += n;
+	if (c->x->s.resp.state != CW_RESP_BODY) {
+		if (cw_resp_write(c, block, (size_t)n) < 0)
+			return -1;
+	} else {
+		struct iovec iov = {block, (size_t)n};
+
+		if (cw_resp_writev_body(c, &iov, 1) != 0)
+			return -1;
+	}
+	return len - n;
+}
+
+/* The rest after the first block, waiting for the client within the
+ * response's pace; copied block by block when sendfile is off. */
+static int send_rest(struct mg_connection *c, int fd, off_t off, long long len)
+{
+	struct cw_resp *r = &c->x->s.resp;
+	int64_t before = c->x->s.out.bytes;
+	int rc;
+
+	if (!c->ctx->opt.allow_sendfile || c->is_client) {
+		while (len > 0) {
+			long long left = first_block(c, fd, &off, len);
+
+			if (left < 0)
+				return -1;
+			len = left;
+		}
+		return 0;
+	}
+	rc = cw_conn_send_file(c, fd, off, len, &c->x->s.out);
+	r->body_sent += c->x->s.out.bytes - before;
+	count_out(c, (size_t)(c->x->s.out.bytes - before));
+	if (rc != 0)
+		c->x->s.must_close = 1;
+	return rc;
 }
 
 int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len)
 {
-	char block[16384];
-
-	if (c->resp.state == CW_RESP_BODY && c->resp.no_body)
+	if (c->x->s.resp.state == CW_RESP_BODY && c->x->s.resp.no_body)
 		return 0; /* HEAD: nothing to read */
-	while (len > 0) {
-		size_t want =
-		    len > (long long)sizeof block ? sizeof block : (size_t)len;
-		ssize_t n = pread(fd, block, want, off);
-		struct iovec iov;
+	if (len <= 0)
+		return 0;
+	len = first_block(c, fd, &off, len);
+	if (len < 0)
+		return -1;
+	if (len == 0 || c->x->s.resp.no_body)
+		return 0;
+	return send_rest(c, fd, off, len);
+}
 
-		if (n <= 0) {
-			c->must_close = 1;
-			return -1;
+int cw_resp_defer_file(struct mg_connection *c, int fd, off_t off,
+                       long long len)
+{
+	struct cw_resp *r = &c->x->s.resp;
+
+	if (c->x->s.resp.state == CW_RESP_BODY && r->no_body)
+		return 0;
+	if (len <= 0)
+		return 0;
+	len = first_block(c, fd, &off, len);
+	if (len <= 0 || r->no_body)
+		return len < 0 ? -1 : 0;
+	if (!c->ctx->opt.allow_sendfile)
+		return send_rest(c, fd, off, len);
+	r->file_fd = dup(fd);
+	if (r->file_fd < 0)
+		return send_rest(c, fd, off, len);
+	r->file_off = off;
+	r->file_left = len;
+	return 0;
+}
+
+int cw_resp_pump_file(struct mg_connection *c)
+{
+	struct cw_resp *r = &c->x->s.resp;
+
+	while (r->file_left > 0) {
+		size_t want = r->file_left > (1 << 20) ? (1 << 20)
+		                                      : (size_t)r->file_left;
+		ssize_t n = cw_conn_sendfile(c, r->file_fd, &r->file_off, want);
+
+		if (n > 0) {
+			r->file_left -= n;
+			r->body_sent += n;
+			c->x->s.out.bytes += n;
+			count_out(c, (size_t)n);
+			continue;
 		}
-		off += n;
-		len -= n;
-		iov.iov_base = block;
-		iov.iov_len = (size_t)n;
-		if (c->resp.state != CW_RESP_BODY) {
-			if (cw_resp_write(c, block, (size_t)n) < 0)
-				return -1;
-		} else if (cw_resp_writev_body(c, &iov, 1) != 0) {
-			return -1;
+		if (n == CW_IO_WANT_WRITE || n == CW_IO_WANT_READ)
+			return n == CW_IO_WANT_WRITE ? 1 : 2;
+		if (n == CW_IO_UNSUPPORTED) {
+			/* a transport that cannot send files: copy, waiting */
+			long long left = r->file_left;
+
+			r->file_left = 0;
+			if (send_rest(c, r->file_fd, r->file_off, left) != 0)
+				break;
+			continue;
 		}
-		if (c->resp.no_body)
-			return 0;
-		if (len > 0 && c->resp.state == CW_RESP_BODY &&
-		    c->ctx->opt.allow_sendfile && !c->is_client)
-			return sendfile_rest(c, fd, off, len);
+		break;
+	}
+	close(r->file_fd);
+	r->file_fd = -1;
+	if (r->file_left > 0) {
+		c->x->s.must_close = 1;
+		return -1;
 	}
 	return 0;
 }
 
 void cw_resp_fail_request(struct mg_connection *c, int status, const char *why)
 {
-	c->must_close = 1;
-	if (c->resp.sealed)
+	c->x->s.must_close = 1;
+	if (c->x->s.resp.sealed)
 		return;
 	if (!cw_resp_started(c)) {
 		cw_send_error(c, status, "%s", why);
 		cw_resp_finish(c);
 	}
-	c->resp.sealed = 1;
+	c->x->s.resp.sealed = 1;
 }
 
 void cw_resp_finish(struct mg_connection *c)
 {
-	struct cw_resp *r = &c->resp;
+	struct cw_resp *r = &c->x->s.resp;
 
-	if (c->out == NULL)
+	if (c->x == NULL)
 		return;
 	switch (r->state) {
 	case CW_RESP_NONE:
 		/* nothing (or only an interim head) was sent */
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 		break;
 	case CW_RESP_HEAD:
 		go_raw(c, NULL, 0);
 		break;
 	case CW_RESP_RAW:
-		c->must_close = 1;
+		c->x->s.must_close = 1;
 		break;
 	default:
-		if (r->head_held || c->out->len > 0)
+		if (r->head_held || c->x->out.len > 0)
 			flush_with(c, NULL, 0);
 		if (r->no_body)
 			break;
 		if (r->length >= 0 && r->body_sent != r->length)
-			c->must_close = 1;
+			c->x->s.must_close = 1;
 		if (r->chunked_api && !r->chunked_done)
-			c->must_close = 1;
+			c->x->s.must_close = 1;
 		break;
 	}
 }
@@ -527,11 +575,11 @@ void cw_resp_finish(struct mg_connection *c)
 int cw_resp_head(struct mg_connection *c, int status, const char *extra,
                  long long length, int chunked)
 {
-	struct cw_buf *b = c->out;
+	struct cw_buf *b = &c->x->out;
 	const char *add = c->ctx->opt.additional_headers;
 	int r;
 
-	if (b == NULL || c->resp.state != CW_RESP_NONE)
+	if (b == NULL || c->x->s.resp.state != CW_RESP_NONE)
 		return -1;
 	b->len = 0;
 	r = cw_buf_printf(
@@ -550,7 +598,7 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 		b->len = 0;
 		return -1;
 	}
-	c->resp.state = CW_RESP_HEAD;
+	c->x->s.resp.state = CW_RESP_HEAD;
 	return process_head(c, b->len);
 }
 
@@ -568,6 +616,8 @@ static void builtin_error(struct mg_connection *c, int status, const char *msg,
 		n = (int)sizeof body - 1;
 	if (status == 304 || status == 204 || (status >= 100 && status < 200))
 		n = -1;
+	/* as CivetWeb: the built-in error page ends the connection */
+	c->x->s.must_close = 1;
 	snprintf(head, sizeof head, "%s%s", extra,
 	         n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n"
 	                  "Cache-Control: no-cache, no-store, must-revalidate, "
@@ -584,28 +634,29 @@ void cw_send_error_v(struct mg_connection *c, int status, const char *extra,
 	struct mg_context *ctx = c->ctx;
 	char msg[1024] = "";
 
-	if (c->resp.state != CW_RESP_NONE || c->out == NULL) {
-		c->must_close = 1;
+	if (c->x->s.resp.state != CW_RESP_NONE || c->x == NULL) {
+		c->x->s.must_close = 1;
 		return;
 	}
 	if (fmt != NULL)
 		vsnprintf(msg, sizeof msg, fmt, ap);
-	if (status >= 400 && c->body_left != 0)
-		c->must_close =
+	if (status >= 400 && c->x->s.body.left != 0)
+		c->x->s.must_close =
 		    1; /* an unread body would be taken for a request */
-	if (!c->in_error && ctx->cb.http_error != NULL) {
+	if (!c->x->s.in_error && ctx->cb.http_error != NULL) {
 		int handled;
 
-		c->in_error = 1;
+		c->x->s.in_error = 1;
 		handled = ctx->cb.http_error(c, status, msg);
-		c->in_error = 0;
+		c->x->s.in_error = 0;
 		/* 1: the application sent its own page */
 		if (handled == 1 || cw_resp_started(c))
 			return;
 	}
 	if (extra == NULL)
 		extra = "";
-	if (!c->in_error && cw_static_error_page(c, status, extra))
+	if (!c->x->s.in_error && ctx->fallbacks.error_page != NULL &&
+	    ctx->fallbacks.error_page(c, status, extra))
 		return;
 	builtin_error(c, status, msg, extra);
 }
@@ -634,10 +685,10 @@ void cw_send_error_with(struct mg_connection *c, int status, const char *extra,
 
 int mg_write(struct mg_connection *conn, const void *buf, size_t len)
 {
-	if (conn == NULL || (buf == NULL && len > 0))
+	if (conn == NULL || conn->x == NULL || (buf == NULL && len > 0))
 		return -1;
 	if (conn->is_client) {
-		if (cw_conn_send(conn, buf, len, timeout_of(conn)) != 0)
+		if (cw_conn_send(conn, buf, len, &conn->x->s.out) != 0)
 			return -1;
 		return (int)len;
 	}
@@ -676,10 +727,10 @@ int mg_send_chunk(struct mg_connection *conn, const char *chunk,
 	struct iovec iov[3];
 	int n;
 
-	if (conn == NULL || (chunk == NULL && chunk_len > 0))
+	if (conn == NULL || conn->x == NULL || (chunk == NULL && chunk_len > 0))
 		return -1;
 	n = snprintf(size, sizeof size, "%x\r\n", chunk_len);
-	if (conn->is_client || conn->resp.state != CW_RESP_BODY) {
+	if (conn->is_client || conn->x->s.resp.state != CW_RESP_BODY) {
 		/* no head seen: write the framing like any other bytes */
 		if (mg_write(conn, size, (size_t)n) != n ||
 		    (chunk_len > 0 &&
@@ -688,9 +739,9 @@ int mg_send_chunk(struct mg_connection *conn, const char *chunk,
 			return -1;
 		return n + (int)chunk_len + 2;
 	}
-	conn->resp.chunked_api = 1;
+	conn->x->s.resp.chunked_api = 1;
 	if (chunk_len == 0)
-		conn->resp.chunked_done = 1;
+		conn->x->s.resp.chunked_done = 1;
 	iov[0].iov_base = size;
 	iov[0].iov_len = (size_t)n;
 	iov[1].iov_base = (void *)chunk;
@@ -719,7 +770,7 @@ int mg_send_http_ok(struct mg_connection *conn, const char *mime_type,
 {
 	char extra[1024], cors[300];
 
-	if (conn == NULL || conn->is_client)
+	if (conn == NULL || conn->x == NULL || conn->is_client)
 		return -1;
 	if (mime_type == NULL || *mime_type == '\0')
 		mime_type = "text/html";
@@ -737,10 +788,11 @@ int mg_send_http_error(struct mg_connection *conn, int status_code,
 {
 	va_list ap;
 
-	if (conn == NULL || conn->is_client || status_code < 100 ||
+	if (conn == NULL || conn->x == NULL || conn->is_client ||
+	    status_code < 100 ||
 	    status_code > 999)
 		return -1;
-	if (conn->resp.state != CW_RESP_NONE)
+	if (conn->x->s.resp.state != CW_RESP_NONE)
 		return -2;
 	va_start(ap, fmt);
 	cw_send_error_v(conn, status_code, NULL, fmt, ap);
@@ -759,7 +811,7 @@ int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
 	    redirect_code != 303 && redirect_code != 307 &&
 	    redirect_code != 308)
 		return -2;
-	if (conn == NULL || conn->is_client)
+	if (conn == NULL || conn->x == NULL || conn->is_client)
 		return -1;
 	if (target_url == NULL || *target_url == '\0')
 		target_url = "/";
@@ -770,7 +822,7 @@ int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
 	if (cw_resp_head(conn, redirect_code, extra, 0, 0) != 0)
 		return -1;
 	cw_resp_finish(conn);
-	return (int)conn->resp.bytes > 0 ? (int)conn->resp.bytes : -1;
+	return (int)conn->x->s.resp.bytes > 0 ? (int)conn->x->s.resp.bytes : -1;
 }
 
 /* ---- mg_response_header_*() ------------------------------------------------
@@ -780,19 +832,19 @@ int mg_response_header_start(struct mg_connection *conn, int status)
 {
 	struct cw_buf *b;
 
-	if (conn == NULL || status < 100 || status > 999)
+	if (conn == NULL || conn->x == NULL || status < 100 || status > 999)
 		return -1;
 	if (conn->is_client)
 		return -2;
-	if (conn->resp.state != CW_RESP_NONE || conn->resp.hdr_building)
+	if (conn->x->s.resp.state != CW_RESP_NONE || conn->x->s.resp.hdr_building)
 		return -3;
-	b = conn->out;
+	b = &conn->x->out;
 	b->len = 0;
 	if (cw_buf_printf(b, CW_MAX_RESPONSE_HEAD, "HTTP/1.1 %d %s\r\n", status,
 	                  mg_get_response_code_text(conn, status)) != 0)
 		return -5;
-	conn->resp.hdr_building = 1;
-	conn->resp.hdr_count = 0;
+	conn->x->s.resp.hdr_building = 1;
+	conn->x->s.resp.hdr_count = 0;
 	return 0;
 }
 
@@ -813,22 +865,22 @@ int mg_response_header_add(struct mg_connection *conn, const char *header,
 {
 	size_t vlen;
 
-	if (conn == NULL || header == NULL || value == NULL)
+	if (conn == NULL || conn->x == NULL || header == NULL || value == NULL)
 		return -1;
 	if (conn->is_client)
 		return -2;
-	if (!conn->resp.hdr_building)
+	if (!conn->x->s.resp.hdr_building)
 		return -3;
-	if (conn->resp.hdr_count >= MG_MAX_HEADERS)
+	if (conn->x->s.resp.hdr_count >= MG_MAX_HEADERS)
 		return -4;
 	vlen = value_len < 0 ? strlen(value) : (size_t)value_len;
 	if (!valid_header_text(header, strlen(header), 1) ||
 	    !valid_header_text(value, vlen, 0))
 		return -1;
-	if (cw_buf_printf(conn->out, CW_MAX_RESPONSE_HEAD, "%s: %.*s\r\n",
+	if (cw_buf_printf(&conn->x->out, CW_MAX_RESPONSE_HEAD, "%s: %.*s\r\n",
 	                  header, (int)vlen, value) != 0)
 		return -5;
-	conn->resp.hdr_count++;
+	conn->x->s.resp.hdr_count++;
 	return 0;
 }
 
@@ -838,7 +890,7 @@ int mg_response_header_add_lines(struct mg_connection *conn,
 	const char *p = http1_headers;
 	int count = 0;
 
-	if (conn == NULL || http1_headers == NULL)
+	if (conn == NULL || conn->x == NULL || http1_headers == NULL)
 		return -1;
 	while (*p) {
 		size_t len = strcspn(p, "\r\n");
@@ -875,20 +927,20 @@ int mg_response_header_send(struct mg_connection *conn)
 {
 	struct cw_buf *b;
 
-	if (conn == NULL)
+	if (conn == NULL || conn->x == NULL)
 		return -1;
 	if (conn->is_client)
 		return -2;
-	if (!conn->resp.hdr_building)
+	if (!conn->x->s.resp.hdr_building)
 		return -3;
-	b = conn->out;
-	conn->resp.hdr_building = 0;
+	b = &conn->x->out;
+	conn->x->s.resp.hdr_building = 0;
 	if (strstr(b->data, "\nDate:") == NULL &&
 	    cw_buf_printf(b, CW_MAX_RESPONSE_HEAD, "Date: %s\r\n",
 	                  cw_http_date_now()) != 0)
 		return -4;
 	if (cw_buf_add(b, "\r\n", 2, CW_MAX_RESPONSE_HEAD) != 0)
 		return -4;
-	conn->resp.state = CW_RESP_HEAD;
+	conn->x->s.resp.state = CW_RESP_HEAD;
 	return process_head(conn, b->len) == 0 ? 0 : -4;
 }

@@ -7,13 +7,10 @@
 #include <stdarg.h>
 #include <sys/uio.h>
 
-#include "core/server.h"
+#include "http/exchange.h"
 
 /* Limit on a response head the library will hold and inspect. */
 #define CW_MAX_RESPONSE_HEAD (64 * 1024)
-
-/* Start the response state of a new request. */
-void cw_resp_reset(struct mg_connection *c);
 
 /* Write bytes as mg_write() does: returns len, or -1 on error. */
 int cw_resp_write(struct mg_connection *c, const void *data, size_t len);
@@ -23,9 +20,22 @@ int cw_resp_write(struct mg_connection *c, const void *data, size_t len);
 int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n);
 
 /* Write len bytes of file fd from offset off as body bytes (the first
- * block joins a held head; the rest goes by sendfile() when allowed).
- * Returns 0 or -1. */
+ * block joins a held head; the rest goes by the transport's file sending
+ * when allow_sendfile_call is on), waiting for the client within the
+ * response's pace. Returns 0 or -1. */
 int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len);
+
+/* The same for a response that ends with the file (the document root):
+ * after the first block, the rest is left for the connection to write out
+ * once the handler has returned (cw_resp_pump_file), with a duplicate of
+ * fd the response owns; the caller keeps fd. Returns 0 or -1. */
+int cw_resp_defer_file(struct mg_connection *c, int fd, off_t off,
+                       long long len);
+
+/* Write out as much of a deferred file as the socket takes now.
+ * 0: all of it is out; 1: the socket is full (wait for writability);
+ * 2: the transport waits for input first; -1: failed (close). */
+int cw_resp_pump_file(struct mg_connection *c);
 
 /* The request's handling is over: send what is held, and decide whether
  * the connection can carry another request (c->must_close). */

@@ -1,4 +1,4 @@
-/* conn.c - connection slots, ownership and socket I/O.
+/* conn.c - connection slots, ownership, parking, and byte I/O.
  *
  * A connection object lives in a slot for the whole life of the context and
  * is reused; its tag (generation << 8 | state) changes on every hand-over.
@@ -6,147 +6,204 @@
  * after the connection was closed, or closed and reused, fails the
  * compare-and-swap in cw_conn_claim() and is dropped. That is what lets
  * the timer thread close idle connections without any lock on the request
- * path. */
+ * path.
+ *
+ * Parking costs no system call: the socket stays registered,
+ * edge-triggered, from accept to close, and only a change of what it
+ * waits for (input, writability) re-registers it. An event that arrives
+ * while the connection is owned wakes a pool thread whose claim fails; that
+ * thread raises c->pending. The owner parks by publishing PARKED and then
+ * reading pending: both sides write before they read (sequentially
+ * consistent), so either the owner sees the event and keeps the
+ * connection, or the other thread sees PARKED and takes it. Threads that
+ * post output to a connection they do not own (cw_conn_post) use the same
+ * counter. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "net/conn.h"
 #include "core/log.h"
+#include "net/conn.h"
+#include "util/buf.h"
+#include "util/clock.h"
 
-#define CW_SLOT_CHUNK  256u
-#define CW_SLOT_CHUNKS 4096u /* up to 1M connections per context */
+#define SLOT_CHUNK  256u
+#define SLOT_CHUNKS 4096u /* up to 1M connections per context */
 
-static __thread struct cw_thread *self;
+/* Output posted by threads that do not own the connection (under its
+ * lock); n mirrors buf.len for a lock-free look at park time. */
+struct cw_posted {
+	struct cw_buf buf;
+	_Atomic size_t n;
+};
 
-struct cw_thread *cw_thread_self(void)
-{
-	return self;
-}
+struct cw_slots {
+	pthread_mutex_t lock;
+	struct mg_connection *chunks[SLOT_CHUNKS];
+	_Atomic uint32_t n;  /* slots ever made */
+	uint32_t *free;      /* stack of free slot numbers */
+	uint32_t nfree;
+	pthread_mutexattr_t conn_lock_attr; /* recursive, as CivetWeb's */
+};
 
-void cw_thread_set_self(struct cw_thread *t)
-{
-	self = t;
-}
-
-int64_t cw_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* ---- slots ------------------------------------------------------------------ */
 
 int cw_conns_init(struct mg_context *ctx)
 {
-	ctx->chunks = calloc(CW_SLOT_CHUNKS, sizeof *ctx->chunks);
-	if (ctx->chunks == NULL)
+	struct cw_slots *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
 		return -1;
-	atomic_init(&ctx->nslots, 0);
-	return pthread_mutex_init(&ctx->slots_lock, NULL) == 0 ? 0 : -1;
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		return -1;
+	}
+	pthread_mutexattr_init(&s->conn_lock_attr);
+	pthread_mutexattr_settype(&s->conn_lock_attr, PTHREAD_MUTEX_RECURSIVE);
+	ctx->slots = s;
+	return 0;
 }
 
 void cw_conns_free(struct mg_context *ctx)
 {
-	uint32_t n = atomic_load(&ctx->nslots);
+	struct cw_slots *s = ctx->slots;
+	uint32_t n;
 
-	if (ctx->chunks == NULL)
+	if (s == NULL)
 		return;
+	n = atomic_load(&s->n);
 	for (uint32_t i = 0; i < n; i++) {
 		struct mg_connection *c = cw_conn_at(ctx, i);
 
 		pthread_mutex_destroy(&c->lock);
 		free(c->rbuf);
+		if (c->posted != NULL)
+			cw_buf_free(&c->posted->buf);
+		free(c->posted);
 	}
-	for (uint32_t i = 0; i < CW_SLOT_CHUNKS; i++)
-		free(ctx->chunks[i]);
-	free(ctx->chunks);
-	free(ctx->free_slots);
-	ctx->chunks = NULL;
-	pthread_mutex_destroy(&ctx->slots_lock);
+	for (uint32_t i = 0; i < SLOT_CHUNKS; i++)
+		free(s->chunks[i]);
+	free(s->free);
+	pthread_mutexattr_destroy(&s->conn_lock_attr);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	ctx->slots = NULL;
 }
 
 uint32_t cw_conns_count(const struct mg_context *ctx)
 {
-	return atomic_load_explicit(&ctx->nslots, memory_order_acquire);
+	return atomic_load_explicit(&ctx->slots->n, memory_order_acquire);
 }
 
 struct mg_connection *cw_conn_at(const struct mg_context *ctx, uint32_t slot)
 {
-	return &ctx->chunks[slot / CW_SLOT_CHUNK][slot % CW_SLOT_CHUNK];
+	return &ctx->slots->chunks[slot / SLOT_CHUNK][slot % SLOT_CHUNK];
 }
 
-/* A never-used slot: grow the table by one (a new chunk every 256). */
-static struct mg_connection *grow_slot(struct mg_context *ctx)
+int64_t cw_conns_open(const struct mg_context *ctx)
 {
-	uint32_t n = atomic_load(&ctx->nslots);
-	uint32_t *nf;
+	return atomic_load(&ctx->conns_ctr->open);
+}
+
+/* A never-used slot: grow the table by one (a new chunk every 256). Both
+ * allocations a new chunk needs are made before either is kept. */
+static struct mg_connection *grow_slot(struct cw_slots *s)
+{
+	uint32_t n = atomic_load(&s->n);
 	struct mg_connection *c;
 
-	if (n >= CW_SLOT_CHUNK * CW_SLOT_CHUNKS)
+	if (n >= SLOT_CHUNK * SLOT_CHUNKS)
 		return NULL;
-	if (n % CW_SLOT_CHUNK == 0) {
-		struct mg_connection *chunk =
-		    calloc(CW_SLOT_CHUNK, sizeof *chunk);
+	if (n % SLOT_CHUNK == 0) {
+		struct mg_connection *chunk = calloc(SLOT_CHUNK, sizeof *chunk);
+		uint32_t *nf = chunk == NULL
+		                   ? NULL
+		                   : realloc(s->free, (n + SLOT_CHUNK) *
+		                                          sizeof *s->free);
 
-		if (chunk == NULL)
+		if (nf == NULL) {
+			free(chunk);
 			return NULL;
-		ctx->chunks[n / CW_SLOT_CHUNK] = chunk;
-		/* room to push every slot back onto the free stack */
-		nf = realloc(ctx->free_slots,
-		             (n + CW_SLOT_CHUNK) * sizeof *ctx->free_slots);
-		if (nf == NULL)
-			return NULL;
-		ctx->free_slots = nf;
+		}
+		s->free = nf;
+		s->chunks[n / SLOT_CHUNK] = chunk;
 	}
-	c = cw_conn_at(ctx, n);
+	c = &s->chunks[n / SLOT_CHUNK][n % SLOT_CHUNK];
 	c->slot = n;
-	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->lock, &s->conn_lock_attr);
 	atomic_init(&c->tag, CW_TAG(0, CW_CONN_FREE));
-	atomic_store_explicit(&ctx->nslots, n + 1, memory_order_release);
+	atomic_store_explicit(&s->n, n + 1, memory_order_release);
 	return c;
 }
 
-static struct mg_connection *alloc_slot(struct mg_context *ctx)
+static struct mg_connection *alloc_slot(struct cw_slots *s)
 {
 	struct mg_connection *c;
 
-	pthread_mutex_lock(&ctx->slots_lock);
-	if (ctx->nfree > 0)
-		c = cw_conn_at(ctx, ctx->free_slots[--ctx->nfree]);
-	else
-		c = grow_slot(ctx);
-	pthread_mutex_unlock(&ctx->slots_lock);
+	pthread_mutex_lock(&s->lock);
+	if (s->nfree > 0) {
+		uint32_t i = s->free[--s->nfree];
+
+		c = &s->chunks[i / SLOT_CHUNK][i % SLOT_CHUNK];
+	} else {
+		c = grow_slot(s);
+	}
+	pthread_mutex_unlock(&s->lock);
 	return c;
 }
 
 static void free_slot(struct mg_connection *c)
 {
-	struct mg_context *ctx = c->ctx;
+	struct cw_slots *s = c->ctx->slots;
 	uint64_t tag = atomic_load(&c->tag);
 
-	atomic_store_explicit(&c->tag,
-	                      CW_TAG(CW_TAG_GEN(tag) + 1, CW_CONN_FREE),
+	atomic_store_explicit(&c->tag, CW_TAG(CW_TAG_GEN(tag) + 1, CW_CONN_FREE),
 	                      memory_order_release);
-	pthread_mutex_lock(&ctx->slots_lock);
-	ctx->free_slots[ctx->nfree++] = c->slot;
-	pthread_mutex_unlock(&ctx->slots_lock);
+	pthread_mutex_lock(&s->lock);
+	s->free[s->nfree++] = c->slot;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Everything but the slot's identity (slot, tag, lock) starts afresh. */
+static void reset(struct mg_connection *c, struct mg_context *ctx, int fd,
+                  const struct sockaddr *peer, socklen_t peer_len)
+{
+	c->ctx = ctx;
+	c->fd = fd;
+	c->xprt = NULL;
+	c->xprt_data = NULL;
+	c->proto = NULL;
+	c->x = NULL;
+	c->ri = NULL;
+	atomic_store_explicit(&c->pending, 0, memory_order_relaxed);
+	c->events = 0;
+	c->input_ms = 0;
+	c->listener = NULL;
+	memset(&c->peer, 0, sizeof c->peer);
+	if (peer != NULL && peer_len <= sizeof c->peer)
+		memcpy(&c->peer, peer, peer_len);
+	c->rpos = c->rlen = 0;
+	c->requests = 0;
+	c->is_client = 0;
+	c->initialized = 0;
+	c->closing = 0;
+	c->conn_data = NULL;
 }
 
 struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
                                   const struct cw_listener *l,
-                                  const struct sockaddr_storage *peer,
-                                  socklen_t peer_len)
+                                  const struct sockaddr *peer,
+                                  socklen_t peer_len,
+                                  const struct cw_transport *xprt,
+                                  const struct cw_protocol *proto)
 {
-	struct mg_connection *c = alloc_slot(ctx);
+	struct mg_connection *c = alloc_slot(ctx->slots);
 	uint64_t tag;
 	int64_t open;
 
@@ -155,107 +212,175 @@ struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
 		return NULL;
 	}
 	tag = atomic_load(&c->tag);
-	/* reset everything between the identity fields and the lock */
-	c->ctx = ctx;
-	c->fd = fd;
-	c->birth_ms = cw_now_ms();
-	c->req_start_ms = 0;
+	reset(c, ctx, fd, peer, peer_len);
 	c->listener = l;
-	memcpy(&c->peer, peer, peer_len);
-	c->peer_len = peer_len;
-	c->is_client = 0;
-	c->initialized = 0;
-	c->lingering = 0;
-	c->timed_out = 0;
-	atomic_store(&c->pending, 0);
-	c->rpos = c->rlen = c->head_end = 0;
-	memset(&c->ri, 0, sizeof c->ri);
-	c->must_close = 0;
-	c->requests = 0;
-	c->conn_data = NULL;
-	c->out = NULL;
-	c->resp_info = NULL;
+	c->xprt = xprt;
+	c->proto = proto;
 	atomic_store(&c->tag, CW_TAG(CW_TAG_GEN(tag), CW_CONN_ACTIVE));
 	open = atomic_fetch_add(&ctx->conns_ctr->open, 1) + 1;
 	if (open > atomic_load(&ctx->conns_ctr->max_open))
 		atomic_store(&ctx->conns_ctr->max_open, open);
 	atomic_fetch_add(&ctx->conns_ctr->accepted, 1);
+	if (xprt->open != NULL && xprt->open(c) != 0) {
+		cw_conn_close(c);
+		return NULL;
+	}
 	return c;
 }
 
-static int epoll_arm(struct mg_context *ctx, int fd, uint32_t slot, int op,
-                     uint32_t gen, uint32_t events)
+struct mg_connection *cw_conn_new_client(struct mg_context *ctx, int fd,
+                                         const struct sockaddr *peer,
+                                         socklen_t peer_len)
+{
+	struct mg_connection *c = calloc(1, sizeof *c);
+	pthread_mutexattr_t a;
+
+	if (c == NULL)
+		return NULL;
+	reset(c, ctx, fd, peer, peer_len);
+	c->is_client = 1;
+	c->xprt = cw_transport_plain();
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&c->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	if (c->xprt->open != NULL && c->xprt->open(c) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void cw_conn_free_client(struct mg_connection *c)
+{
+	if (c->xprt->close != NULL)
+		c->xprt->close(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->rbuf);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* ---- parking ---------------------------------------------------------------- */
+
+static uint32_t events_of(int want)
+{
+	uint32_t ev = EPOLLRDHUP;
+
+	if (want & CW_WANT_READ)
+		ev |= EPOLLIN;
+	if (want & CW_WANT_WRITE)
+		ev |= EPOLLOUT;
+	return ev;
+}
+
+static int epoll_arm(struct mg_connection *c, int op, uint32_t gen,
+                     uint32_t events)
 {
 	struct epoll_event ev;
 
 	ev.events = events | EPOLLET;
 	/* slot + 1: an event word is never 0, which marks a taken entry */
-	ev.data.u64 = ((uint64_t)gen << 32) | (slot + 1);
-	return epoll_ctl(ctx->epfd, op, fd, &ev);
+	ev.data.u64 = ((uint64_t)gen << 32) | (c->slot + 1);
+	return epoll_ctl(c->ctx->epfd, op, c->fd, &ev);
 }
 
-/* Register (or re-register) an owned connection in the epoll set. The
- * connection is ARMING while epoll_ctl runs: the timer cannot close it
- * under us (so the fd we pass cannot have been closed and reused), but a
- * pool thread woken by the registration can already claim it. Then ARMING
- * becomes PARKED, unless a pool thread took it meanwhile. */
-static int arm(struct mg_connection *c, int op, int64_t deadline,
-               uint32_t events)
+static void set_deadline(struct mg_connection *c, int64_t deadline)
 {
-	struct mg_context *ctx = c->ctx;
+	atomic_store_explicit(&c->parked, cw_now_ms(), memory_order_relaxed);
+	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
+}
+
+/* PARKED was just published: take the connection back if an event came
+ * meanwhile. 1 if taken back (pending is then cleared), else 0. */
+static int take_back(struct mg_connection *c, uint32_t gen)
+{
+	uint64_t expect = CW_TAG(gen, CW_CONN_PARKED);
+
+	if (atomic_load(&c->pending) == 0)
+		return 0;
+	if (!atomic_compare_exchange_strong(&c->tag, &expect,
+	                                    CW_TAG(gen, CW_CONN_ACTIVE)))
+		return 0;
+	atomic_store(&c->pending, 0);
+	return 1;
+}
+
+/* (Re-)register an owned connection. It is ARMING while epoll_ctl runs:
+ * the timer cannot close it under us (so the fd we pass cannot have been
+ * closed and reused), but a pool thread woken by the registration can
+ * already claim it. Then ARMING becomes PARKED, unless a pool thread took
+ * it meanwhile. 0, 1 (taken back: an event came), or -1 (not registered,
+ * still ours). */
+static int arm(struct mg_connection *c, int op, uint32_t events,
+               int64_t deadline)
+{
 	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
 	uint64_t expect = CW_TAG(gen, CW_CONN_ARMING);
-	int fd = c->fd;
 
-	c->parked_ms = cw_now_ms();
-	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
+	int r;
+
+	set_deadline(c, deadline);
+	c->events = events;
+	atomic_store(&c->arming, 1);
 	atomic_store_explicit(&c->tag, expect, memory_order_release);
-	if (epoll_arm(ctx, fd, c->slot, op, gen, events) != 0) {
-		/* nobody can have been woken for it: it is ours again */
-		atomic_store(&c->tag, CW_TAG(gen, CW_CONN_ACTIVE));
-		return -1;
+	r = epoll_arm(c, op, gen, events);
+	/* a thread that claimed it meanwhile may close it only from now on
+	 * (cw_conn_close waits): the fd we passed was still its fd */
+	atomic_store(&c->arming, 0);
+	if (r != 0) {
+		/* the old registration stands; ours again unless claimed */
+		return atomic_compare_exchange_strong(
+		           &c->tag, &expect, CW_TAG(gen, CW_CONN_ACTIVE))
+		           ? -1
+		           : 0;
 	}
-	atomic_compare_exchange_strong_explicit(
-	    &c->tag, &expect, CW_TAG(gen, CW_CONN_PARKED), memory_order_release,
-	    memory_order_relaxed);
-	return 0;
+	if (!atomic_compare_exchange_strong(&c->tag, &expect,
+	                                    CW_TAG(gen, CW_CONN_PARKED)))
+		return 0;
+	return take_back(c, gen);
 }
 
 int cw_conn_register(struct mg_connection *c, int64_t deadline)
 {
-	return arm(c, EPOLL_CTL_ADD, deadline, EPOLLIN | EPOLLRDHUP);
+	return arm(c, EPOLL_CTL_ADD, events_of(CW_WANT_READ), deadline) < 0
+	           ? -1
+	           : 0;
 }
 
-/* Parking costs no system call: the socket stays registered,
- * edge-triggered, from accept to close. Input that arrives while the
- * connection is ACTIVE wakes a pool thread whose claim fails; that thread
- * raises c->pending and looks again. Here the owner publishes PARKED and
- * then looks at pending: with both sides writing before they read
- * (sequentially consistent), input is never left unseen - either we see
- * pending and take the connection back, or the other thread sees PARKED
- * and takes it. */
-int cw_conn_park(struct mg_connection *c, int64_t deadline)
-{
-	uint32_t gen = CW_TAG_GEN(atomic_load(&c->tag));
-	uint64_t expect = CW_TAG(gen, CW_CONN_PARKED);
+static size_t posted_bytes(const struct mg_connection *c);
 
-	c->parked_ms = cw_now_ms();
-	atomic_store_explicit(&c->deadline, deadline, memory_order_relaxed);
-	atomic_store(&c->tag, expect);
-	if (atomic_load(&c->pending) == 0)
-		return 0;
-	return atomic_compare_exchange_strong(&c->tag, &expect,
-	                                      CW_TAG(gen, CW_CONN_ACTIVE));
+int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
+{
+	uint32_t events = events_of(want), gen;
+
+	if (posted_bytes(c) > 0) {
+		int r = cw_conn_flush_posted(c);
+
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			events |= EPOLLOUT;
+	}
+	if (events != c->events)
+		return arm(c, EPOLL_CTL_MOD, events, deadline);
+	gen = CW_TAG_GEN(atomic_load(&c->tag));
+	set_deadline(c, deadline);
+	atomic_store(&c->tag, CW_TAG(gen, CW_CONN_PARKED));
+	return take_back(c, gen);
 }
 
-int cw_conn_handoff(struct mg_connection *c, int64_t deadline)
+void cw_conn_release(struct mg_connection *c, int want, int64_t deadline)
 {
-	return arm(c, EPOLL_CTL_MOD, deadline, EPOLLIN | EPOLLRDHUP);
-}
+	int r = cw_conn_park(c, want, deadline);
 
-int cw_conn_park_writable(struct mg_connection *c)
-{
-	return arm(c, EPOLL_CTL_MOD, cw_now_ms() + 2000, EPOLLOUT);
+	/* an event came: re-registering reports it to a pool thread */
+	while (r == 1)
+		r = arm(c, EPOLL_CTL_MOD, c->events, deadline);
+	if (r < 0)
+		cw_conn_close(c);
 }
 
 struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)
@@ -269,21 +394,24 @@ struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data)
 	c = cw_conn_at(ctx, slot);
 	if (atomic_compare_exchange_strong(&c->tag, &expect,
 	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
-		return c;
+		goto won;
 	/* woken while its registration is still being made */
 	expect = CW_TAG(gen, CW_CONN_ARMING);
 	if (atomic_compare_exchange_strong(&c->tag, &expect,
 	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
-		return c;
+		goto won;
 	if (CW_TAG_GEN(expect) != gen)
 		return NULL; /* stale: closed, perhaps reused */
-	/* someone runs it: tell the owner input came, then look again */
+	/* someone owns it: tell the owner an event came, then look again */
 	atomic_fetch_add(&c->pending, 1);
 	expect = CW_TAG(gen, CW_CONN_PARKED);
-	if (atomic_compare_exchange_strong(&c->tag, &expect,
-	                                   CW_TAG(gen, CW_CONN_ACTIVE)))
-		return c;
-	return NULL;
+	if (!atomic_compare_exchange_strong(&c->tag, &expect,
+	                                    CW_TAG(gen, CW_CONN_ACTIVE)))
+		return NULL;
+won:
+	/* whatever it reads or writes from now on covers the events so far */
+	atomic_store(&c->pending, 0);
+	return c;
 }
 
 int cw_conn_seize(struct mg_connection *c, uint64_t tag)
@@ -297,28 +425,23 @@ int cw_conn_seize(struct mg_connection *c, uint64_t tag)
 	    memory_order_acquire, memory_order_relaxed);
 }
 
-static void notify_close(struct mg_connection *c)
+void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p)
 {
-	struct mg_context *ctx = c->ctx;
-
-	if (!c->initialized)
-		return;
-	if (ctx->cb.connection_close != NULL) {
-		/* documented: called with the context mutex held */
-		pthread_mutex_lock(&ctx->user_lock);
-		ctx->cb.connection_close(c);
-		pthread_mutex_unlock(&ctx->user_lock);
-	}
+	c->proto = p;
 }
 
-static void notify_closed(struct mg_connection *c)
+/* ---- closing ---------------------------------------------------------------- */
+
+static void notify(struct mg_connection *c,
+                   void (*cb)(const struct mg_connection *))
 {
 	struct mg_context *ctx = c->ctx;
 
-	if (!c->initialized || ctx->cb.connection_closed == NULL)
+	if (!c->initialized || cb == NULL)
 		return;
+	/* documented: called with the context mutex held */
 	pthread_mutex_lock(&ctx->user_lock);
-	ctx->cb.connection_closed(c);
+	cb(c);
 	pthread_mutex_unlock(&ctx->user_lock);
 }
 
@@ -334,204 +457,437 @@ static void apply_linger(struct mg_connection *c)
 	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
-/* Graceful close: stop sending, then park to read and discard whatever the
- * client still sends, for up to two seconds; the final close happens when
- * the client closes or the deadline passes. */
-static int start_lingering(struct mg_connection *c)
-{
-	if (shutdown(c->fd, SHUT_WR) != 0)
-		return -1;
-	c->lingering = 1;
-	c->rpos = c->rlen = 0;
-	cw_conn_linger(c, cw_now_ms() + 2000);
-	return 0;
-}
-
-void cw_conn_linger(struct mg_connection *c, int64_t deadline)
-{
-	char sink[4096];
-
-	do {
-		ssize_t n;
-
-		atomic_store(&c->pending, 0);
-		while ((n = cw_conn_recv_nb(c, sink, sizeof sink)) > 0)
-			;
-		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-			cw_conn_close(c, 0);
-			return;
-		}
-	} while (cw_conn_park(c, deadline));
-}
-
-void cw_conn_close(struct mg_connection *c, int graceful)
+void cw_conn_close(struct mg_connection *c)
 {
 	struct mg_context *ctx = c->ctx;
-	struct cw_thread *t = cw_thread_self();
 
-	if (graceful && !c->lingering && !atomic_load(&ctx->stopping) &&
-	    c->ctx->opt.linger_timeout_ms < -1) {
-		if (t != NULL && t->ctx == ctx)
-			cw_conn_detach(c, t);
-		if (start_lingering(c) == 0)
-			return;
-	}
-	notify_close(c);
-	if (!c->lingering)
+	if (c->proto != NULL && c->proto->release != NULL)
+		c->proto->release(c);
+	c->proto = NULL;
+	notify(c, ctx->cb.connection_close);
+	if (c->xprt != NULL && c->xprt->close != NULL)
+		c->xprt->close(c);
+	if (!c->closing)
 		apply_linger(c);
-	/* close() removes the fd from the epoll set */
+	/* close() takes the fd out of the epoll set; never while another
+	 * thread is still in epoll_ctl with it (arm) */
+	while (atomic_load(&c->arming))
+		sched_yield();
 	close(c->fd);
 	c->fd = -1;
-	notify_closed(c);
-	if (t != NULL && t->ctx == ctx)
-		cw_conn_detach(c, t);
+	notify(c, ctx->cb.connection_closed);
+	c->rpos = c->rlen = 0;
+	cw_conn_input_detach(c, cw_thread_self());
 	free(c->rbuf);
 	c->rbuf = NULL;
 	c->rcap = 0;
+	if (c->posted != NULL) {
+		pthread_mutex_lock(&c->lock);
+		c->posted->buf.len = 0;
+		atomic_store(&c->posted->n, 0);
+		pthread_mutex_unlock(&c->lock);
+	}
 	atomic_fetch_sub(&ctx->conns_ctr->open, 1);
 	free_slot(c);
 }
 
-int cw_conn_attach(struct mg_connection *c, struct cw_thread *t)
+/* ---- input ------------------------------------------------------------------ */
+
+int cw_conn_input_attach(struct mg_connection *c, struct cw_thread *t)
 {
 	size_t need = c->ctx->opt.max_request_size + 1;
 
-	if (c->rbuf == NULL) {
-		if (t->spare_rbuf != NULL) {
-			c->rbuf = t->spare_rbuf;
-			t->spare_rbuf = NULL;
-		} else {
-			c->rbuf = malloc(need);
-			if (c->rbuf == NULL)
-				return -1;
-		}
-		c->rcap = need - 1; /* one byte kept for a terminating NUL */
-		c->rpos = c->rlen = 0;
+	if (c->rbuf != NULL)
+		return 0;
+	if (t != NULL && t->spare_rbuf != NULL) {
+		c->rbuf = t->spare_rbuf;
+		t->spare_rbuf = NULL;
+	} else {
+		c->rbuf = malloc(need);
+		if (c->rbuf == NULL)
+			return -1;
 	}
-	c->out = &t->out;
-	c->out->len = 0;
+	c->rcap = (uint32_t)(need - 1); /* one byte kept for a NUL */
+	c->rpos = c->rlen = 0;
 	return 0;
 }
 
-void cw_conn_detach(struct mg_connection *c, struct cw_thread *t)
+void cw_conn_input_detach(struct mg_connection *c, struct cw_thread *t)
 {
-	c->out = NULL;
-	if (c->rbuf != NULL && c->rpos == c->rlen) {
-		if (t->spare_rbuf == NULL)
-			t->spare_rbuf = c->rbuf;
-		else
-			free(c->rbuf);
-		c->rbuf = NULL;
-		c->rcap = c->rpos = c->rlen = 0;
-	}
+	if (c->rbuf == NULL || c->rpos != c->rlen)
+		return;
+	/* only buffers of the standard size are kept for reuse */
+	if (t != NULL && t->ctx == c->ctx && t->spare_rbuf == NULL &&
+	    c->rcap == c->ctx->opt.max_request_size)
+		t->spare_rbuf = c->rbuf;
+	else
+		free(c->rbuf);
+	c->rbuf = NULL;
+	c->rcap = c->rpos = c->rlen = 0;
 }
 
-int cw_wait_fd(int fd, short events, int timeout_ms)
+int cw_conn_input_reserve(struct mg_connection *c, size_t cap)
 {
-	struct pollfd p;
-	int r;
+	char *p;
 
-	p.fd = fd;
-	p.events = events;
-	do {
-		r = poll(&p, 1, timeout_ms);
-	} while (r < 0 && errno == EINTR);
-	if (r == 0) {
-		errno = ETIMEDOUT;
+	if (cap <= c->rcap)
+		return 0;
+	if (cap > UINT32_MAX - 1)
 		return -1;
-	}
-	return r < 0 ? -1 : 0;
+	p = realloc(c->rbuf, cap + 1);
+	if (p == NULL)
+		return -1;
+	c->rbuf = p;
+	c->rcap = (uint32_t)cap;
+	return 0;
 }
 
-ssize_t cw_conn_recv_nb(struct mg_connection *c, void *buf, size_t len)
+int cw_conn_input_waiting(const struct mg_connection *c)
 {
-	ssize_t n;
+	int avail = 0;
 
-	do {
-		n = recv(c->fd, buf, len, 0);
-	} while (n < 0 && errno == EINTR);
+	return c->rpos != c->rlen || c->xprt->has_buffered_input(c) ||
+	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
+}
+
+/* ---- moving bytes ----------------------------------------------------------- */
+
+static void count(struct mg_connection *c, size_t in, size_t out)
+{
+	struct cw_thread_block *b;
+
+	if (c->is_client || (b = cw_thread_stats(c->ctx)) == NULL)
+		return;
+	if (in > 0)
+		atomic_fetch_add_explicit(&b->bytes_in, in, memory_order_relaxed);
+	if (out > 0)
+		atomic_fetch_add_explicit(&b->bytes_out, out,
+		                          memory_order_relaxed);
+}
+
+ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len)
+{
+	ssize_t n = c->xprt->recv(c, buf, len);
+
+	if (n > 0) {
+		count(c, (size_t)n, 0);
+		/* a full read may leave more in the socket, and no new edge
+		 * will come for it: the next park must look again */
+		if ((size_t)n == len)
+			atomic_store(&c->pending, 1);
+	}
 	return n;
 }
 
-ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
-                     int timeout_ms)
+ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
+                       int iovcnt)
 {
-	for (;;) {
-		ssize_t n = cw_conn_recv_nb(c, buf, len);
+	ssize_t n = c->xprt->sendv(c, iov, iovcnt);
 
-		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			return n;
-		if (cw_wait_fd(c->fd, POLLIN, timeout_ms) != 0)
+	if (n > 0)
+		count(c, 0, (size_t)n);
+	return n;
+}
+
+ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
+                         size_t len)
+{
+	ssize_t n = c->xprt->sendfile(c, fd, off, len);
+
+	if (n > 0)
+		count(c, 0, (size_t)n);
+	return n;
+}
+
+void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate)
+{
+	p->start = 0;
+	p->bytes = 0;
+	p->stall_ms = stall_ms;
+	p->grace_ms = grace_ms;
+	p->min_rate = min_rate;
+}
+
+int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
+{
+	int64_t d = p->stall_ms >= 0 ? now + p->stall_ms : INT64_MAX;
+
+	if (p->min_rate > 0 && p->start > 0) {
+		int64_t r = p->start + p->grace_ms + p->bytes * 1000 / p->min_rate;
+
+		if (r < d)
+			d = r;
+	}
+	return d;
+}
+
+/* The transfer fell below its minimum rate: it is closed, and counted. */
+static void too_slow(struct mg_connection *c)
+{
+	if (!c->is_client && c->ctx->conns_ctr != NULL)
+		atomic_fetch_add(&c->ctx->conns_ctr->too_slow, 1);
+}
+
+/* poll() for want until deadline (ms, INT64_MAX: none): 1 ready, 0 timed
+ * out, -1 error. */
+static int poll_until(int fd, int want, int64_t deadline)
+{
+	struct pollfd p;
+
+	p.fd = fd;
+	p.events = (short)((want & CW_WANT_READ ? POLLIN : 0) |
+	                   (want & CW_WANT_WRITE ? POLLOUT : 0));
+	for (;;) {
+		int64_t left = deadline == INT64_MAX ? -1 : deadline - cw_now_ms();
+		int r;
+
+		if (deadline != INT64_MAX && left <= 0)
+			return 0;
+		r = poll(&p, 1, left < 0 ? -1 : left > 86400000 ? 86400000 : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
 			return -1;
 	}
 }
 
-int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
-                  int timeout_ms)
+int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace)
 {
-	struct msghdr mh;
+	int64_t now = cw_now_ms(), stall, rate = INT64_MAX, deadline;
+	int r;
 
-	memset(&mh, 0, sizeof mh);
-	while (iovcnt > 0) {
-		ssize_t n;
+	if (pace->start == 0)
+		pace->start = now;
+	stall = pace->stall_ms >= 0 ? now + pace->stall_ms : INT64_MAX;
+	if (pace->min_rate > 0)
+		rate = pace->start + pace->grace_ms +
+		       pace->bytes * 1000 / pace->min_rate;
+	deadline = rate < stall ? rate : stall;
+	r = poll_until(c->fd, want, deadline);
+	if (r != 0)
+		return r > 0 ? 0 : -1;
+	if (rate < stall)
+		too_slow(c);
+	errno = ETIMEDOUT;
+	return -1;
+}
 
-		if (iov->iov_len == 0) {
-			iov++;
-			iovcnt--;
+/* After a would-block result: wait for what the transport asked for.
+ * For input, nobody may wait on the socket while the transport holds
+ * some. */
+static int wait_for(struct mg_connection *c, ssize_t code, struct cw_pace *pace)
+{
+	if (code == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
+		return 0;
+	if (code == CW_IO_WANT_READ || code == CW_IO_WANT_WRITE)
+		return cw_conn_wait(c,
+		                    code == CW_IO_WANT_READ ? CW_WANT_READ
+		                                            : CW_WANT_WRITE,
+		                    pace);
+	return -1;
+}
+
+ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
+                     struct cw_pace *pace)
+{
+	for (;;) {
+		ssize_t n = cw_conn_read(c, buf, len);
+
+		if (n > 0) {
+			pace->bytes += n;
+			return n;
+		}
+		if (n == 0)
+			return 0;
+		if (wait_for(c, n, pace) != 0)
+			return -1;
+	}
+}
+
+/* Drop n sent bytes from the front of iov[*k..cnt). */
+static void consume_iov(struct iovec *iov, int cnt, int *k, size_t n)
+{
+	while (n > 0 && *k < cnt) {
+		size_t take = n < iov[*k].iov_len ? n : iov[*k].iov_len;
+
+		iov[*k].iov_base = (char *)iov[*k].iov_base + take;
+		iov[*k].iov_len -= take;
+		n -= take;
+		if (iov[*k].iov_len == 0)
+			(*k)++;
+	}
+	while (*k < cnt && iov[*k].iov_len == 0)
+		(*k)++;
+}
+
+int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                  struct cw_pace *pace)
+{
+	int k = 0;
+
+	consume_iov(iov, iovcnt, &k, 0);
+	while (k < iovcnt) {
+		ssize_t n = cw_conn_writev(c, iov + k, iovcnt - k);
+
+		if (n > 0) {
+			pace->bytes += n;
+			consume_iov(iov, iovcnt, &k, (size_t)n);
 			continue;
 		}
-		mh.msg_iov = iov;
-		mh.msg_iovlen = (size_t)iovcnt;
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
-			    cw_wait_fd(c->fd, POLLOUT, timeout_ms) != 0)
-				return -1;
-			continue;
-		}
-		while (n > 0 && iovcnt > 0) {
-			size_t take =
-			    (size_t)n < iov->iov_len ? (size_t)n : iov->iov_len;
-			iov->iov_base = (char *)iov->iov_base + take;
-			iov->iov_len -= take;
-			n -= (ssize_t)take;
-			if (iov->iov_len == 0) {
-				iov++;
-				iovcnt--;
-			}
-		}
+		if (n == 0 || wait_for(c, n, pace) != 0)
+			return -1;
 	}
 	return 0;
 }
 
 int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
-                 int timeout_ms)
+                 struct cw_pace *pace)
 {
 	struct iovec iov;
 
 	iov.iov_base = (void *)buf;
 	iov.iov_len = len;
-	return cw_conn_sendv(c, &iov, 1, timeout_ms);
+	return cw_conn_sendv(c, &iov, 1, pace);
 }
 
-void cw_conn_describe_peer(struct mg_connection *c)
+/* A transport that cannot send files gets them copied block by block. */
+static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
+                     struct cw_pace *pace)
 {
-	char *dst = c->ri.remote_addr;
-	size_t cap = sizeof c->ri.remote_addr;
+	char block[16384];
 
-	dst[0] = '\0';
-	c->ri.remote_port = 0;
-	if (c->peer.ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)&c->peer;
+	while (len > 0) {
+		size_t want = len > (long long)sizeof block ? sizeof block
+		                                            : (size_t)len;
+		ssize_t n = pread(fd, block, want, off);
 
-		inet_ntop(AF_INET, &a->sin_addr, dst, (socklen_t)cap);
-		c->ri.remote_port = ntohs(a->sin_port);
-	} else if (c->peer.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)&c->peer;
-
-		inet_ntop(AF_INET6, &a->sin6_addr, dst, (socklen_t)cap);
-		c->ri.remote_port = ntohs(a->sin6_port);
+		if (n <= 0 || cw_conn_send(c, block, (size_t)n, pace) != 0)
+			return -1;
+		off += n;
+		len -= n;
 	}
+	return 0;
+}
+
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off,
+                      long long len, struct cw_pace *pace)
+{
+	while (len > 0) {
+		size_t want = len > (1 << 20) ? (1 << 20) : (size_t)len;
+		ssize_t n = cw_conn_sendfile(c, fd, &off, want);
+
+		if (n > 0) {
+			len -= n;
+			pace->bytes += n;
+			continue;
+		}
+		if (n == CW_IO_UNSUPPORTED)
+			return copy_file(c, fd, off, len, pace);
+		if (n == 0 || wait_for(c, n, pace) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- output from other threads ------------------------------------------------ */
+
+static size_t posted_bytes(const struct mg_connection *c)
+{
+	return c->posted == NULL ? 0
+	                         : atomic_load_explicit(&c->posted->n,
+	                                                memory_order_acquire);
+}
+
+static int append_posted(struct mg_connection *c, const void *data,
+                         size_t len, size_t max)
+{
+	int r = -1;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->posted == NULL)
+		c->posted = calloc(1, sizeof *c->posted);
+	if (c->posted != NULL && c->posted->buf.len + len <= max &&
+	    cw_buf_add(&c->posted->buf, data, len, max) == 0) {
+		atomic_store_explicit(&c->posted->n, c->posted->buf.len,
+		                      memory_order_release);
+		r = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
+                 size_t max)
+{
+	uint32_t gen;
+	uint64_t expect;
+	int r;
+
+	if (append_posted(c, data, len, max) != 0)
+		return -1;
+	/* the owner, if any, sees this when it parks; a parked connection
+	 * is taken here and handed to a pool thread by registering it for
+	 * writability, which reports at once */
+	atomic_fetch_add(&c->pending, 1);
+	gen = CW_TAG_GEN(atomic_load(&c->tag));
+	expect = CW_TAG(gen, CW_CONN_PARKED);
+	if (!atomic_compare_exchange_strong(&c->tag, &expect,
+	                                    CW_TAG(gen, CW_CONN_ACTIVE)))
+		return 0;
+	atomic_store(&c->pending, 0);
+	do
+		r = arm(c, EPOLL_CTL_MOD, c->events | EPOLLOUT,
+		        atomic_load(&c->deadline));
+	while (r == 1);
+	if (r < 0)
+		cw_conn_close(c);
+	return 0;
+}
+
+int cw_conn_flush_posted(struct mg_connection *c)
+{
+	struct cw_posted *p = c->posted;
+	int r = 0;
+
+	if (p == NULL)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	while (p->buf.len > 0) {
+		struct iovec iov = {p->buf.data, p->buf.len};
+		ssize_t n = cw_conn_writev(c, &iov, 1);
+
+		if (n <= 0) {
+			r = n == CW_IO_WANT_WRITE || n == CW_IO_WANT_READ ? 1
+			                                                  : -1;
+			break;
+		}
+		memmove(p->buf.data, p->buf.data + n, p->buf.len - (size_t)n);
+		p->buf.len -= (size_t)n;
+	}
+	atomic_store_explicit(&p->n, p->buf.len, memory_order_release);
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+/* ---- addresses ---------------------------------------------------------------- */
+
+void cw_conn_peer_text(const struct mg_connection *c, char *buf, size_t len,
+                       int *port)
+{
+	buf[0] = '\0';
+	*port = 0;
+	if (c->peer.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &c->peer.in.sin_addr, buf, (socklen_t)len);
+		*port = ntohs(c->peer.in.sin_port);
+	} else if (c->peer.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(c->peer.in6.sin6_port);
+	}
+}
+
+int cw_conn_local_addr(const struct mg_connection *c, union cw_sockaddr *a)
+{
+	socklen_t len = sizeof *a;
+
+	return getsockname(c->fd, &a->sa, &len) == 0 ? 0 : -1;
 }

@@ -1,100 +1,175 @@
 /* conn.h - connections: their slots, who owns them, parking them in the
- * epoll set between requests, closing them, and moving bytes over their
- * sockets with a deadline on every wait.
+ * epoll set in their protocol, closing them, their input buffer, and every
+ * byte they send or receive (through their transport), with a bound on
+ * every wait.
  *
- * All socket I/O of the library goes through cw_conn_recv/cw_conn_send so
- * that a transport layer (TLS) can be put under it in one place. */
-#ifndef CW_CONN_H
-#define CW_CONN_H
+ * This is the only place of the library that touches a connection's
+ * socket, and the one place where traffic is counted for the statistics. */
+#ifndef CW_NET_CONN_H
+#define CW_NET_CONN_H
 
 #include <sys/uio.h>
 
 #include "core/server.h"
+#include "net/proto.h"
+#include "net/transport.h"
 
-/* Per-thread state of a pool thread (and of threads that run client
- * connections): buffers lent to the connection it runs. */
-struct cw_thread {
-	struct mg_context *ctx;
-	int index;         /* pool index, -1 for other threads */
-	int type;          /* init_thread type: 0 master, 1 pool, 2 timer */
-	void *user_ptr;    /* what init_thread returned */
-	char *spare_rbuf;  /* an input buffer ready for the next connection */
-	struct cw_buf out; /* output buffer lent to the running connection */
-	char *scratch;     /* decoded paths of the running request */
-	size_t scratch_cap;
-};
+/* What a parked connection waits for. */
+#define CW_WANT_READ  1
+#define CW_WANT_WRITE 2
 
-/* The calling thread's cw_thread, or NULL. */
-struct cw_thread *cw_thread_self(void);
-void cw_thread_set_self(struct cw_thread *t);
+/* ---- slots and ownership ------------------------------------------------ */
 
-/* Slot table. cw_conn_new takes ownership of fd and returns an ACTIVE
- * connection owned by the caller, or NULL (fd closed) on exhaustion. */
+/* The slot table of a context. 0 or -1 (out of memory). */
 int cw_conns_init(struct mg_context *ctx);
 void cw_conns_free(struct mg_context *ctx);
+
+/* A connection for an accepted socket, ACTIVE and owned by the caller, in
+ * protocol proto over transport xprt; NULL on exhaustion (fd is then
+ * closed). The connection owns fd from here on. */
 struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
                                   const struct cw_listener *l,
-                                  const struct sockaddr_storage *peer,
-                                  socklen_t peer_len);
+                                  const struct sockaddr *peer,
+                                  socklen_t peer_len,
+                                  const struct cw_transport *xprt,
+                                  const struct cw_protocol *proto);
+
+/* The same for a client connection (mg_connect_client): not in a slot;
+ * calloc'ed, freed by cw_conn_free_client(). */
+struct mg_connection *cw_conn_new_client(struct mg_context *ctx, int fd,
+                                         const struct sockaddr *peer,
+                                         socklen_t peer_len);
+void cw_conn_free_client(struct mg_connection *c);
+
 uint32_t cw_conns_count(const struct mg_context *ctx);
 struct mg_connection *cw_conn_at(const struct mg_context *ctx, uint32_t slot);
 
-/* Give up an ACTIVE connection until it is readable or until deadline
- * (ms). Returns 0: parked, the caller must not touch it any more; 1: input
- * may have arrived meanwhile and the caller still owns it (read again). */
-int cw_conn_park(struct mg_connection *c, int64_t deadline);
+/* Connections open now, and ever accepted. */
+int64_t cw_conns_open(const struct mg_context *ctx);
 
-/* Park an owned connection from outside a pool thread (the timer): its
- * registration is renewed, so a pool thread is woken if input waits.
- * 0, or -1 (the caller still owns it). */
-int cw_conn_handoff(struct mg_connection *c, int64_t deadline);
-
-/* A closing connection (write side shut): read and drop its input until
- * EOF or the deadline, without holding a thread. */
-void cw_conn_linger(struct mg_connection *c, int64_t deadline);
-
-/* Park until the socket is writable (at once, normally): hands an owned
- * connection to a pool thread. 0, or -1 if it could not be armed. */
-int cw_conn_park_writable(struct mg_connection *c);
-
-/* First registration of a new connection (ACTIVE -> PARKED). */
+/* First registration of a new connection in the epoll set, waiting for
+ * input until deadline (ms). 0, or -1 (the caller still owns it). */
 int cw_conn_register(struct mg_connection *c, int64_t deadline);
 
+/* Give up an owned connection until it is ready for want (CW_WANT_*) or
+ * until deadline (ms), when its protocol's expire runs. Returns 0: parked,
+ * the caller must not touch it any more; 1: an event (input, or output
+ * posted by another thread) came meanwhile and the caller still owns it;
+ * -1: it could not be registered (the caller still owns it and should
+ * close it). Costs no system call unless want changes. */
+int cw_conn_park(struct mg_connection *c, int want, int64_t deadline);
+
+/* Park an owned connection from a thread that must not run it (the
+ * timer): if an event came meanwhile, a pool thread is woken for it.
+ * Closes the connection if it cannot be registered. */
+void cw_conn_release(struct mg_connection *c, int want, int64_t deadline);
+
 /* Turn epoll event data into an owned (ACTIVE) connection, or NULL if the
- * event is stale (the connection was closed or reused meanwhile). */
+ * event is stale (the connection was closed or reused meanwhile) or the
+ * connection is owned by another thread (which is told to look again). */
 struct mg_connection *cw_conn_claim(struct mg_context *ctx, uint64_t data);
 
-/* Try to take a PARKED connection for closing (timer, stop). */
+/* Take a PARKED connection whose tag is tag, for the timer or for stop:
+ * 1 if taken (it is then CLOSING and owned by the caller), else 0. */
 int cw_conn_seize(struct mg_connection *c, uint64_t tag);
 
-/* Close an owned connection: callbacks, socket, slot. If graceful, the
- * client's unread input is drained first (lingering close) so that the
- * response just sent is not lost to a reset. */
-void cw_conn_close(struct mg_connection *c, int graceful);
+/* Run c in protocol p from now on (the one place a protocol changes). */
+void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p);
 
-/* Lend/return the thread's buffers to a connection it runs. */
-int cw_conn_attach(struct mg_connection *c, struct cw_thread *t);
-void cw_conn_detach(struct mg_connection *c, struct cw_thread *t);
+/* Close an owned connection now: the protocol's release, the
+ * connection_close/connection_closed callbacks, the transport, the
+ * socket, the slot. */
+void cw_conn_close(struct mg_connection *c);
 
-/* Non-blocking receive: > 0 bytes, 0 EOF, -1 with errno (EAGAIN...). */
-ssize_t cw_conn_recv_nb(struct mg_connection *c, void *buf, size_t len);
+/* Close gracefully: shut the write side and drop the client's input
+ * until it closes or two seconds pass (net/linger.c), so the response
+ * just sent is not lost to a reset; closes at once when that is off
+ * (linger_timeout_ms) or the context stops. */
+void cw_conn_linger(struct mg_connection *c);
 
-/* Receive, waiting at most timeout_ms (< 0: forever) for data:
- * > 0 bytes, 0 EOF, -1 error or timeout (errno ETIMEDOUT). */
+/* ---- input ---------------------------------------------------------------- */
+
+/* Give the connection an input buffer (the thread's spare, or a new one)
+ * of max_request_size bytes if it has none. 0 or -1. */
+int cw_conn_input_attach(struct mg_connection *c, struct cw_thread *t);
+
+/* Give an empty input buffer back to the thread (an idle connection
+ * keeps none); a buffer with unread bytes stays. */
+void cw_conn_input_detach(struct mg_connection *c, struct cw_thread *t);
+
+/* Make the input buffer hold at least cap bytes (keeping its contents).
+ * 0 or -1. */
+int cw_conn_input_reserve(struct mg_connection *c, size_t cap);
+
+/* Is input waiting: unread in the buffer, held by the transport, or
+ * arrived on the socket? (The last costs a system call.) */
+int cw_conn_input_waiting(const struct mg_connection *c);
+
+/* ---- moving bytes ----------------------------------------------------------- */
+
+/* Without waiting: > 0 bytes, 0 end of input, or a CW_IO_* code. */
+ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len);
+ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
+                       int iovcnt);
+ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
+                         size_t len);
+
+/* The limit of a blocking transfer, which grows with its progress (as
+ * Apache's mod_reqtimeout MinRate): no single wait may pass stall_ms, and
+ * with a min_rate the whole transfer may take grace_ms plus one second
+ * for every min_rate bytes moved. A client slower than that gets its call
+ * failed with ETIMEDOUT and is counted in the statistics. */
+struct cw_pace {
+	int64_t start;   /* ms of the first wait, 0: none yet */
+	long long bytes; /* moved since the first wait */
+	int stall_ms;    /* longest single wait, < 0: no limit */
+	int grace_ms;    /* with min_rate */
+	int min_rate;    /* bytes per second, 0: no minimum */
+};
+
+/* A pace with these limits and no progress yet. */
+void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate);
+
+/* The ms by which the next wait must end (INT64_MAX: none). */
+int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now);
+
+/* Receive, waiting within pace: > 0 bytes, 0 end of input, -1 error or
+ * timeout (errno ETIMEDOUT). */
 ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
-                     int timeout_ms);
+                     struct cw_pace *pace);
 
-/* Send every byte of iov, waiting at most timeout_ms for each stall.
- * 0 on success, -1 on error (the connection is then unusable). */
+/* Send every byte, waiting within pace. 0, or -1 (the connection is then
+ * unusable). iov is consumed. */
 int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
-                  int timeout_ms);
+                  struct cw_pace *pace);
 int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
-                 int timeout_ms);
+                 struct cw_pace *pace);
 
-/* Wait until fd is ready for events (POLLIN/POLLOUT) or timeout. */
-int cw_wait_fd(int fd, short events, int timeout_ms);
+/* Send len bytes of file fd from off, waiting within pace; a transport
+ * that cannot send files gets them copied. 0 or -1. */
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off,
+                      long long len, struct cw_pace *pace);
 
-/* Format the peer address into ri.remote_addr / remote_port. */
-void cw_conn_describe_peer(struct mg_connection *c);
+/* Wait until the socket is ready for want (CW_WANT_*), within pace. */
+int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace);
+
+/* Queue output for the connection from any thread (the connection lock is
+ * taken): a pool thread is woken to write it out, before it runs the
+ * connection's protocol again, in whatever protocol it is parked. At most
+ * max bytes may wait: -1 (nothing queued) beyond that, or when out of
+ * memory. 0 on success. */
+int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
+                 size_t max);
+
+/* Write out what other threads posted, without waiting. 0: all written
+ * (or none was waiting), 1: some must wait for writability, -1: error. */
+int cw_conn_flush_posted(struct mg_connection *c);
+
+/* The peer's address as text, and its port. */
+void cw_conn_peer_text(const struct mg_connection *c, char *buf, size_t len,
+                       int *port);
+
+/* The local address the connection arrived on. 0 or -1. */
+int cw_conn_local_addr(const struct mg_connection *c, union cw_sockaddr *a);
 
 #endif

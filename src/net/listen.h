@@ -1,28 +1,25 @@
-/* listen.h - listening_ports: parsing the option, binding the sockets,
- * and describing them (mg_get_server_ports). The prefork master binds with
+/* listen.h - listening sockets: binding the parsed listening_ports
+ * (core/listen_spec.h), adopting sockets a prefork master bound, and
+ * describing them (mg_get_server_ports). The prefork master binds with
  * these functions once; its workers adopt the descriptors it hands them. */
-#ifndef CW_LISTEN_H
-#define CW_LISTEN_H
+#ifndef CW_NET_LISTEN_H
+#define CW_NET_LISTEN_H
 
 #include <stddef.h>
 
+#include "core/listen_spec.h"
 #include "core/server.h"
 
-/* One parsed listening_ports entry. */
-struct cw_listen_spec {
-	char host[256]; /* "" for any address */
-	int port;
-	int ipv6;        /* [addr] form */
-	int dual;        /* "+port": IPv4 and IPv6 on one socket */
-	int is_ssl;      /* 's' */
-	int is_redirect; /* 'r' */
-	int optional;    /* 'o': failing to bind is not an error */
+struct cw_listener {
+	int fd;
+	int port; /* actual port (after binding port 0) */
+	int is_ssl;
+	int is_redirect;
+	int protocol;  /* 1 IPv4, 2 IPv6, 3 both */
+	int inherited; /* fd handed in by the prefork master */
+	/* The transport of its connections; NULL: plain (net/transport.h). */
+	const struct cw_transport *xprt;
 };
-
-/* Parse the option into *specs (malloc'ed, caller frees) and *n.
- * -1 with "listening_ports: 'entry': reason" in err. */
-int cw_listen_parse(const char *option, struct cw_listen_spec **specs, int *n,
-                    char *err, size_t errlen);
 
 /* Bind and listen on every spec. On success *out (malloc'ed, caller frees
  * with cw_listen_close) holds *n listeners; an optional entry that cannot

@@ -4,44 +4,64 @@
  * thread to a connection, so num_threads caps the number of clients. Here
  * every connection is registered (edge-triggered) in one epoll set; one
  * runner thread per CPU waits on it, takes a batch of ready connections,
- * and runs each to completion (handlers may block), then parks it, which
- * costs no system call (conn.c). There is no hand-off queue and no wake-up
- * of a second thread per request. The other pool threads are spares, woken
- * only while a runner is asleep in a slow handler. The master thread only
- * accepts, so a handler that blocks can never stop new clients from being
- * accepted, and the timer thread enforces the deadlines of parked
- * connections by scanning the slot table. */
+ * and runs each in its protocol (c->proto), which may block in a handler
+ * and ends by parking the connection (no system call, see conn.c) or
+ * closing it. There is no hand-off queue and no wake-up of a second thread
+ * per request. The other pool threads are spares, woken only while a
+ * runner is asleep in a slow handler. The master thread only accepts, so
+ * a handler that blocks can never stop new clients from being accepted,
+ * and the timer thread enforces the deadlines of parked connections by
+ * scanning the slot table and calling their protocol's expire. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "net/conn.h"
 #include "core/log.h"
+#include "net/conn.h"
+#include "net/listen.h"
 #include "net/pool.h"
-#include "http/request.h"
+#include "util/clock.h"
 
 #define WAKE_DATA     UINT64_MAX
 #define DRAIN_DATA    (UINT64_MAX - 1)
 #define TIMER_TICK_MS 50
 
-static __thread int pool_index = -1;
+/* The ready connections a pool thread took in one epoll_wait and has not
+ * run yet (epoll data words; 0 = taken). */
+#define BATCH 16
+struct batch {
+	_Atomic uint64_t ev[BATCH];
+} __attribute__((aligned(64)));
 
-struct cw_thread_block *cw_my_block(const struct mg_context *ctx)
-{
-	if (pool_index < 0 || ctx->tstats == NULL)
-		return NULL;
-	return &ctx->tstats[pool_index % ctx->nblocks];
-}
+struct cw_pool {
+	int accept_epfd; /* listeners, master thread only */
+	int wakefd;      /* eventfd in both sets: stop */
+	int drainfd;     /* eventfd in accept_epfd: drain */
+	pthread_t master_tid, timer_tid;
+	int have_master, have_timer;
+	pthread_t *tids;
+	_Atomic pid_t *ktids;  /* kernel thread ids, for the timer */
+	struct batch *batches; /* events each pool thread took */
+	_Atomic int steal;     /* a stuck runner may hold events */
+	int size;              /* pool threads started */
+	/* Runners wait on epfd; the other pool threads are spares, asleep on
+	 * spare_cond until a runner is stuck in a slow handler. */
+	int runners_target;
+	_Atomic int runners;
+	pthread_mutex_t spare_lock;
+	pthread_cond_t spare_cond;
+	int spare_tokens;
+	int spares;
+	_Atomic int64_t drain_grace_ms; /* idle time before a drain closes */
+};
 
 static void thread_begin(struct cw_thread *t, struct mg_context *ctx, int type,
                          int index)
@@ -50,7 +70,8 @@ static void thread_begin(struct cw_thread *t, struct mg_context *ctx, int type,
 	t->ctx = ctx;
 	t->type = type;
 	t->index = index;
-	pool_index = index;
+	if (index >= 0 && ctx->tstats != NULL)
+		t->stats = &ctx->tstats[index % ctx->nblocks];
 	cw_thread_set_self(t);
 	if (ctx->cb.init_thread != NULL)
 		t->user_ptr = ctx->cb.init_thread(ctx, type);
@@ -63,39 +84,49 @@ static void thread_end(struct cw_thread *t)
 	if (ctx->cb.exit_thread != NULL)
 		ctx->cb.exit_thread(ctx, t->type, t->user_ptr);
 	free(t->spare_rbuf);
-	free(t->out.data);
-	free(t->scratch);
+	if (t->spare_x != NULL && t->spare_x_free != NULL)
+		t->spare_x_free(t->spare_x);
 	cw_thread_set_self(NULL);
 }
 
 /* ---- master thread: accept ------------------------------------------ */
 
-static void configure_socket(struct mg_context *ctx, int fd)
+/* The init_connection callback, once per accepted connection. */
+static void greet(struct mg_connection *c)
 {
+	struct mg_context *ctx = c->ctx;
+
+	c->initialized = 1;
+	if (ctx->cb.init_connection != NULL) {
+		void *data = NULL;
+
+		ctx->cb.init_connection(c, &data);
+		c->conn_data = data;
+	}
+}
+
+static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
+                       int fd, const union cw_sockaddr *peer, socklen_t len)
+{
+	const struct cw_transport *xprt =
+	    l->xprt != NULL ? l->xprt : cw_transport_plain();
+	struct mg_connection *c;
 	int one = 1;
 
 	/* Always: civetd coalesces its own writes, so Nagle's algorithm only
 	 * adds the 40 ms delayed-ACK stall CivetWeb is known for. */
-	(void)ctx;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
-                       int fd, struct sockaddr_storage *ss, socklen_t len)
-{
-	struct mg_connection *c;
-
-	configure_socket(ctx, fd);
-	c = cw_conn_new(ctx, fd, l, ss, len);
+	c = cw_conn_new(ctx, fd, l, &peer->sa, len, xprt, ctx->first_proto);
 	if (c == NULL) {
-		cw_log_error(ctx, NULL, "connection table full, dropping");
+		cw_log_error(ctx, NULL, "cannot take a connection: %s",
+		             "connection table full or out of memory");
 		return;
 	}
-	cw_request_first_contact(c);
+	greet(c);
 	if (cw_conn_register(c, cw_now_ms() + ctx->opt.request_timeout_ms) !=
 	    0) {
 		cw_log_error(ctx, NULL, "epoll_ctl: %s", strerror(errno));
-		cw_conn_close(c, 0);
+		cw_conn_close(c);
 	}
 }
 
@@ -109,13 +140,13 @@ static int may_accept(struct mg_context *ctx)
 static void accept_batch(struct mg_context *ctx, const struct cw_listener *l)
 {
 	for (int i = 0; i < 64 && may_accept(ctx); i++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof ss;
-		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		union cw_sockaddr peer;
+		socklen_t len = sizeof peer;
+		int fd = accept4(l->fd, &peer.sa, &len,
 		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
-			accept_one(ctx, l, fd, &ss, len);
+			accept_one(ctx, l, fd, &peer, len);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -137,10 +168,9 @@ static int add_listeners(struct mg_context *ctx, int op)
 
 		/* EPOLLEXCLUSIVE: with several worker processes on the same
 		 * socket, one connection wakes one process */
-		ev.events =
-		    EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
+		ev.events = EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
 		ev.data.u64 = (uint64_t)i;
-		if (epoll_ctl(ctx->accept_epfd, op, ctx->listeners[i].fd,
+		if (epoll_ctl(ctx->pool->accept_epfd, op, ctx->listeners[i].fd,
 		              op == EPOLL_CTL_DEL ? NULL : &ev) != 0)
 			return -1;
 	}
@@ -169,6 +199,7 @@ static void balance(struct mg_context *ctx)
 static void *master_main(void *arg)
 {
 	struct mg_context *ctx = arg;
+	struct cw_pool *p = ctx->pool;
 	struct cw_thread t;
 	struct epoll_event evs[16];
 
@@ -176,12 +207,11 @@ static void *master_main(void *arg)
 	while (!atomic_load(&ctx->stopping)) {
 		int n;
 
-		if (atomic_load(&ctx->draining) &&
-		    atomic_load(&ctx->accepting)) {
+		if (atomic_load(&ctx->draining) && atomic_load(&ctx->accepting)) {
 			add_listeners(ctx, EPOLL_CTL_DEL);
 			atomic_store(&ctx->accepting, 0);
 		}
-		n = epoll_wait(ctx->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
+		n = epoll_wait(p->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
 		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
 			if (evs[i].data.u64 == WAKE_DATA ||
 			    evs[i].data.u64 == DRAIN_DATA)
@@ -206,54 +236,48 @@ static void *master_main(void *arg)
  * to matter (a slow handler), and a surplus runner goes back to sleep. */
 #define STUCK_MS 3
 
-/* Precise milliseconds for busy_since (the coarse clock's 4 ms steps would
- * call a runner stuck after a 1 ms request). */
-static int64_t precise_ms(void)
+static int become_runner(struct cw_pool *p, struct mg_context *ctx)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int become_runner(struct mg_context *ctx)
-{
-	pthread_mutex_lock(&ctx->spare_lock);
-	ctx->spares++;
-	while (ctx->spare_tokens == 0 && !atomic_load(&ctx->stopping))
-		pthread_cond_wait(&ctx->spare_cond, &ctx->spare_lock);
-	ctx->spares--;
-	if (ctx->spare_tokens > 0)
-		ctx->spare_tokens--;
-	pthread_mutex_unlock(&ctx->spare_lock);
+	pthread_mutex_lock(&p->spare_lock);
+	p->spares++;
+	while (p->spare_tokens == 0 && !atomic_load(&ctx->stopping))
+		pthread_cond_wait(&p->spare_cond, &p->spare_lock);
+	p->spares--;
+	if (p->spare_tokens > 0)
+		p->spare_tokens--;
+	pthread_mutex_unlock(&p->spare_lock);
 	if (atomic_load(&ctx->stopping))
 		return -1;
-	atomic_fetch_add(&ctx->runners, 1);
+	atomic_fetch_add(&p->runners, 1);
 	return 0;
 }
 
 /* A runner steps down when there are more runners than wanted. */
-static int step_down(struct mg_context *ctx)
+static int step_down(struct cw_pool *p)
 {
-	int n = atomic_load(&ctx->runners);
+	int n = atomic_load(&p->runners);
 
-	while (n > ctx->runners_target) {
-		if (atomic_compare_exchange_weak(&ctx->runners, &n, n - 1))
+	while (n > p->runners_target) {
+		if (atomic_compare_exchange_weak(&p->runners, &n, n - 1))
 			return 1;
 	}
 	return 0;
 }
 
-/* One ready connection: claim it (unless the event is stale) and run it. */
+/* One ready connection: claim it (unless the event is stale) and run it
+ * in its protocol. */
 static void run_one(struct mg_context *ctx, struct cw_thread *t, uint64_t data)
 {
-	_Atomic int64_t *busy = &cw_my_block(ctx)->busy_since;
+	_Atomic int64_t *busy = &t->stats->busy_since;
 	struct mg_connection *c = cw_conn_claim(ctx, data);
 
 	if (c == NULL)
 		return;
-	atomic_store_explicit(busy, precise_ms(), memory_order_relaxed);
-	cw_request_serve(c, t);
+	atomic_store_explicit(busy, cw_clock_ms(), memory_order_relaxed);
+	if (atomic_load_explicit(&ctx->stopping, memory_order_relaxed))
+		cw_conn_close(c);
+	else
+		c->proto->run(c, t);
 	atomic_store_explicit(busy, 0, memory_order_relaxed);
 }
 
@@ -263,12 +287,14 @@ static void run_one(struct mg_context *ctx, struct cw_thread *t, uint64_t data)
  * get one (and the connection's own claim arbitrates again). */
 static void steal(struct mg_context *ctx, struct cw_thread *t)
 {
-	for (int j = 0; j < ctx->pool_size; j++) {
+	struct cw_pool *p = ctx->pool;
+
+	for (int j = 0; j < p->size; j++) {
 		if (j == t->index)
 			continue;
-		for (int k = 0; k < CW_BATCH; k++) {
+		for (int k = 0; k < BATCH; k++) {
 			uint64_t data = atomic_exchange_explicit(
-			    &ctx->batches[j].ev[k], 0, memory_order_acquire);
+			    &p->batches[j].ev[k], 0, memory_order_acquire);
 
 			if (data != 0 && data != WAKE_DATA)
 				run_one(ctx, t, data);
@@ -276,24 +302,25 @@ static void steal(struct mg_context *ctx, struct cw_thread *t)
 	}
 }
 
-/* Take up to CW_BATCH ready connections per epoll_wait (one system call
- * for many requests under load) and run them in turn. */
+/* Take up to BATCH ready connections per epoll_wait (one system call for
+ * many requests under load) and run them in turn. */
 static void run_events(struct mg_context *ctx, struct cw_thread *t)
 {
-	struct cw_batch *mine = &ctx->batches[t->index];
-	struct epoll_event ev[CW_BATCH];
+	struct cw_pool *p = ctx->pool;
+	struct batch *mine = &p->batches[t->index];
+	struct epoll_event ev[BATCH];
 
 	for (;;) {
 		int n;
 
-		if (atomic_load_explicit(&ctx->steal, memory_order_relaxed) &&
-		    atomic_exchange(&ctx->steal, 0))
+		if (atomic_load_explicit(&p->steal, memory_order_relaxed) &&
+		    atomic_exchange(&p->steal, 0))
 			steal(ctx, t);
-		n = epoll_wait(ctx->epfd, ev, CW_BATCH, 200);
+		n = epoll_wait(ctx->epfd, ev, BATCH, 200);
 		if (n < 0 && errno != EINTR)
 			return;
 		if (n <= 0) {
-			if (step_down(ctx))
+			if (step_down(p))
 				return;
 			continue;
 		}
@@ -310,29 +337,33 @@ static void run_events(struct mg_context *ctx, struct cw_thread *t)
 			if (data != 0)
 				run_one(ctx, t, data);
 		}
-		if (step_down(ctx))
+		if (step_down(p))
 			return;
 	}
 }
 
+struct pool_arg {
+	struct mg_context *ctx;
+	int index;
+};
+
 static void *pool_main(void *arg)
 {
+	struct pool_arg a = *(struct pool_arg *)arg;
+	struct cw_pool *p = a.ctx->pool;
 	struct cw_thread t;
-	struct mg_context *ctx;
-	int index, runner;
+	int runner;
 
-	ctx = ((void **)arg)[0];
-	index = (int)(intptr_t)((void **)arg)[1];
 	free(arg);
-	thread_begin(&t, ctx, 1, index);
-	ctx->pool_ktids[index] = gettid();
-	runner = index < ctx->runners_target;
+	thread_begin(&t, a.ctx, 1, a.index);
+	atomic_store(&p->ktids[a.index], gettid());
+	runner = a.index < p->runners_target;
 	if (runner)
-		atomic_fetch_add(&ctx->runners, 1);
-	while (!atomic_load(&ctx->stopping)) {
-		if (!runner && become_runner(ctx) != 0)
+		atomic_fetch_add(&p->runners, 1);
+	while (!atomic_load(&a.ctx->stopping)) {
+		if (!runner && become_runner(p, a.ctx) != 0)
 			break;
-		run_events(ctx, &t);
+		run_events(a.ctx, &t);
 		runner = 0;
 	}
 	thread_end(&t);
@@ -345,10 +376,12 @@ static void *pool_main(void *arg)
  * and a runner that was merely preempted would churn spares. */
 static int is_sleeping(pid_t tid)
 {
-	char path[64], buf[256], *p;
+	char path[64], buf[256], *q;
 	ssize_t n;
 	int fd;
 
+	if (tid == 0)
+		return 0; /* not started yet */
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -358,79 +391,72 @@ static int is_sleeping(pid_t tid)
 	if (n <= 0)
 		return 1;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p == NULL || p[1] == '\0' || (p[2] != 'R');
+	q = strrchr(buf, ')');
+	return q == NULL || q[1] == '\0' || (q[2] != 'R');
 }
 
 /* Timer thread: wake spares while runners are stuck. Returns whether any
  * runner is busy (then the timer ticks fast). */
 static int watch_runners(struct mg_context *ctx, int64_t now)
 {
+	struct cw_pool *p = ctx->pool;
 	int stuck = 0, busy = 0, want;
 
-	for (int i = 0; i < ctx->pool_size && i < ctx->nblocks; i++) {
+	for (int i = 0; i < p->size && i < ctx->nblocks; i++) {
 		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
 		                                     memory_order_relaxed);
 
 		if (since == 0)
 			continue;
 		busy++;
-		if (now - since >= STUCK_MS &&
-		    is_sleeping(ctx->pool_ktids[i])) {
+		if (now - since >= STUCK_MS && is_sleeping(atomic_load(&p->ktids[i]))) {
 			stuck++;
 			/* its batch may hold connections nobody runs */
-			atomic_store(&ctx->steal, 1);
+			atomic_store(&p->steal, 1);
 		}
 	}
-	want = ctx->runners_target - (atomic_load(&ctx->runners) - stuck);
+	want = p->runners_target - (atomic_load(&p->runners) - stuck);
 	if (want > 0) {
-		pthread_mutex_lock(&ctx->spare_lock);
-		if (want > ctx->spares - ctx->spare_tokens)
-			want = ctx->spares - ctx->spare_tokens;
+		pthread_mutex_lock(&p->spare_lock);
+		if (want > p->spares - p->spare_tokens)
+			want = p->spares - p->spare_tokens;
 		for (int i = 0; i < want; i++) {
-			ctx->spare_tokens++;
-			pthread_cond_signal(&ctx->spare_cond);
+			p->spare_tokens++;
+			pthread_cond_signal(&p->spare_cond);
 		}
-		pthread_mutex_unlock(&ctx->spare_lock);
+		pthread_mutex_unlock(&p->spare_lock);
 	}
 	return busy;
 }
 
 /* ---- timer thread: deadlines -------------------------------------------- */
 
-/* Is the client possibly sending right now? Closing then would reset it. */
-static int has_pending_input(const struct mg_connection *c)
-{
-	int avail = 0;
-
-	return c->rpos != c->rlen ||
-	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
-}
-
+/* A parked connection whose deadline passed goes to its protocol's
+ * expire; while draining, one parked for the grace period goes to its
+ * protocol's drain. Either runs here, owning the connection. */
 static void expire(struct mg_connection *c, int64_t now, int draining,
                    int64_t grace)
 {
 	uint64_t tag = atomic_load_explicit(&c->tag, memory_order_acquire);
-	int64_t deadline;
-	int idle_drain;
+	int due, drain;
 
 	if (CW_TAG_STATE(tag) != CW_CONN_PARKED)
 		return;
-	deadline = atomic_load_explicit(&c->deadline, memory_order_relaxed);
-	/* draining: a keep-alive connection idle for the grace period goes */
-	idle_drain = draining && !c->lingering && c->rpos == c->rlen &&
-	             now - c->parked_ms >= grace;
-	if (now < deadline && !idle_drain)
+	due = now >= atomic_load_explicit(&c->deadline, memory_order_relaxed);
+	drain = !due && draining &&
+	        now - atomic_load_explicit(&c->parked, memory_order_relaxed) >=
+	            grace;
+	if ((!due && !drain) || !cw_conn_seize(c, tag))
 		return;
-	if (!cw_conn_seize(c, tag))
-		return;
-	if (now < deadline && has_pending_input(c)) {
-		/* a request is arriving: let a pool thread answer it */
-		if (cw_conn_handoff(c, deadline) != 0)
-			cw_conn_close(c, 0);
-		return;
+	if (due) {
+		c->proto->expire(c);
+	} else if (c->proto->drain != NULL) {
+		c->proto->drain(c);
+	} else {
+		cw_conn_release(c, (c->events & EPOLLOUT) ? CW_WANT_WRITE
+		                                          : CW_WANT_READ,
+		                atomic_load(&c->deadline));
 	}
-	cw_request_timeout(c);
 }
 
 static void scan(struct mg_context *ctx)
@@ -438,16 +464,16 @@ static void scan(struct mg_context *ctx)
 	uint32_t n = cw_conns_count(ctx);
 	int64_t now = cw_now_ms();
 	int draining = atomic_load(&ctx->draining);
+	int64_t grace = atomic_load(&ctx->pool->drain_grace_ms);
 
 	for (uint32_t i = 0; i < n; i++)
-		expire(cw_conn_at(ctx, i), now, draining, ctx->drain_grace_ms);
+		expire(cw_conn_at(ctx, i), now, draining, grace);
 }
 
 static void *timer_main(void *arg)
 {
 	struct mg_context *ctx = arg;
 	struct cw_thread t;
-
 	int64_t last_scan = 0;
 	int busy = 0;
 
@@ -458,7 +484,7 @@ static void *timer_main(void *arg)
 
 		nanosleep(&ts, NULL);
 		now = cw_now_ms();
-		busy = watch_runners(ctx, precise_ms());
+		busy = watch_runners(ctx, cw_clock_ms());
 		if (now - last_scan >= TIMER_TICK_MS) {
 			scan(ctx);
 			last_scan = now;
@@ -473,22 +499,23 @@ static void *timer_main(void *arg)
 
 static int make_sets(struct mg_context *ctx)
 {
+	struct cw_pool *p = ctx->pool;
 	struct epoll_event ev;
 
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
-	ctx->accept_epfd = epoll_create1(EPOLL_CLOEXEC);
-	ctx->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ctx->drainfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ctx->epfd < 0 || ctx->accept_epfd < 0 || ctx->wakefd < 0 ||
-	    ctx->drainfd < 0)
+	p->accept_epfd = epoll_create1(EPOLL_CLOEXEC);
+	p->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	p->drainfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctx->epfd < 0 || p->accept_epfd < 0 || p->wakefd < 0 ||
+	    p->drainfd < 0)
 		return -1;
 	ev.events = EPOLLIN;
 	ev.data.u64 = WAKE_DATA;
-	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0 ||
-	    epoll_ctl(ctx->accept_epfd, EPOLL_CTL_ADD, ctx->wakefd, &ev) != 0)
+	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, p->wakefd, &ev) != 0 ||
+	    epoll_ctl(p->accept_epfd, EPOLL_CTL_ADD, p->wakefd, &ev) != 0)
 		return -1;
 	ev.data.u64 = DRAIN_DATA;
-	if (epoll_ctl(ctx->accept_epfd, EPOLL_CTL_ADD, ctx->drainfd, &ev) != 0)
+	if (epoll_ctl(p->accept_epfd, EPOLL_CTL_ADD, p->drainfd, &ev) != 0)
 		return -1;
 	return add_listeners(ctx, EPOLL_CTL_ADD);
 }
@@ -505,72 +532,103 @@ static int spawn(pthread_t *tid, void *(*fn)(void *), void *arg)
 	return r;
 }
 
-int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
+static int alloc_pool(struct mg_context *ctx, int n)
 {
-	int n = ctx->opt.num_threads;
+	struct cw_pool *p = calloc(1, sizeof *p);
 
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
-	if (make_sets(ctx) != 0) {
-		snprintf(err, errlen, "cannot create event sets: %s",
-		         strerror(errno));
+	if (p == NULL)
 		return -1;
-	}
-	ctx->pool_tids = calloc((size_t)n, sizeof *ctx->pool_tids);
-	ctx->pool_ktids = calloc((size_t)n, sizeof *ctx->pool_ktids);
-	ctx->batches = aligned_alloc(64, (size_t)n * sizeof *ctx->batches);
-	if (ctx->batches != NULL)
-		memset(ctx->batches, 0, (size_t)n * sizeof *ctx->batches);
+	ctx->pool = p;
+	p->accept_epfd = p->wakefd = p->drainfd = -1;
+	pthread_mutex_init(&p->spare_lock, NULL);
+	pthread_cond_init(&p->spare_cond, NULL);
+	p->tids = calloc((size_t)n, sizeof *p->tids);
+	p->ktids = calloc((size_t)n, sizeof *p->ktids);
+	p->batches = aligned_alloc(64, (size_t)n * sizeof *p->batches);
+	if (p->batches != NULL)
+		memset(p->batches, 0, (size_t)n * sizeof *p->batches);
 	if (ctx->tstats == NULL) {
-		ctx->tstats =
-		    aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+		ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
 		ctx->nblocks = n;
 		ctx->stats_owned = 1;
 		if (ctx->tstats != NULL)
 			memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
 	}
-	if (ctx->pool_tids == NULL || ctx->pool_ktids == NULL ||
-	    ctx->batches == NULL || ctx->tstats == NULL) {
+	return p->tids == NULL || p->ktids == NULL || p->batches == NULL ||
+	               ctx->tstats == NULL
+	           ? -1
+	           : 0;
+}
+
+static int runners_wanted(const struct mg_context *ctx, int n)
+{
+	int r = ctx->runners_target;
+
+	if (getenv("CIVETD_RUNNERS") != NULL) /* benchmarks of the model */
+		r = atoi(getenv("CIVETD_RUNNERS"));
+	if (r <= 0)
+		r = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (r < 1)
+		r = 1;
+	return r > n ? n : r;
+}
+
+static int start_pool_threads(struct mg_context *ctx, int n)
+{
+	struct cw_pool *p = ctx->pool;
+
+	for (int i = 0; i < n; i++) {
+		struct pool_arg *a = malloc(sizeof *a);
+
+		if (a == NULL)
+			return -1;
+		a->ctx = ctx;
+		a->index = i;
+		if (spawn(&p->tids[i], pool_main, a) != 0) {
+			free(a);
+			return -1;
+		}
+		p->size++;
+	}
+	return 0;
+}
+
+int cw_pool_start(struct mg_context *ctx, char *err, size_t errlen)
+{
+	int n = ctx->opt.num_threads;
+	struct cw_pool *p;
+
+	ctx->epfd = -1;
+	if (alloc_pool(ctx, n) != 0) {
 		snprintf(err, errlen, "out of memory");
+		cw_pool_stop(ctx);
 		return -1;
 	}
-	pthread_mutex_init(&ctx->spare_lock, NULL);
-	pthread_cond_init(&ctx->spare_cond, NULL);
-	if (getenv("CIVETD_RUNNERS") != NULL) /* benchmarks of the model */
-		ctx->runners_target = atoi(getenv("CIVETD_RUNNERS"));
-	if (ctx->runners_target <= 0)
-		ctx->runners_target = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (ctx->runners_target < 1)
-		ctx->runners_target = 1;
-	if (ctx->runners_target > n)
-		ctx->runners_target = n;
-	for (int i = 0; i < n; i++) {
-		void **arg = malloc(2 * sizeof *arg);
-
-		if (arg == NULL)
-			break;
-		arg[0] = ctx;
-		arg[1] = (void *)(intptr_t)i;
-		if (spawn(&ctx->pool_tids[i], pool_main, arg) != 0) {
-			free(arg);
-			break;
-		}
-		ctx->pool_size++;
+	p = ctx->pool;
+	if (make_sets(ctx) != 0) {
+		snprintf(err, errlen, "cannot create event sets: %s",
+		         strerror(errno));
+		cw_pool_stop(ctx);
+		return -1;
 	}
-	if (ctx->pool_size != n ||
-	    spawn(&ctx->timer_tid, timer_main, ctx) != 0) {
+	p->runners_target = runners_wanted(ctx, n);
+	if (start_pool_threads(ctx, n) != 0 ||
+	    spawn(&p->timer_tid, timer_main, ctx) != 0) {
 		snprintf(err, errlen, "cannot start threads: %s",
 		         strerror(errno));
 		cw_pool_stop(ctx);
 		return -1;
 	}
+	p->have_timer = 1;
 	atomic_store(&ctx->accepting, 1);
-	if (spawn(&ctx->master_tid, master_main, ctx) != 0) {
+	if (spawn(&p->master_tid, master_main, ctx) != 0) {
 		atomic_store(&ctx->accepting, 0);
 		snprintf(err, errlen, "cannot start threads: %s",
 		         strerror(errno));
 		cw_pool_stop(ctx);
 		return -1;
 	}
+	p->have_master = 1;
 	return 0;
 }
 
@@ -584,52 +642,49 @@ static void close_leftovers(struct mg_context *ctx)
 		uint64_t tag = atomic_load(&c->tag);
 
 		if (cw_conn_seize(c, tag))
-			cw_conn_close(c, 0);
+			cw_conn_close(c);
 	}
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 void cw_pool_stop(struct mg_context *ctx)
 {
+	struct cw_pool *p = ctx->pool;
 	uint64_t one = 1;
-	int had_master =
-	    atomic_load(&ctx->accepting) || atomic_load(&ctx->draining);
 
 	atomic_store(&ctx->stopping, 1);
-	if (ctx->wakefd >= 0 && write(ctx->wakefd, &one, sizeof one) < 0)
+	if (p == NULL)
+		return;
+	if (p->wakefd >= 0 && write(p->wakefd, &one, sizeof one) < 0)
 		cw_log_error(ctx, NULL, "wake: %s", strerror(errno));
-	if (ctx->tstats != NULL) {
-		pthread_mutex_lock(&ctx->spare_lock);
-		pthread_cond_broadcast(&ctx->spare_cond);
-		pthread_mutex_unlock(&ctx->spare_lock);
-	}
-	if (had_master && ctx->master_tid)
-		pthread_join(ctx->master_tid, NULL);
-	if (ctx->timer_tid)
-		pthread_join(ctx->timer_tid, NULL);
-	for (int i = 0; i < ctx->pool_size; i++)
-		pthread_join(ctx->pool_tids[i], NULL);
-	if (ctx->chunks != NULL)
+	pthread_mutex_lock(&p->spare_lock);
+	pthread_cond_broadcast(&p->spare_cond);
+	pthread_mutex_unlock(&p->spare_lock);
+	if (p->have_master)
+		pthread_join(p->master_tid, NULL);
+	if (p->have_timer)
+		pthread_join(p->timer_tid, NULL);
+	for (int i = 0; i < p->size; i++)
+		pthread_join(p->tids[i], NULL);
+	if (ctx->slots != NULL)
 		close_leftovers(ctx);
-	if (ctx->epfd >= 0)
-		close(ctx->epfd);
-	if (ctx->accept_epfd >= 0)
-		close(ctx->accept_epfd);
-	if (ctx->wakefd >= 0)
-		close(ctx->wakefd);
-	if (ctx->drainfd >= 0)
-		close(ctx->drainfd);
-	ctx->epfd = ctx->accept_epfd = ctx->wakefd = ctx->drainfd = -1;
-	free(ctx->pool_tids);
-	free(ctx->pool_ktids);
-	free(ctx->batches);
-	ctx->pool_tids = NULL;
-	ctx->pool_ktids = NULL;
-	ctx->batches = NULL;
-	ctx->pool_size = 0;
-	if (ctx->tstats != NULL) {
-		pthread_cond_destroy(&ctx->spare_cond);
-		pthread_mutex_destroy(&ctx->spare_lock);
-	}
+	close_fd(&ctx->epfd);
+	close_fd(&p->accept_epfd);
+	close_fd(&p->wakefd);
+	close_fd(&p->drainfd);
+	free(p->tids);
+	free(p->ktids);
+	free(p->batches);
+	pthread_cond_destroy(&p->spare_cond);
+	pthread_mutex_destroy(&p->spare_lock);
+	free(p);
+	ctx->pool = NULL;
 }
 
 /* Returns once the master thread has stopped accepting: a connection it
@@ -639,9 +694,9 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 {
 	uint64_t one = 1;
 
-	ctx->drain_grace_ms = grace_ms;
+	atomic_store(&ctx->pool->drain_grace_ms, grace_ms);
 	atomic_store(&ctx->draining, 1);
-	if (write(ctx->drainfd, &one, sizeof one) < 0)
+	if (write(ctx->pool->drainfd, &one, sizeof one) < 0)
 		cw_log_error(ctx, NULL, "drain: %s", strerror(errno));
 	for (int i = 0; i < 2000 && atomic_load(&ctx->accepting); i++)
 		usleep(1000);
@@ -650,8 +705,8 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy)
 {
 	int64_t oldest = 0;
-	int busy = 0,
-	    n = ctx->pool_size < ctx->nblocks ? ctx->pool_size : ctx->nblocks;
+	int busy = 0, n = ctx->pool->size < ctx->nblocks ? ctx->pool->size
+	                                                 : ctx->nblocks;
 
 	for (int i = 0; i < n; i++) {
 		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
@@ -679,40 +734,43 @@ uint64_t cw_pool_requests(const struct mg_context *ctx)
 
 int64_t cw_pool_clock_ms(void)
 {
-	return precise_ms();
+	return cw_clock_ms();
 }
 
 int64_t cw_pool_open_connections(const struct mg_context *ctx)
 {
-	return atomic_load(&ctx->conns_ctr->open);
+	return cw_conns_open(ctx);
 }
+
+struct detached {
+	void *(*fn)(void *);
+	void *arg;
+};
 
 static void *detached_main(void *arg)
 {
-	void **a = arg;
-	void *(*fn)(void *) = (void *(*)(void *))a[0];
-	void *p = a[1];
+	struct detached d = *(struct detached *)arg;
 
-	free(a);
-	return fn(p);
+	free(arg);
+	return d.fn(d.arg);
 }
 
 int cw_pool_detached_thread(void *(*fn)(void *), void *arg)
 {
 	pthread_t tid;
 	pthread_attr_t attr;
-	void **a = malloc(2 * sizeof *a);
+	struct detached *d = malloc(sizeof *d);
 	int r;
 
-	if (a == NULL)
+	if (d == NULL)
 		return -1;
-	a[0] = (void *)fn;
-	a[1] = arg;
+	d->fn = fn;
+	d->arg = arg;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&tid, &attr, detached_main, a);
+	r = pthread_create(&tid, &attr, detached_main, d);
 	pthread_attr_destroy(&attr);
 	if (r != 0)
-		free(a);
+		free(d);
 	return r;
 }

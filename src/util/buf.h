@@ -1,11 +1,16 @@
-/* buf.h - a growable byte buffer (struct cw_buf, defined in core.h). */
+/* buf.h - a growable byte buffer. */
 #ifndef CW_BUF_H
 #define CW_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "core/server.h"
+/* Growable byte buffer: data[0..len) of cap bytes (plus a NUL). */
+struct cw_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
 
 /* Make room for n more bytes (plus a NUL). -1 if that would pass max. */
 int cw_buf_reserve(struct cw_buf *b, size_t n, size_t max);

@@ -1,0 +1,81 @@
+/* exchange.c - lending, returning and resetting the per-request state
+ * (see exchange.h). The lending costs no allocation while each thread
+ * gets back the exchange it lent, which is the case for every request that
+ * runs to its end without waiting. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http/exchange.h"
+
+struct cw_exchange *cw_exchange_new(void)
+{
+	struct cw_exchange *x = calloc(1, sizeof *x);
+
+	if (x != NULL)
+		x->s.resp.file_fd = -1;
+	return x;
+}
+
+void cw_exchange_free(struct cw_exchange *x)
+{
+	if (x == NULL)
+		return;
+	if (x->s.resp.file_fd >= 0)
+		close(x->s.resp.file_fd);
+	cw_buf_free(&x->out);
+	free(x->scratch);
+	free(x->resp_info);
+	free(x);
+}
+
+int cw_exchange_lend(struct mg_connection *c, struct cw_thread *t)
+{
+	if (c->x != NULL)
+		return 0;
+	if (t != NULL && t->spare_x != NULL) {
+		c->x = t->spare_x;
+		t->spare_x = NULL;
+	} else {
+		c->x = cw_exchange_new();
+		if (c->x == NULL)
+			return -1;
+	}
+	c->ri = &c->x->ri;
+	return 0;
+}
+
+void cw_exchange_return(struct mg_connection *c, struct cw_thread *t)
+{
+	struct cw_exchange *x = c->x;
+
+	if (x == NULL)
+		return;
+	c->x = NULL;
+	c->ri = NULL;
+	if (x->s.resp.file_fd >= 0) {
+		close(x->s.resp.file_fd);
+		x->s.resp.file_fd = -1;
+	}
+	if (t != NULL && t->ctx == c->ctx && t->spare_x == NULL) {
+		x->out.len = 0;
+		t->spare_x = x;
+		t->spare_x_free = cw_exchange_free;
+	} else {
+		cw_exchange_free(x);
+	}
+}
+
+void cw_exchange_begin(struct mg_connection *c)
+{
+	struct cw_exchange *x = c->x;
+	const struct cw_options *o = &c->ctx->opt;
+	int stall = o->request_timeout_ms > 0 ? o->request_timeout_ms : -1;
+
+	memset(&x->s, 0, sizeof x->s);
+	x->s.resp.length = -1;
+	x->s.resp.file_fd = -1;
+	x->out.len = 0;
+	cw_pace_init(&x->s.in, stall, stall > 0 ? stall : 0, o->min_receive_rate);
+	cw_pace_init(&x->s.out, stall, stall > 0 ? stall : 0, o->min_send_rate);
+}

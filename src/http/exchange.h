@@ -1,0 +1,108 @@
+/* exchange.h - the state of one HTTP request/response on a connection:
+ * the parsed head and mg_request_info, the body being read, the response
+ * being written. A pool thread owns one exchange and lends it to the
+ * connection it runs (c->x), so an idle connection has none; a connection
+ * that must wait in the middle of a request (its body is still arriving, a
+ * large file is still going out) keeps the exchange while it is parked,
+ * and the thread makes itself another. A client connection
+ * (mg_connect_client) owns its exchange.
+ *
+ * Everything that belongs to one request starts afresh in one place,
+ * cw_exchange_begin(). */
+#ifndef CW_HTTP_EXCHANGE_H
+#define CW_HTTP_EXCHANGE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/server.h"
+#include "http/http_parse.h"
+#include "net/conn.h"
+#include "util/buf.h"
+
+/* Where a response stands, for the output path (response.c). */
+enum cw_resp_state {
+	CW_RESP_NONE = 0, /* nothing written yet */
+	CW_RESP_HEAD,     /* head bytes buffered, head not complete */
+	CW_RESP_BODY,     /* head sent or held; body bytes may follow */
+	CW_RESP_RAW,      /* not a parsable head: bytes pass through */
+};
+
+/* The request body being read (body.c). */
+struct cw_body {
+	long long left;   /* Content-Length bytes not yet read, -1: to EOF */
+	long long read;   /* body bytes handed out so far */
+	long long framed; /* chunk sizes announced so far (chunked) */
+	int chunked;
+	int done;
+	int continue_pending; /* owe "100 Continue" before reading */
+	struct cw_chunked chunk;
+	/* Looking ahead at chunked framing already buffered (preread). */
+	struct cw_chunked scan;
+	size_t scan_pos;       /* bytes after rpos looked at */
+	long long scan_framed; /* chunk sizes seen by the look-ahead */
+};
+
+/* The response being written (response.c). */
+struct cw_resp {
+	int state;           /* enum cw_resp_state */
+	int status;          /* status code sent (0 if none yet) */
+	long long length;    /* Content-Length, -1 if none */
+	long long body_sent; /* body bytes written so far */
+	long long bytes;     /* every byte sent for this response */
+	int chunked;         /* Transfer-Encoding: chunked */
+	int chunked_api;     /* mg_send_chunk() was used */
+	int chunked_done;    /* the last chunk was sent */
+	int no_body;         /* HEAD request, or 1xx/204/304 */
+	int head_held;       /* complete head waits in out for the body */
+	int sealed;          /* the library answered; handler writes fail */
+	int hdr_building;    /* mg_response_header_start() was called */
+	int hdr_count;
+	/* A file the connection writes out by itself after the handler has
+	 * returned (http1.c), or -1. */
+	int file_fd;
+	off_t file_off;
+	long long file_left;
+};
+
+/* Per-request state that starts at zero (cw_exchange_begin). */
+struct cw_req_state {
+	struct cw_body body;
+	struct cw_resp resp;
+	size_t head_len;       /* rbuf[0..head_len) is the head, kept intact */
+	int client_keep_alive; /* the client allows keep-alive */
+	int must_close;        /* close after this response */
+	int in_error;          /* guards http_error recursion */
+	int log_status;        /* status for the access log, 0: sent */
+	int64_t t0_us;         /* when the request began, for the statistics */
+	struct cw_pace in;     /* the body's reads inside the handler */
+	struct cw_pace out;    /* the response's writes inside the handler */
+};
+
+struct cw_exchange {
+	struct cw_req_state s;
+	struct cw_http_request req; /* the parsed head (pointers into rbuf) */
+	struct mg_request_info ri;  /* filled from req */
+	struct cw_buf out;          /* the response head being collected */
+	char *scratch;              /* decoded paths of ri */
+	size_t scratch_cap;
+	struct mg_response_info *resp_info; /* client side */
+};
+
+/* Lend the calling thread's exchange to c (or make one) unless c has one.
+ * 0, or -1 when out of memory. */
+int cw_exchange_lend(struct mg_connection *c, struct cw_thread *t);
+
+/* Take c's exchange back into the thread (or free it): c has no request
+ * running any more. */
+void cw_exchange_return(struct mg_connection *c, struct cw_thread *t);
+
+/* A new exchange, for a client connection; freed by cw_exchange_free. */
+struct cw_exchange *cw_exchange_new(void);
+void cw_exchange_free(struct cw_exchange *x);
+
+/* Start a request on c's exchange: every per-request field reset, the
+ * paces of the handler's reads and writes set from the options. */
+void cw_exchange_begin(struct mg_connection *c);
+
+#endif
