@@ -29,6 +29,7 @@
 #include "http/http1.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "net/linger.h"
 #include "util/clock.h"
 
 /* How long a 408 answer may take to go out. */

@@ -6,7 +6,21 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/request.h"
+#include "http/reqinfo.h"
+#include "net/listen.h"
+
+void cw_reqinfo_fill_peer(const struct mg_connection *c,
+                          struct mg_request_info *ri)
+{
+	const struct cw_listener *l = c->listener;
+
+	cw_conn_peer_text(c, ri->remote_addr, sizeof ri->remote_addr,
+	                  &ri->remote_port);
+	ri->server_port = l != NULL ? l->port : 0;
+	ri->is_ssl = l != NULL ? l->is_ssl : 0;
+	ri->user_data = c->ctx->user_data;
+	ri->conn_data = c->conn_data;
+}
 
 /* The request info of a connection between requests (the connection
  * callbacks, init_connection): only what the connection itself knows,
@@ -18,7 +32,7 @@ static const struct mg_request_info *idle_info(const struct mg_connection *c)
 	memset(&ri, 0, sizeof ri);
 	ri.content_length = -1;
 	if (c->ctx != NULL)
-		cw_request_fill_peer(c, &ri);
+		cw_reqinfo_fill_peer(c, &ri);
 	return &ri;
 }
 

@@ -12,9 +12,10 @@
 #include "core/log.h"
 #include "http/access_log.h"
 #include "http/body.h"
+#include "http/reqinfo.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "net/listen.h"
+#include "net/linger.h"
 #include "util/clock.h"
 
 /* Unread body bytes skipped after a handler, at most; more closes. */
@@ -72,18 +73,6 @@ static void decode_query(char *q)
 		q[n] = '\0';
 }
 
-void cw_request_fill_peer(const struct mg_connection *c,
-                          struct mg_request_info *ri)
-{
-	const struct cw_listener *l = c->listener;
-
-	cw_conn_peer_text(c, ri->remote_addr, sizeof ri->remote_addr,
-	                  &ri->remote_port);
-	ri->server_port = l != NULL ? l->port : 0;
-	ri->is_ssl = l != NULL ? l->is_ssl : 0;
-	ri->user_data = c->ctx->user_data;
-	ri->conn_data = c->conn_data;
-}
 
 /* Everything of an mg_request_info but its header array (which
  * num_headers says is empty). */
@@ -115,7 +104,7 @@ static int fill_info(struct mg_connection *c)
 		decode_query(req->query);
 	ri->remote_user = NULL;
 	ri->content_length = req->chunked ? -1 : req->content_length;
-	cw_request_fill_peer(c, ri);
+	cw_reqinfo_fill_peer(c, ri);
 	ri->num_headers = req->num_headers;
 	memcpy(ri->http_headers, req->headers,
 	       (size_t)req->num_headers * sizeof req->headers[0]);
@@ -276,7 +265,7 @@ void cw_request_refuse(struct mg_connection *c, int status)
 	x->s.must_close = 1;
 	x->s.body.done = 1;
 	clear_info(&x->ri);
-	cw_request_fill_peer(c, &x->ri);
+	cw_reqinfo_fill_peer(c, &x->ri);
 	cw_send_error(c, status, "%s",
 	              status == 408 ? reason_of(status) : "Malformed request");
 	cw_resp_finish(c);

@@ -36,9 +36,4 @@ void cw_request_fail(struct mg_connection *c, int status);
  * gracefully. c has an exchange; c is gone afterwards. */
 void cw_request_refuse(struct mg_connection *c, int status);
 
-/* The connection's fields of mg_request_info: remote address and port,
- * server port, is_ssl, user_data, conn_data. */
-void cw_request_fill_peer(const struct mg_connection *c,
-                          struct mg_request_info *ri);
-
 #endif

@@ -81,11 +81,6 @@ void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p);
  * socket, the slot. */
 void cw_conn_close(struct mg_connection *c);
 
-/* Close gracefully: shut the write side and drop the client's input
- * until it closes or two seconds pass (net/linger.c), so the response
- * just sent is not lost to a reset; closes at once when that is off
- * (linger_timeout_ms) or the context stops. */
-void cw_conn_linger(struct mg_connection *c);
 
 /* ---- input ---------------------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 
-#include "net/conn.h"
+#include "net/linger.h"
 #include "util/clock.h"
 
 #define LINGER_MS 2000

@@ -1,0 +1,14 @@
+/* reqinfo.h - what the API tells about a request (http/reqinfo.c:
+ * mg_get_request_info, mg_get_header, mg_get_request_link, ...), and the
+ * part of mg_request_info the connection itself knows. */
+#ifndef CW_HTTP_REQINFO_H
+#define CW_HTTP_REQINFO_H
+
+#include "http/exchange.h"
+
+/* The connection's fields of mg_request_info: remote address and port,
+ * server port, is_ssl, user_data, conn_data. */
+void cw_reqinfo_fill_peer(const struct mg_connection *c,
+                          struct mg_request_info *ri);
+
+#endif
