@@ -295,7 +295,7 @@ static int get_response(struct mg_connection *conn, char *ebuf, size_t ebuf_len,
 			return 1;
 		}
 		if (h < 0) {
-			int big = conn->rlen >= conn->rcap;
+			int big = conn->rlen >= conn->rcap || r.refused == 431;
 
 			*sub = big ? EMSGSIZE : EPROTO;
 			say(ebuf, ebuf_len, "%s",

@@ -183,7 +183,7 @@ struct head {
 	size_t limit; /* max_head, capped so that the result fits an int */
 	int is_request;
 	int version_minor;
-	int status; /* why a step said STEP_ERROR (requests only) */
+	int status; /* why a step said STEP_ERROR */
 	int num_headers;
 	struct mg_header *headers;
 	size_t name_end[MG_MAX_HEADERS];  /* the ':' of each header */
@@ -772,8 +772,10 @@ int cw_http_parse_response(char *buf, size_t len, size_t max_head,
 		r = out_of_bytes(&h, len, 0);
 	if (r == STEP_MORE)
 		return 0;
-	if (r == STEP_ERROR)
+	if (r == STEP_ERROR) {
+		resp->refused = h.status;
 		return -1;
+	}
 
 	buf[sl.version + 3] = '\0';
 	buf[sl.reason_end] = '\0';

@@ -79,11 +79,14 @@ struct cw_http_response {
 	long long content_length; /* -1 if none */
 	int chunked;
 	int conn_close;
+	int refused; /* after -1: 431 too large or too many header lines,
+	              * else the status a request would get (400...) */
 };
 
 /* Parse a response head in place. Same return convention as
- * cw_http_parse_request (> 0 length, 0 need more, -1 malformed), with the
- * same strictness on framing headers. */
+ * cw_http_parse_request (> 0 length, 0 need more, -1 malformed, with the
+ * reason in resp->refused), with the same strictness on framing
+ * headers. */
 int cw_http_parse_response(char *buf, size_t len, size_t max_head,
                            struct cw_http_response *resp);
 

@@ -356,6 +356,9 @@ int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
 {
 	uint32_t events = events_of(want), gen;
 
+	/* input the transport holds would never wake it: run on */
+	if ((want & CW_WANT_READ) && c->xprt->has_buffered_input(c))
+		return 1;
 	if (posted_bytes(c) > 0) {
 		int r = cw_conn_flush_posted(c);
 

@@ -56,7 +56,8 @@ int cw_conn_register(struct mg_connection *c, int64_t deadline);
  * the caller must not touch it any more; 1: an event (input, or output
  * posted by another thread) came meanwhile and the caller still owns it;
  * -1: it could not be registered (the caller still owns it and should
- * close it). Costs no system call unless want changes. */
+ * close it). Costs no system call unless want changes. A connection that
+ * wants input while its transport holds some is not parked (1). */
 int cw_conn_park(struct mg_connection *c, int want, int64_t deadline);
 
 /* Park an owned connection from a thread that must not run it (the
