@@ -257,6 +257,20 @@ static int scan_chunked(struct mg_connection *c)
 	return st->done ? 0 : -1;
 }
 
+/* Make room for cap bytes of input; the parsed head moves along if the
+ * buffer does. 0, or the status to refuse the request with. */
+static int make_room(struct mg_connection *c, size_t cap)
+{
+	const char *old = c->rbuf;
+	size_t len = c->rcap;
+
+	if (cw_conn_input_reserve(c, cap) != 0)
+		return 500;
+	if (c->rbuf != old)
+		cw_exchange_rebase(c->x, old, len, c->rbuf);
+	return 0;
+}
+
 int cw_body_preread(struct mg_connection *c)
 {
 	struct cw_body *b = &c->x->s.body;
@@ -270,9 +284,8 @@ int cw_body_preread(struct mg_connection *c)
 		if ((unsigned long long)b->left <= have ||
 		    (unsigned long long)b->left > limit)
 			return 0;
-		return cw_conn_input_reserve(c, c->rpos + (size_t)b->left) == 0
-		           ? -1
-		           : 500;
+		r = make_room(c, c->rpos + (size_t)b->left);
+		return r != 0 ? r : -1;
 	}
 	r = scan_chunked(c);
 	if (r >= 0)
@@ -281,7 +294,8 @@ int cw_body_preread(struct mg_connection *c)
 	 * handler read the rest as it goes */
 	if (have >= limit)
 		return 0;
-	return cw_conn_input_reserve(c, c->rpos + limit) == 0 ? -1 : 500;
+	r = make_room(c, c->rpos + limit);
+	return r != 0 ? r : -1;
 }
 
 int cw_body_discard(struct mg_connection *c, long long limit)

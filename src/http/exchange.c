@@ -79,3 +79,39 @@ void cw_exchange_begin(struct mg_connection *c)
 	cw_pace_init(&x->s.in, stall, stall > 0 ? stall : 0, o->min_receive_rate);
 	cw_pace_init(&x->s.out, stall, stall > 0 ? stall : 0, o->min_send_rate);
 }
+
+/* A pointer into the old input buffer, moved to the same place in the
+ * new one; any other pointer as it was. */
+static const char *moved(const char *p, const char *old, size_t len,
+                         const char *now)
+{
+	return p != NULL && p >= old && p < old + len ? now + (p - old) : p;
+}
+
+#define MOVE(field, type) (field) = (type)moved((field), old, len, now)
+
+void cw_exchange_rebase(struct cw_exchange *x, const char *old, size_t len,
+                        const char *now)
+{
+	struct cw_http_request *q = &x->req;
+	struct mg_request_info *ri = &x->ri;
+
+	MOVE(q->method, char *);
+	MOVE(q->target, char *);
+	MOVE(q->path, char *);
+	MOVE(q->query, char *);
+	MOVE(q->host, char *);
+	MOVE(q->version, char *);
+	for (int i = 0; i < q->num_headers; i++) {
+		MOVE(q->headers[i].name, const char *);
+		MOVE(q->headers[i].value, const char *);
+	}
+	MOVE(ri->request_method, const char *);
+	MOVE(ri->request_uri, const char *);
+	MOVE(ri->http_version, const char *);
+	MOVE(ri->query_string, const char *);
+	for (int i = 0; i < ri->num_headers; i++) {
+		MOVE(ri->http_headers[i].name, const char *);
+		MOVE(ri->http_headers[i].value, const char *);
+	}
+}

@@ -105,4 +105,10 @@ void cw_exchange_free(struct cw_exchange *x);
  * paces of the handler's reads and writes set from the options. */
 void cw_exchange_begin(struct mg_connection *c);
 
+/* The input buffer holding the parsed head moved from old (len bytes) to
+ * now: every pointer of the parsed head and of mg_request_info into it
+ * follows. */
+void cw_exchange_rebase(struct cw_exchange *x, const char *old, size_t len,
+                        const char *now);
+
 #endif
