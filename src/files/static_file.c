@@ -45,10 +45,6 @@
 
 static const char allow_line[] = "Allow: GET, HEAD, OPTIONS\r\n";
 
-static const char no_cache_lines[] =
-    "Cache-Control: no-cache, no-store, must-revalidate, private, "
-    "max-age=0\r\nPragma: no-cache\r\nExpires: 0\r\n";
-
 /* ---- text building ------------------------------------------------------- */
 
 /* Appends into p[0..cap); len counts what was asked for, so len >= cap
@@ -260,7 +256,7 @@ static void put_cache_control(struct text *t, const struct mg_context *ctx)
 		         ctx->opt.static_file_max_age);
 		put(t, age);
 	} else {
-		put(t, no_cache_lines);
+		put(t, cw_no_cache_headers);
 	}
 }
 
@@ -283,7 +279,7 @@ static size_t head_lines(const struct mg_connection *c,
 		put(&t, "\r\n");
 		put_cache_control(&t, c->ctx);
 	} else {
-		put(&t, no_cache_lines);
+		put(&t, cw_no_cache_headers);
 	}
 	if (h->origin != NULL) {
 		const char *allow = cw_options_get(

@@ -27,7 +27,7 @@
 #include "core/log.h"
 #include "http/response.h"
 
-static const char no_cache_headers[] =
+const char cw_no_cache_headers[] =
     "Cache-Control: no-cache, no-store, must-revalidate, private, "
     "max-age=0\r\nPragma: no-cache\r\nExpires: 0\r\n";
 
@@ -618,12 +618,8 @@ static void builtin_error(struct mg_connection *c, int status, const char *msg,
 		n = -1;
 	/* as CivetWeb: the built-in error page ends the connection */
 	c->x->s.must_close = 1;
-	snprintf(head, sizeof head, "%s%s", extra,
-	         n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n"
-	                  "Cache-Control: no-cache, no-store, must-revalidate, "
-	                  "private, max-age=0\r\nPragma: no-cache\r\n"
-	                  "Expires: 0\r\n"
-	                : "");
+	snprintf(head, sizeof head, "%s%s%s", extra, cw_no_cache_headers,
+	         n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n" : "");
 	if (cw_resp_head(c, status, head, n >= 0 ? n : -1, 0) == 0 && n > 0)
 		cw_resp_write(c, body, (size_t)n);
 }
@@ -776,7 +772,7 @@ int mg_send_http_ok(struct mg_connection *conn, const char *mime_type,
 		mime_type = "text/html";
 	cors_origin(conn, cors, sizeof cors);
 	snprintf(extra, sizeof extra, "%s%sContent-Type: %s\r\n",
-	         no_cache_headers, cors, mime_type);
+	         cw_no_cache_headers, cors, mime_type);
 	if (cw_resp_head(conn, 200, extra, content_length,
 	                 content_length < 0) != 0)
 		return -1;

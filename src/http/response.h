@@ -9,6 +9,9 @@
 
 #include "http/exchange.h"
 
+/* The header lines that forbid caching, as CivetWeb sends them. */
+extern const char cw_no_cache_headers[];
+
 /* Limit on a response head the library will hold and inspect. */
 #define CW_MAX_RESPONSE_HEAD (64 * 1024)
 
