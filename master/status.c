@@ -22,14 +22,6 @@ static const char *state_name(int s)
 	return s >= 0 && s <= CW_WORKER_FAILED ? names[s] : "unknown";
 }
 
-static const struct cw_worker *by_slot(const struct cw_master *m, int slot)
-{
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
-		if (w->slot == slot)
-			return w;
-	return NULL;
-}
-
 static void slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
 {
 	memset(t, 0, sizeof *t);
@@ -40,7 +32,8 @@ static void all_totals(const struct cw_master *m, struct cw_totals *t)
 {
 	*t = m->area->folded;
 	t->busy = t->open = 0;
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+	for (const struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w)) {
 		struct cw_totals s;
 
 		slot_totals(&m->area->slots[w->slot], &s);
@@ -167,7 +160,7 @@ void cw_status_json(struct cw_master *m, struct cw_buf *b)
 	json_master(m, b);
 	cw_buf_printf(b, MAX_STATUS, ", \"workers\": [");
 	for (int slot = 0; slot < CW_STATS_SLOTS; slot++) {
-		const struct cw_worker *w = by_slot(m, slot);
+		const struct cw_worker *w = cw_proctab_by_slot(&m->procs, slot);
 
 		if (w == NULL)
 			continue;
@@ -272,7 +265,7 @@ void cw_status_text(struct cw_master *m, struct cw_buf *b)
 	              "REQ/S", "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50",
 	              "P99");
 	for (int i = 0; i < CW_STATS_SLOTS; i++) {
-		const struct cw_worker *w = by_slot(m, i);
+		const struct cw_worker *w = cw_proctab_by_slot(&m->procs, i);
 		const struct cw_worker_slot *s = &a->slots[i];
 		char slot[8], pid[12], gen[12], age[16];
 		struct cw_totals st;
