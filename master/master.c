@@ -119,10 +119,42 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	cw_worker_run(&s);
 }
 
+/* Record and watch the master's end ctl of a new control channel. Takes
+ * ctl: on failure (out of memory) it is closed and NULL returned. Done
+ * before the fork, so that a failure never leaves a child behind. */
+static struct cw_worker *add_worker(struct cw_master *m, int idx, uint64_t gen,
+                                    int ctl)
+{
+	struct cw_worker *w = cw_proctab_add(&m->procs, m, idx, gen, ctl);
+
+	if (w == NULL) {
+		close(ctl);
+		return NULL;
+	}
+	w->ev = event_new(m->base, ctl, EV_READ | EV_PERSIST, on_control, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0) {
+		cw_proctab_remove(&m->procs, w);
+		return NULL;
+	}
+	return w;
+}
+
+static struct cw_worker_slot *claim_slot(struct cw_master *m, int idx,
+                                         uint64_t gen)
+{
+	struct cw_worker_slot *slot = &m->area->slots[idx];
+
+	memset(slot, 0, sizeof *slot);
+	slot->generation = gen;
+	slot->start_time = (int64_t)time(NULL);
+	atomic_store(&slot->state, CW_WORKER_STARTING);
+	return slot;
+}
+
 int cw_master_spawn(struct cw_master *m, uint64_t gen,
                     const struct cw_config *cfg, const struct cw_listen_set *ls)
 {
-	int idx = cw_proctab_free_slot(m->area), sv[2];
+	int idx = cw_proctab_free_slot(m->area), sv[2], saved;
 	struct cw_worker_slot *slot;
 	struct cw_worker *w;
 	pid_t pid;
@@ -131,33 +163,35 @@ int cw_master_spawn(struct cw_master *m, uint64_t gen,
 		cw_master_log(m, "no free worker slot");
 		return -1;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		cw_master_log(m, "cannot start a worker: socketpair: %s",
+		              strerror(errno));
 		return -1;
-	slot = &m->area->slots[idx];
-	memset(slot, 0, sizeof *slot);
-	slot->generation = gen;
-	slot->start_time = (int64_t)time(NULL);
-	atomic_store(&slot->state, CW_WORKER_STARTING);
+	}
+	w = add_worker(m, idx, gen, sv[0]);
+	if (w == NULL) {
+		cw_master_log(m, "cannot start a worker: out of memory");
+		close(sv[1]);
+		return -1;
+	}
+	slot = claim_slot(m, idx, gen);
 	pid = fork();
+	saved = errno;
 	if (pid == 0) {
 		close(sv[0]);
 		child(m, cfg, ls, slot, sv[1]);
 	}
 	close(sv[1]);
-	if (pid < 0 ||
-	    (w = cw_proctab_add(&m->procs, m, idx, gen, sv[0])) == NULL) {
-		cw_master_log(m, "cannot start a worker: %s", strerror(errno));
-		if (pid > 0)
-			kill(pid, SIGKILL);
+	if (pid < 0) {
+		cw_master_log(m, "cannot start a worker: fork: %s",
+		              strerror(saved));
 		atomic_store(&slot->state, CW_WORKER_FREE);
-		close(sv[0]);
+		cw_proctab_remove(&m->procs, w);
 		return -1;
 	}
 	slot->pid = pid;
 	w->pid = pid;
 	w->spawned_ms = cw_now_ms();
-	w->ev = event_new(m->base, sv[0], EV_READ | EV_PERSIST, on_control, w);
-	event_add(w->ev, NULL);
 	return 0;
 }
 
@@ -533,11 +567,18 @@ static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
 	}
 	n = snprintf(line, sizeof line, "%d\n", (int)getpid());
 	if (write(fd, line, (size_t)n) != n) {
+		snprintf(err, errlen, "pid_file %s: cannot write", path);
 		close(fd);
+		unlink(path);
 		return -1;
 	}
 	close(fd);
-	m->pid_file = strdup(path);
+	m->pid_file = strdup(path); /* teardown removes the file */
+	if (m->pid_file == NULL) {
+		unlink(path);
+		snprintf(err, errlen, "pid_file %s: out of memory", path);
+		return -1;
+	}
 	return 0;
 }
 

@@ -162,9 +162,10 @@ void cw_admin_close(struct cw_master *m);
 
 /* Append the status (master, each worker by slot, totals) to out, as one
  * JSON object and a newline, or as a table for people. out is the
- * caller's (cw_buf_free). A part that does not fit (out of memory) is
- * left out. */
-void cw_status_json(struct cw_master *m, struct cw_buf *out);
-void cw_status_text(struct cw_master *m, struct cw_buf *out);
+ * caller's, to cw_buf_free() in every case. 0, or -1 if some of it could
+ * not be appended (out of memory): the contents are then incomplete and
+ * must not be sent. */
+int cw_status_json(struct cw_master *m, struct cw_buf *out);
+int cw_status_text(struct cw_master *m, struct cw_buf *out);
 
 #endif
