@@ -56,26 +56,32 @@ void cw_master_log(struct cw_master *m, const char *fmt, ...)
 	if (n > (int)sizeof line - 2)
 		n = (int)sizeof line - 2;
 	line[n++] = '\n';
-	if (write(m->log_fd >= 0 ? m->log_fd : 2, line, (size_t)n) < 0)
+	if (m->log.fd >= 0)
+		cw_log_file_write(&m->log, line, (size_t)n);
+	else if (write(2, line, (size_t)n) < 0)
 		return;
 }
 
+/* error_log_file, at start and on SIGUSR1 (a reload may have named
+ * another one). Like the workers' logs it follows its path on its own
+ * when renamed or removed. A file that cannot be opened leaves the log
+ * where it was (standard error at first). */
 static void open_log(struct cw_master *m)
 {
 	const char *path = cw_config_get(&m->cfg, CW_OPT_ERROR_LOG_FILE);
-	int fd;
+	struct cw_log_file f;
+	char err[256];
 
 	if (*path == '\0')
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (m->log.fd >= 0 && strcmp(m->log.path, path) == 0) {
+		(void)cw_log_file_reopen(&m->log);
 		return;
-	if (m->log_fd >= 0) {
-		dup2(fd, m->log_fd);
-		close(fd);
-	} else {
-		m->log_fd = fd;
 	}
+	if (cw_log_file_open(&f, path, err, sizeof err) != 0)
+		return;
+	cw_log_file_close(&m->log);
+	m->log = f;
 }
 
 /* ---- workers --------------------------------------------------------------
@@ -627,8 +633,7 @@ static void teardown(struct cw_master *m)
 	}
 	cw_stats_area_free(m->area);
 	cw_config_free(&m->cfg);
-	if (m->log_fd >= 0)
-		close(m->log_fd);
+	cw_log_file_close(&m->log);
 }
 
 int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
@@ -638,7 +643,7 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	unsigned code;
 
 	memset(&m, 0, sizeof m);
-	m.log_fd = -1;
+	m.log.fd = -1;
 	m.start_ms = cw_now_ms();
 	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {

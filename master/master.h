@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "civetweb.h"
 #include "config.h"
+#include "log.h"
 #include "proctab.h"
 #include "stats.h"
 #include "worker.h"
@@ -59,7 +60,7 @@ struct cw_master {
 	int stopping; /* 0, 1 graceful, 2 immediate */
 	int64_t stop_deadline;
 	int64_t start_ms;
-	int log_fd; /* -1: stderr */
+	struct cw_log_file log; /* error_log_file; fd -1: stderr */
 	char *pid_file;
 	struct cw_admin *admin;
 	struct event *tick;
@@ -70,7 +71,7 @@ struct cw_master {
 /* ---- master.c: the process cycle ---- */
 
 /* Write one line, "[time] [master pid] " + the formatted text + newline,
- * to error_log_file (m->log_fd) or, without one, to standard error. Lines
+ * to error_log_file (m->log) or, without one, to standard error. Lines
  * are truncated to about 1 KB. Never fails visibly. */
 void cw_master_log(struct cw_master *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

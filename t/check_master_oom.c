@@ -80,8 +80,7 @@ static void setup(void)
 	snprintf(log_path, sizeof log_path, "%s/error.log", dir);
 	snprintf(sock_path, sizeof sock_path, "%s/admin.sock", dir);
 	memset(&m, 0, sizeof m);
-	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	ck_assert_int_ge(m.log_fd, 0);
+	ck_assert_int_eq(cw_log_file_open(&m.log, log_path, NULL, 0), 0);
 	m.base = event_base_new();
 	m.area = cw_stats_area_new();
 	ck_assert_ptr_nonnull(m.base);
@@ -94,7 +93,7 @@ static void teardown(void)
 	cw_proctab_clear(&m.procs);
 	event_base_free(m.base);
 	cw_stats_area_free(m.area);
-	close(m.log_fd);
+	cw_log_file_close(&m.log);
 	unlink(log_path);
 	unlink(sock_path);
 	rmdir(dir);
