@@ -164,20 +164,35 @@ static void on_written(struct bufferevent *bev, void *arg)
 		conn_free(c);
 }
 
+/* Queue the answer; the connection closes once it is written. Out of
+ * memory, c is closed at once without an answer (civetctl says so): in
+ * every case the caller must not touch c after the call. */
 static void reply(struct cw_admin_conn *c, int ok, const char *reason,
                   const char *payload, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
+	int rc = ok ? evbuffer_add_printf(out, "OK\n")
+	            : evbuffer_add_printf(out, "ERR %s\n", reason);
 
-	if (ok)
-		evbuffer_add_printf(out, "OK\n");
-	else
-		evbuffer_add_printf(out, "ERR %s\n", reason);
-	if (payload != NULL && len > 0)
-		evbuffer_add(out, payload, len);
+	if (rc >= 0 && payload != NULL && len > 0)
+		rc = evbuffer_add(out, payload, len);
 	c->answered = 1;
 	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_enable(c->bev, EV_WRITE);
+	if (rc < 0 || bufferevent_enable(c->bev, EV_WRITE) != 0) {
+		cw_master_log(c->admin->m, "admin: out of memory, dropping a "
+		                           "client");
+		conn_free(c);
+	}
+}
+
+/* Reply with b, built by the caller, unless building it failed. */
+static void reply_buf(struct cw_admin_conn *c, int built, struct cw_buf *b)
+{
+	if (built != 0)
+		reply(c, 0, "out of memory", NULL, 0);
+	else
+		reply(c, 1, NULL, b->data, b->len);
+	cw_buf_free(b);
 }
 
 static struct cw_admin_conn *find_conn(struct cw_admin *a, unsigned long id)
@@ -201,13 +216,10 @@ struct cmd {
 static void cmd_status(struct cw_admin_conn *c, const char *args)
 {
 	struct cw_buf b = {NULL, 0, 0};
+	int rc = strcmp(args, "json") == 0 ? cw_status_json(c->admin->m, &b)
+	                                   : cw_status_text(c->admin->m, &b);
 
-	if (strcmp(args, "json") == 0)
-		cw_status_json(c->admin->m, &b);
-	else
-		cw_status_text(c->admin->m, &b);
-	reply(c, 1, NULL, b.data, b.len);
-	cw_buf_free(&b);
+	reply_buf(c, rc, &b);
 }
 
 static void reload_done(void *arg, int ok, const char *msg)
@@ -241,9 +253,11 @@ static void cmd_reload(struct cw_admin_conn *c, const char *args)
 
 static void cmd_stop(struct cw_admin_conn *c, const char *args)
 {
+	struct cw_master *m = c->admin->m;
+
 	(void)args;
 	reply(c, 1, NULL, "stopping\n", 9);
-	cw_master_stop(c->admin->m, 0);
+	cw_master_stop(m, 0);
 }
 
 static void cmd_reopen(struct cw_admin_conn *c, const char *args)
@@ -278,18 +292,19 @@ static void cmd_config(struct cw_admin_conn *c, const char *args)
 	const struct mg_option *t = cw_options_table();
 	struct cw_config *cfg = &c->admin->m->cfg;
 	struct cw_buf b = {NULL, 0, 0};
+	int rc = 0;
 
 	(void)args;
 	if (cfg->file != NULL)
-		cw_buf_printf(&b, MAX_REPLY, "# from %s\n", cfg->file);
+		rc |= cw_buf_printf(&b, MAX_REPLY, "# from %s\n", cfg->file);
 	for (int i = 0; t[i].name != NULL; i++) {
 		const char *v = cw_options_get(&cfg->opt, (enum cw_opt_id)i);
 
 		if (*v != '\0')
-			cw_buf_printf(&b, MAX_REPLY, "%s %s\n", t[i].name, v);
+			rc |= cw_buf_printf(&b, MAX_REPLY, "%s %s\n", t[i].name,
+			                    v);
 	}
-	reply(c, 1, NULL, b.data, b.len);
-	cw_buf_free(&b);
+	reply_buf(c, rc, &b);
 }
 
 static void cmd_version(struct cw_admin_conn *c, const char *args)
@@ -320,13 +335,14 @@ static const struct cmd commands[] = {
 static void cmd_help(struct cw_admin_conn *c, const char *args)
 {
 	struct cw_buf b = {NULL, 0, 0};
+	int rc = 0;
 
 	(void)args;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		cw_buf_printf(&b, MAX_REPLY, "%-8s %-7s %s\n", commands[i].name,
-		              commands[i].usage, commands[i].help);
-	reply(c, 1, NULL, b.data, b.len);
-	cw_buf_free(&b);
+		rc |= cw_buf_printf(&b, MAX_REPLY, "%-8s %-7s %s\n",
+		                    commands[i].name, commands[i].usage,
+		                    commands[i].help);
+	reply_buf(c, rc, &b);
 }
 
 static void dispatch(struct cw_admin_conn *c, char *line)
@@ -383,6 +399,16 @@ static int peer_allowed(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
+/* Turn a client away with a one-line answer (the socket is fresh, so the
+ * line fits its buffer) and close it. -1 if the answer could not be sent. */
+static int refuse(int fd, const char *line)
+{
+	ssize_t n = send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
                       struct sockaddr *sa, int salen, void *arg)
 {
@@ -392,27 +418,30 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 
 	(void)l, (void)sa, (void)salen;
 	if (!peer_allowed(fd)) {
-		static const char no[] = "ERR permission denied\n";
-
-		if (send(fd, no, sizeof no - 1, MSG_NOSIGNAL | MSG_DONTWAIT) <
-		    0)
+		if (refuse(fd, "ERR permission denied\n") != 0)
 			cw_master_log(a->m, "admin: refused a peer");
-		close(fd);
 		return;
 	}
 	c = calloc(1, sizeof *c);
-	if (c == NULL) {
-		close(fd);
+	if (c != NULL)
+		c->bev = bufferevent_socket_new(a->m->base, fd,
+		                                BEV_OPT_CLOSE_ON_FREE);
+	if (c == NULL || c->bev == NULL) {
+		cw_master_log(a->m, "admin: out of memory, refusing a client");
+		free(c);
+		(void)refuse(fd, "ERR out of memory\n");
 		return;
 	}
 	c->admin = a;
 	c->id = ++a->next_id;
-	c->bev = bufferevent_socket_new(a->m->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->next = a->conns;
 	a->conns = c;
 	bufferevent_setcb(c->bev, on_read, on_written, on_event, c);
-	bufferevent_set_timeouts(c->bev, &read_tv, NULL);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (bufferevent_set_timeouts(c->bev, &read_tv, NULL) != 0 ||
+	    bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0) {
+		cw_master_log(a->m, "admin: cannot watch a client");
+		conn_free(c);
+	}
 }
 
 int cw_admin_open(struct cw_master *m, const char *path, char *err,
@@ -425,16 +454,20 @@ int cw_admin_open(struct cw_master *m, const char *path, char *err,
 		return -1;
 	a = calloc(1, sizeof *a);
 	if (a == NULL) {
+		snprintf(err, errlen, "admin_socket: out of memory");
 		close(fd);
 		unlink(path);
 		return -1;
 	}
 	a->m = m;
 	a->path = strdup(path);
-	a->listener = evconnlistener_new(m->base, on_accept, a,
-	                                 LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	a->listener = a->path == NULL
+	                  ? NULL
+	                  : evconnlistener_new(m->base, on_accept, a,
+	                                       LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (a->listener == NULL) {
-		snprintf(err, errlen, "admin_socket: cannot listen");
+		snprintf(err, errlen, "admin_socket: cannot listen: %s",
+		         a->path == NULL ? "out of memory" : strerror(errno));
 		close(fd);
 		unlink(path);
 		free(a->path);

@@ -34,6 +34,13 @@ static int push(struct cw_config *c, const char *name, const char *value,
 	c->names[c->n] = strdup(name);
 	c->values[c->n] = strdup(value);
 	c->origins[c->n] = strdup(origin);
+	if (c->names[c->n] == NULL || c->values[c->n] == NULL ||
+	    c->origins[c->n] == NULL) {
+		free(c->names[c->n]);
+		free(c->values[c->n]);
+		free(c->origins[c->n]);
+		return -1;
+	}
 	c->n++;
 	return 0;
 }
@@ -71,7 +78,11 @@ static int read_line(struct cw_config *c, char *line, const char *origin,
 		snprintf(err, errlen, "%s: unknown option '%s'", origin, s);
 		return -1;
 	}
-	return push(c, s, v, origin);
+	if (push(c, s, v, origin) != 0) {
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -1;
+	}
+	return 0;
 }
 
 static int read_file(struct cw_config *c, const char *path, char *err,
@@ -156,9 +167,16 @@ int cw_config_load(const char **base, struct cw_config *out, char *err,
                    size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	for (int i = 0; base != NULL && base[i] != NULL; i += 2)
-		if (strcmp(base[i], "config_file") == 0 && base[i + 1] != NULL)
-			out->file = strdup(base[i + 1]);
+	for (int i = 0; base != NULL && base[i] != NULL; i += 2) {
+		if (strcmp(base[i], "config_file") != 0 || base[i + 1] == NULL)
+			continue;
+		free(out->file);
+		out->file = strdup(base[i + 1]);
+		if (out->file == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	if (out->file != NULL && read_file(out, out->file, err, errlen) != 0)
 		goto fail;
 	for (int i = 0; base != NULL && base[i] != NULL; i += 2) {

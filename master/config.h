@@ -25,6 +25,7 @@ struct cw_config {
  * The caller frees *out with cw_config_free. */
 int cw_config_load(const char **base, struct cw_config *out, char *err,
                    size_t errlen);
+/* Free everything *c holds and zero it; safe on a zeroed or freed one. */
 void cw_config_free(struct cw_config *c);
 
 /* Value in effect of an option (default if not given, "" if none). */

@@ -10,7 +10,8 @@
  * the master stops trying and says so in the status until the next reload
  * or scale command. A worker whose heartbeat stops is killed and replaced.
  * Signals: TERM/INT graceful stop, QUIT immediate stop, HUP reload, USR1
- * reopen logs. */
+ * reopen logs. The workers' records live in the process table
+ * (proctab.c); this file decides when they come and go. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -55,26 +56,32 @@ void cw_master_log(struct cw_master *m, const char *fmt, ...)
 	if (n > (int)sizeof line - 2)
 		n = (int)sizeof line - 2;
 	line[n++] = '\n';
-	if (write(m->log_fd >= 0 ? m->log_fd : 2, line, (size_t)n) < 0)
+	if (m->log.fd >= 0)
+		cw_log_file_write(&m->log, line, (size_t)n);
+	else if (write(2, line, (size_t)n) < 0)
 		return;
 }
 
+/* error_log_file, at start and on SIGUSR1 (a reload may have named
+ * another one). Like the workers' logs it follows its path on its own
+ * when renamed or removed. A file that cannot be opened leaves the log
+ * where it was (standard error at first). */
 static void open_log(struct cw_master *m)
 {
 	const char *path = cw_config_get(&m->cfg, CW_OPT_ERROR_LOG_FILE);
-	int fd;
+	struct cw_log_file f;
+	char err[256];
 
 	if (*path == '\0')
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (m->log.fd >= 0 && strcmp(m->log.path, path) == 0) {
+		(void)cw_log_file_reopen(&m->log);
 		return;
-	if (m->log_fd >= 0) {
-		dup2(fd, m->log_fd);
-		close(fd);
-	} else {
-		m->log_fd = fd;
 	}
+	if (cw_log_file_open(&f, path, err, sizeof err) != 0)
+		return;
+	cw_log_file_close(&m->log);
+	m->log = f;
 }
 
 /* ---- workers --------------------------------------------------------------
@@ -88,14 +95,6 @@ int cw_master_workers_option(const struct cw_config *cfg)
 	if (*v != '\0')
 		return atoi(v);
 	return cpus > 0 ? (int)cpus : 1;
-}
-
-static int free_slot(struct cw_master *m)
-{
-	for (int i = 0; i < CW_STATS_SLOTS; i++)
-		if (atomic_load(&m->area->slots[i].state) == CW_WORKER_FREE)
-			return i;
-	return -1;
 }
 
 static void on_control(evutil_socket_t fd, short what, void *arg);
@@ -126,10 +125,42 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	cw_worker_run(&s);
 }
 
+/* Record and watch the master's end ctl of a new control channel. Takes
+ * ctl: on failure (out of memory) it is closed and NULL returned. Done
+ * before the fork, so that a failure never leaves a child behind. */
+static struct cw_worker *add_worker(struct cw_master *m, int idx, uint64_t gen,
+                                    int ctl)
+{
+	struct cw_worker *w = cw_proctab_add(&m->procs, m, idx, gen, ctl);
+
+	if (w == NULL) {
+		close(ctl);
+		return NULL;
+	}
+	w->ev = event_new(m->base, ctl, EV_READ | EV_PERSIST, on_control, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0) {
+		cw_proctab_remove(&m->procs, w);
+		return NULL;
+	}
+	return w;
+}
+
+static struct cw_worker_slot *claim_slot(struct cw_master *m, int idx,
+                                         uint64_t gen)
+{
+	struct cw_worker_slot *slot = &m->area->slots[idx];
+
+	memset(slot, 0, sizeof *slot);
+	slot->generation = gen;
+	slot->start_time = (int64_t)time(NULL);
+	atomic_store(&slot->state, CW_WORKER_STARTING);
+	return slot;
+}
+
 int cw_master_spawn(struct cw_master *m, uint64_t gen,
                     const struct cw_config *cfg, const struct cw_listen_set *ls)
 {
-	int idx = free_slot(m), sv[2];
+	int idx = cw_proctab_free_slot(m->area), sv[2], saved;
 	struct cw_worker_slot *slot;
 	struct cw_worker *w;
 	pid_t pid;
@@ -138,38 +169,35 @@ int cw_master_spawn(struct cw_master *m, uint64_t gen,
 		cw_master_log(m, "no free worker slot");
 		return -1;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		cw_master_log(m, "cannot start a worker: socketpair: %s",
+		              strerror(errno));
 		return -1;
-	slot = &m->area->slots[idx];
-	memset(slot, 0, sizeof *slot);
-	slot->generation = gen;
-	slot->start_time = (int64_t)time(NULL);
-	atomic_store(&slot->state, CW_WORKER_STARTING);
+	}
+	w = add_worker(m, idx, gen, sv[0]);
+	if (w == NULL) {
+		cw_master_log(m, "cannot start a worker: out of memory");
+		close(sv[1]);
+		return -1;
+	}
+	slot = claim_slot(m, idx, gen);
 	pid = fork();
+	saved = errno;
 	if (pid == 0) {
 		close(sv[0]);
 		child(m, cfg, ls, slot, sv[1]);
 	}
 	close(sv[1]);
-	if (pid < 0 || (w = calloc(1, sizeof *w)) == NULL) {
-		cw_master_log(m, "cannot start a worker: %s", strerror(errno));
-		if (pid > 0)
-			kill(pid, SIGKILL);
+	if (pid < 0) {
+		cw_master_log(m, "cannot start a worker: fork: %s",
+		              strerror(saved));
 		atomic_store(&slot->state, CW_WORKER_FREE);
-		close(sv[0]);
+		cw_proctab_remove(&m->procs, w);
 		return -1;
 	}
 	slot->pid = pid;
-	w->m = m;
-	w->slot = idx;
 	w->pid = pid;
-	w->gen = gen;
-	w->ctl = sv[0];
 	w->spawned_ms = cw_now_ms();
-	w->ev = event_new(m->base, sv[0], EV_READ | EV_PERSIST, on_control, w);
-	event_add(w->ev, NULL);
-	w->next = m->workers;
-	m->workers = w;
 	return 0;
 }
 
@@ -195,7 +223,8 @@ static void drain_one(struct cw_master *m, struct cw_worker *w)
 
 void cw_master_send(struct cw_master *m, uint64_t gen, char msg)
 {
-	for (struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w)) {
 		if (gen != 0 && w->gen != gen)
 			continue;
 		if (msg == CW_CTL_DRAIN)
@@ -203,17 +232,6 @@ void cw_master_send(struct cw_master *m, uint64_t gen, char msg)
 		else
 			send_one(w, msg);
 	}
-}
-
-int cw_master_count(const struct cw_master *m, uint64_t gen, int ready_only)
-{
-	int n = 0;
-
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
-		if ((gen == 0 || w->gen == gen) && (!ready_only || w->ready) &&
-		    !w->draining && !w->recycling)
-			n++;
-	return n;
 }
 
 /* A worker asked to be recycled: its replacement starts first, and it
@@ -229,8 +247,10 @@ static void recycle(struct cw_master *m, struct cw_worker *w)
 
 static void drain_recycled(struct cw_master *m)
 {
-	for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
-		if (w->recycling && cw_master_count(m, m->gen, 1) >= m->want)
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w))
+		if (w->recycling &&
+		    cw_proctab_count(&m->procs, m->gen, 1) >= m->want)
 			drain_one(m, w);
 }
 
@@ -270,18 +290,6 @@ static void fold(struct cw_master *m, struct cw_worker_slot *slot)
 	t.busy = t.open = 0;
 	cw_stats_add(&m->area->folded, &t);
 	memset(slot, 0, sizeof *slot);
-}
-
-static void unlink_worker(struct cw_master *m, struct cw_worker *w)
-{
-	struct cw_worker **pp = &m->workers;
-
-	while (*pp != w)
-		pp = &(*pp)->next;
-	*pp = w->next;
-	event_free(w->ev);
-	close(w->ctl);
-	free(w);
 }
 
 static void describe_exit(int status, char *buf, size_t len)
@@ -333,7 +341,7 @@ static void reaped(struct cw_master *m, struct cw_worker *w, int status)
 	if (!expected && w->gen == m->gen && !w->recycling &&
 	    (m->reload == NULL || w->gen != m->reload->gen))
 		plan_respawn(m, before_ready, why);
-	unlink_worker(m, w);
+	cw_proctab_remove(&m->procs, w);
 }
 
 static void reap(struct cw_master *m)
@@ -342,10 +350,8 @@ static void reap(struct cw_master *m)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct cw_worker *w = m->workers;
+		struct cw_worker *w = cw_proctab_by_pid(&m->procs, pid);
 
-		while (w != NULL && w->pid != pid)
-			w = w->next;
 		if (w != NULL)
 			reaped(m, w, status);
 	}
@@ -356,7 +362,7 @@ static void reap(struct cw_master *m)
 
 static void respawn_missing(struct cw_master *m)
 {
-	int have = cw_master_count(m, m->gen, 0);
+	int have = cw_proctab_count(&m->procs, m->gen, 0);
 
 	if (m->stopping || m->gave_up || m->reload != NULL ||
 	    cw_now_ms() < m->next_spawn_ms)
@@ -395,7 +401,8 @@ static void sample_rates(struct cw_master *m, int64_t now)
 
 	if (now - last < 1000)
 		return;
-	for (struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w)) {
 		struct cw_totals t;
 
 		memset(&t, 0, sizeof t);
@@ -417,15 +424,17 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	reap(m);
-	for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w))
 		check_worker(m, w, now, hang > 0 ? hang : 60000);
 	respawn_missing(m);
 	cw_reload_tick(m);
 	sample_rates(m, now);
-	if (m->stopping && m->workers == NULL)
+	if (m->stopping && cw_proctab_empty(&m->procs))
 		event_base_loopbreak(m->base);
 	if (m->stopping && now > m->stop_deadline)
-		for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+		for (struct cw_worker *w = cw_proctab_first(&m->procs);
+		     w != NULL; w = cw_proctab_next(w))
 			kill(w->pid, SIGKILL);
 }
 
@@ -445,20 +454,20 @@ void cw_master_stop(struct cw_master *m, int immediate)
 	                     3000);
 	cw_master_log(m, "%s stop", immediate ? "immediate" : "graceful");
 	cw_master_send(m, 0, immediate ? CW_CTL_STOP : CW_CTL_DRAIN);
-	if (m->workers == NULL)
+	if (cw_proctab_empty(&m->procs))
 		event_base_loopbreak(m->base);
 }
 
 void cw_master_scale(struct cw_master *m, int n)
 {
-	int have = cw_master_count(m, m->gen, 0);
+	int have = cw_proctab_count(&m->procs, m->gen, 0);
 
 	m->want = n;
 	m->gave_up = 0;
 	m->failures = 0;
 	m->next_spawn_ms = 0;
-	for (struct cw_worker *w = m->workers; w != NULL && have > n;
-	     w = w->next) {
+	for (struct cw_worker *w = cw_proctab_first(&m->procs);
+	     w != NULL && have > n; w = cw_proctab_next(w)) {
 		if (w->gen == m->gen && !w->draining && !w->recycling) {
 			drain_one(m, w);
 			have--;
@@ -484,7 +493,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGCHLD:
 		reap(m);
 		respawn_missing(m);
-		if (m->stopping && m->workers == NULL)
+		if (m->stopping && cw_proctab_empty(&m->procs))
 			event_base_loopbreak(m->base);
 		break;
 	case SIGTERM:
@@ -564,11 +573,18 @@ static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
 	}
 	n = snprintf(line, sizeof line, "%d\n", (int)getpid());
 	if (write(fd, line, (size_t)n) != n) {
+		snprintf(err, errlen, "pid_file %s: cannot write", path);
 		close(fd);
+		unlink(path);
 		return -1;
 	}
 	close(fd);
-	m->pid_file = strdup(path);
+	m->pid_file = strdup(path); /* teardown removes the file */
+	if (m->pid_file == NULL) {
+		unlink(path);
+		snprintf(err, errlen, "pid_file %s: out of memory", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -601,8 +617,7 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 
 static void teardown(struct cw_master *m)
 {
-	while (m->workers != NULL)
-		unlink_worker(m, m->workers);
+	cw_proctab_clear(&m->procs);
 	cw_admin_close(m);
 	for (int i = 0; i < m->nsig; i++)
 		event_free(m->sig[i]);
@@ -618,8 +633,7 @@ static void teardown(struct cw_master *m)
 	}
 	cw_stats_area_free(m->area);
 	cw_config_free(&m->cfg);
-	if (m->log_fd >= 0)
-		close(m->log_fd);
+	cw_log_file_close(&m->log);
 }
 
 int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
@@ -629,7 +643,7 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	unsigned code;
 
 	memset(&m, 0, sizeof m);
-	m.log_fd = -1;
+	m.log.fd = -1;
 	m.start_ms = cw_now_ms();
 	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {

@@ -1,6 +1,8 @@
 /* master.h - the prefork master: its state, shared by master.c (process
- * cycle: spawn, reap, respawn, signals, stop), reload.c (zero-downtime
- * reloads) and admin.c (the admin socket). */
+ * cycle: spawn, reap, respawn, signals, stop), proctab.c (the table of
+ * worker processes), reload.c (zero-downtime reloads), admin.c (the admin
+ * socket) and status.c (what `civetctl status` shows). Everything here
+ * runs on the master's one event-loop thread. */
 #ifndef CW_MASTER_H
 #define CW_MASTER_H
 
@@ -11,7 +13,9 @@
 #include "util/buf.h"
 #include "civetweb.h"
 #include "config.h"
+#include "core/log.h"
 #include "core/stats.h"
+#include "proctab.h"
 #include "worker.h"
 
 /* Listening sockets in listening_ports order, with a key per socket so a
@@ -20,25 +24,6 @@ struct cw_listen_set {
 	int n;
 	int fds[CW_MAX_LISTENERS];
 	char keys[CW_MAX_LISTENERS][320];
-};
-
-struct cw_master;
-
-struct cw_worker {
-	struct cw_master *m;
-	int slot;
-	pid_t pid;
-	uint64_t gen;
-	int ctl; /* master's end of the control channel */
-	struct event *ev;
-	int ready;
-	int draining;
-	int recycling; /* replacement started; drains when it is ready */
-	int64_t spawned_ms;
-	int64_t drain_deadline;
-	uint64_t rate_req; /* requests at the last rate sample */
-	double rate;       /* requests per second */
-	struct cw_worker *next;
 };
 
 /* Called when a reload or a scale change finishes: ok, and a message. */
@@ -64,7 +49,7 @@ struct cw_master {
 	struct cw_config cfg;    /* in effect */
 	struct cw_listen_set ls; /* in effect */
 	struct cw_stats_area *area;
-	struct cw_worker *workers;
+	struct cw_proctab procs; /* live worker processes */
 	uint64_t gen;
 	int want;     /* workers wanted in the current generation */
 	int failures; /* consecutive start-up failures */
@@ -75,7 +60,7 @@ struct cw_master {
 	int stopping; /* 0, 1 graceful, 2 immediate */
 	int64_t stop_deadline;
 	int64_t start_ms;
-	int log_fd; /* -1: stderr */
+	struct cw_log_file log; /* error_log_file; fd -1: stderr */
 	char *pid_file;
 	struct cw_admin *admin;
 	struct event *tick;
@@ -83,35 +68,105 @@ struct cw_master {
 	int nsig;
 };
 
-/* master.c */
+/* ---- master.c: the process cycle ---- */
+
+/* Write one line, "[time] [master pid] " + the formatted text + newline,
+ * to error_log_file (m->log) or, without one, to standard error. Lines
+ * are truncated to about 1 KB. Never fails visibly. */
 void cw_master_log(struct cw_master *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Fork one worker of generation gen that serves cfg on the sockets ls
+ * (both owned by the caller and only read; the child gets copies). On
+ * success the worker has a free stats slot, a record in m->procs (the
+ * table owns it and its control channel) and a watched control channel,
+ * and 0 is returned. -1 if no slot is free, or a socketpair, allocation
+ * or fork fails: the reason is logged, nothing is left behind (no record,
+ * no descriptor, the slot still free) and no child runs. */
 int cw_master_spawn(struct cw_master *m, uint64_t gen,
                     const struct cw_config *cfg,
                     const struct cw_listen_set *ls);
+
+/* Send control message msg (a CW_CTL_* byte) to every worker of
+ * generation gen, 0 meaning all. CW_CTL_DRAIN also marks each one
+ * draining with a deadline (a worker already draining is skipped). A
+ * worker whose channel does not take the byte gets a signal instead:
+ * SIGKILL for CW_CTL_STOP, SIGTERM otherwise. */
 void cw_master_send(struct cw_master *m, uint64_t gen, char msg);
-int cw_master_count(const struct cw_master *m, uint64_t gen, int ready_only);
+
+/* Stop the server: drain every worker (graceful) or tell each to stop
+ * now (immediate), then leave the event loop once all are gone, killing
+ * stragglers after the shutdown timeout. Calling it again can only
+ * escalate graceful to immediate. Returns at once; the loop does the
+ * rest. */
 void cw_master_stop(struct cw_master *m, int immediate);
+
+/* Run n workers in the current generation (n >= 1, checked by the
+ * caller): drain the surplus, start the missing ones, and forget earlier
+ * start-up failures (respawning resumes if it had stopped). */
 void cw_master_scale(struct cw_master *m, int n);
+
+/* The num_workers option of cfg, or the number of online CPUs if it is
+ * not set (at least 1). */
 int cw_master_workers_option(const struct cw_config *cfg);
 
-/* reload.c */
+/* ---- reload.c ---- */
+
+/* Fill *out with a socket per listening_ports entry of cfg, in order (at
+ * most CW_MAX_LISTENERS; an optional port that cannot be had is skipped),
+ * taking the descriptor from reuse (may be NULL) when reuse has the same
+ * key, binding a new one otherwise. *out is the caller's; the descriptors
+ * in it that are not in reuse are new and the caller's to close. On
+ * error: -1 with the reason in err, every socket this call bound closed
+ * again, reuse untouched. */
 int cw_listen_set_open(const struct cw_config *cfg,
                        const struct cw_listen_set *reuse,
                        struct cw_listen_set *out, char *err, size_t errlen);
+
+/* Close each descriptor of old that now does not hold. */
 void cw_listen_set_close_unused(const struct cw_listen_set *old,
                                 const struct cw_listen_set *now);
+
+/* Start a reload (see reload.c). done(arg, ok, msg) is called exactly
+ * once: at once if the reload cannot start (one already runs, the server
+ * is stopping, the configuration is invalid, no new worker can be
+ * spawned, out of memory), else when the new generation serves and the
+ * old one is gone, or when the reload is abandoned. arg belongs to the
+ * caller (done may free it); msg is valid only during the call. */
 void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg);
+
+/* The process cycle's hooks into a running reload; each does nothing when
+ * no reload runs. w said READY: */
 void cw_reload_worker_ready(struct cw_master *m, struct cw_worker *w);
+/* w exited and was reaped, and is still in the table (before_ready: it
+ * never said READY). May finish the reload, calling its done function: */
 void cw_reload_worker_gone(struct cw_master *m, struct cw_worker *w,
                            int before_ready);
+/* The periodic tick: abandons a reload whose workers are late. */
 void cw_reload_tick(struct cw_master *m);
 
-/* admin.c */
+/* ---- admin.c ---- */
+
+/* Listen for civetctl on the Unix socket path (directory and stale-file
+ * checks in admin.c). On success m->admin holds the listener, owned by m
+ * and freed by cw_admin_close(). On error: -1 with the reason in err and
+ * no socket file or descriptor left behind. */
 int cw_admin_open(struct cw_master *m, const char *path, char *err,
                   size_t errlen);
+
+/* Close every admin connection (unanswered ones get no answer) and the
+ * listener, and remove the socket file. Safe if cw_admin_open() was never
+ * called or failed. */
 void cw_admin_close(struct cw_master *m);
-void cw_status_json(struct cw_master *m, struct cw_buf *out);
-void cw_status_text(struct cw_master *m, struct cw_buf *out);
+
+/* ---- status.c ---- */
+
+/* Append the status (master, each worker by slot, totals) to out, as one
+ * JSON object and a newline, or as a table for people. out is the
+ * caller's, to cw_buf_free() in every case. 0, or -1 if some of it could
+ * not be appended (out of memory): the contents are then incomplete and
+ * must not be sent. */
+int cw_status_json(struct cw_master *m, struct cw_buf *out);
+int cw_status_text(struct cw_master *m, struct cw_buf *out);
 
 #endif

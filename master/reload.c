@@ -164,11 +164,7 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 
 static int old_left(const struct cw_master *m)
 {
-	int n = 0;
-
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
-		n += w->gen != m->gen;
-	return n;
+	return cw_proctab_count_other(&m->procs, m->gen);
 }
 
 static void drained(struct cw_master *m)
@@ -212,7 +208,8 @@ void cw_reload_worker_ready(struct cw_master *m, struct cw_worker *w)
 
 	if (r == NULL || r->draining || w->gen != r->gen)
 		return;
-	if (cw_master_count(m, r->gen, 1) >= cw_master_workers_option(&r->cfg))
+	if (cw_proctab_count(&m->procs, r->gen, 1) >=
+	    cw_master_workers_option(&r->cfg))
 		switch_over(m);
 }
 
@@ -220,7 +217,8 @@ static void abort_reload(struct cw_master *m, const char *why)
 {
 	struct cw_reload *r = m->reload;
 
-	for (struct cw_worker *w = m->workers; w != NULL; w = w->next)
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w))
 		if (w->gen == r->gen)
 			kill(w->pid, SIGKILL);
 	close_new(&r->ls, &m->ls);

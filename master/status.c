@@ -2,6 +2,7 @@
  * and the totals (folded counts of exited workers plus the live slots), as
  * a table for people or as one JSON object for scripts. Read-only over the
  * shared area: a worker that died mid-update cannot block it. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,20 +15,38 @@
 
 #define MAX_STATUS (4 << 20)
 
+/* The output buffer and whether an append failed (out of memory): the
+ * status is sent whole or not at all. */
+struct out {
+	struct cw_buf *b;
+	int failed;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cw_buf_vprintf(o->b, MAX_STATUS, fmt, ap) != 0)
+		o->failed = 1;
+	va_end(ap);
+}
+
+static void put_bytes(struct out *o, const void *p, size_t n)
+{
+	if (cw_buf_add(o->b, p, n, MAX_STATUS) != 0)
+		o->failed = 1;
+}
+
 static const char *state_name(int s)
 {
 	static const char *const names[] = {"free",     "starting", "ready",
 	                                    "draining", "exited",   "failed"};
 
 	return s >= 0 && s <= CW_WORKER_FAILED ? names[s] : "unknown";
-}
-
-static const struct cw_worker *by_slot(const struct cw_master *m, int slot)
-{
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next)
-		if (w->slot == slot)
-			return w;
-	return NULL;
 }
 
 static void slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
@@ -40,7 +59,8 @@ static void all_totals(const struct cw_master *m, struct cw_totals *t)
 {
 	*t = m->area->folded;
 	t->busy = t->open = 0;
-	for (const struct cw_worker *w = m->workers; w != NULL; w = w->next) {
+	for (const struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w)) {
 		struct cw_totals s;
 
 		slot_totals(&m->area->slots[w->slot], &s);
@@ -58,26 +78,25 @@ static void iso_time(int64_t t, char *buf, size_t len)
 }
 
 /* JSON string escaping for the one free-text field (reload errors). */
-static void json_str(struct cw_buf *b, const char *s)
+static void json_str(struct out *b, const char *s)
 {
-	cw_buf_add(b, "\"", 1, MAX_STATUS);
+	put_bytes(b, "\"", 1);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '"' || ch == '\\')
-			cw_buf_printf(b, MAX_STATUS, "\\%c", ch);
+			put(b, "\\%c", ch);
 		else if (ch < 0x20)
-			cw_buf_printf(b, MAX_STATUS, "\\u%04x", ch);
+			put(b, "\\u%04x", ch);
 		else
-			cw_buf_add(b, s, 1, MAX_STATUS);
+			put_bytes(b, s, 1);
 	}
-	cw_buf_add(b, "\"", 1, MAX_STATUS);
+	put_bytes(b, "\"", 1);
 }
 
-static void json_counts(struct cw_buf *b, const struct cw_totals *t)
+static void json_counts(struct out *b, const struct cw_totals *t)
 {
-	cw_buf_printf(
-	    b, MAX_STATUS,
+	put(b,
 	    "\"requests\": %llu, \"bytes_in\": %llu, "
 	    "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
 	    "\"status_1xx\": %llu, \"status_2xx\": %llu, "
@@ -93,92 +112,88 @@ static void json_counts(struct cw_buf *b, const struct cw_totals *t)
 }
 
 /* The bound ports (port 0 in the configuration shows its real port). */
-static void json_ports(const struct cw_master *m, struct cw_buf *b)
+static void json_ports(const struct cw_master *m, struct out *b)
 {
-	cw_buf_printf(b, MAX_STATUS, "\"ports\": [");
+	put(b, "\"ports\": [");
 	for (int i = 0; i < m->ls.n; i++)
-		cw_buf_printf(b, MAX_STATUS, "%s%d", i ? ", " : "",
-		              cw_listen_port(m->ls.fds[i]));
-	cw_buf_printf(b, MAX_STATUS, "], ");
+		put(b, "%s%d", i ? ", " : "", cw_listen_port(m->ls.fds[i]));
+	put(b, "], ");
 }
 
-static void json_master(struct cw_master *m, struct cw_buf *b)
+static void json_master(struct cw_master *m, struct out *b)
 {
 	struct cw_stats_area *a = m->area;
 	int64_t when = atomic_load(&a->last_reload_time);
 	char t[32];
 
-	cw_buf_printf(b, MAX_STATUS, "\"master\": {");
+	put(b, "\"master\": {");
 	json_ports(m, b);
-	cw_buf_printf(b, MAX_STATUS,
-	              "\"pid\": %d, \"version\": \"%s\", "
-	              "\"generation\": %llu, \"uptime_s\": %lld, "
-	              "\"reloads\": %llu, \"workers_wanted\": %d, "
-	              "\"respawn_failures\": %d, \"respawn_stopped\": %s, "
-	              "\"last_failure\": ",
-	              (int)a->master_pid, CIVETD_VERSION,
-	              (unsigned long long)m->gen,
-	              (long long)((cw_now_ms() - m->start_ms) / 1000),
-	              (unsigned long long)atomic_load(&a->reloads), m->want,
-	              m->failures, m->gave_up ? "true" : "false");
+	put(b,
+	    "\"pid\": %d, \"version\": \"%s\", "
+	    "\"generation\": %llu, \"uptime_s\": %lld, "
+	    "\"reloads\": %llu, \"workers_wanted\": %d, "
+	    "\"respawn_failures\": %d, \"respawn_stopped\": %s, "
+	    "\"last_failure\": ",
+	    (int)a->master_pid, CIVETD_VERSION, (unsigned long long)m->gen,
+	    (long long)((cw_now_ms() - m->start_ms) / 1000),
+	    (unsigned long long)atomic_load(&a->reloads), m->want, m->failures,
+	    m->gave_up ? "true" : "false");
 	json_str(b, m->last_failure);
-	cw_buf_printf(b, MAX_STATUS, ", \"last_reload\": {");
+	put(b, ", \"last_reload\": {");
 	if (when == 0) {
-		cw_buf_printf(
-		    b, MAX_STATUS,
-		    "\"ok\": null, \"time\": null, \"error\": null}}");
+		put(b, "\"ok\": null, \"time\": null, \"error\": null}}");
 		return;
 	}
 	iso_time(when, t, sizeof t);
-	cw_buf_printf(b, MAX_STATUS,
-	              "\"ok\": %s, \"time\": \"%s\", \"error\": ",
-	              atomic_load(&a->last_reload_ok) ? "true" : "false", t);
+	put(b, "\"ok\": %s, \"time\": \"%s\", \"error\": ",
+	    atomic_load(&a->last_reload_ok) ? "true" : "false", t);
 	json_str(b, a->last_reload_error);
-	cw_buf_printf(b, MAX_STATUS, "}}");
+	put(b, "}}");
 }
 
 static void json_worker(struct cw_master *m, const struct cw_worker *w,
-                        struct cw_buf *b)
+                        struct out *b)
 {
 	const struct cw_worker_slot *s = &m->area->slots[w->slot];
 	struct cw_totals t;
 
 	slot_totals(s, &t);
-	cw_buf_printf(b, MAX_STATUS,
-	              "{\"slot\": %d, \"pid\": %d, \"generation\": %llu, "
-	              "\"state\": \"%s\", \"uptime_s\": %lld, "
-	              "\"req_per_s\": %.1f, \"active_connections\": %lld, "
-	              "\"idle_connections\": %lld, ",
-	              w->slot, (int)w->pid, (unsigned long long)w->gen,
-	              state_name(atomic_load(&s->state)),
-	              (long long)(time(NULL) - s->start_time), w->rate,
-	              (long long)t.busy,
-	              (long long)(t.open > t.busy ? t.open - t.busy : 0));
+	put(b,
+	    "{\"slot\": %d, \"pid\": %d, \"generation\": %llu, "
+	    "\"state\": \"%s\", \"uptime_s\": %lld, "
+	    "\"req_per_s\": %.1f, \"active_connections\": %lld, "
+	    "\"idle_connections\": %lld, ",
+	    w->slot, (int)w->pid, (unsigned long long)w->gen,
+	    state_name(atomic_load(&s->state)),
+	    (long long)(time(NULL) - s->start_time), w->rate, (long long)t.busy,
+	    (long long)(t.open > t.busy ? t.open - t.busy : 0));
 	json_counts(b, &t);
-	cw_buf_printf(b, MAX_STATUS, "}");
+	put(b, "}");
 }
 
-void cw_status_json(struct cw_master *m, struct cw_buf *b)
+int cw_status_json(struct cw_master *m, struct cw_buf *out)
 {
+	struct out o = {out, 0}, *b = &o;
 	struct cw_totals t;
 	int first = 1;
 
-	cw_buf_printf(b, MAX_STATUS, "{");
+	put(b, "{");
 	json_master(m, b);
-	cw_buf_printf(b, MAX_STATUS, ", \"workers\": [");
+	put(b, ", \"workers\": [");
 	for (int slot = 0; slot < CW_STATS_SLOTS; slot++) {
-		const struct cw_worker *w = by_slot(m, slot);
+		const struct cw_worker *w = cw_proctab_by_slot(&m->procs, slot);
 
 		if (w == NULL)
 			continue;
-		cw_buf_printf(b, MAX_STATUS, first ? "" : ", ");
+		put(b, first ? "" : ", ");
 		json_worker(m, w, b);
 		first = 0;
 	}
 	all_totals(m, &t);
-	cw_buf_printf(b, MAX_STATUS, "], \"totals\": {");
+	put(b, "], \"totals\": {");
 	json_counts(b, &t);
-	cw_buf_printf(b, MAX_STATUS, "}}\n");
+	put(b, "}}\n");
+	return o.failed ? -1 : 0;
 }
 
 /* ---- the table
@@ -217,7 +232,7 @@ static void human_age(int64_t s, char *buf, size_t len)
 		         (long long)(s % 3600 / 60));
 }
 
-static void row(struct cw_buf *b, const char *slot, const char *pid,
+static void row(struct out *b, const char *slot, const char *pid,
                 const char *gen, const char *state, const char *up,
                 const struct cw_totals *t, double rate, int conns)
 {
@@ -231,48 +246,44 @@ static void row(struct cw_buf *b, const char *slot, const char *pid,
 	snprintf(act, sizeof act, conns ? "%lld" : "-", (long long)t->busy);
 	snprintf(idle, sizeof idle, conns ? "%lld" : "-",
 	         (long long)(t->open > t->busy ? t->open - t->busy : 0));
-	cw_buf_printf(b, MAX_STATUS,
-	              "%-5s %-8s %-4s %-9s %-7s %11llu %9s %6s %6s %9s %9s "
-	              "%8s %8s\n",
-	              slot, pid, gen, state, up,
-	              (unsigned long long)t->requests, r, act, idle, in, out,
-	              p50, p99);
+	put(b,
+	    "%-5s %-8s %-4s %-9s %-7s %11llu %9s %6s %6s %9s %9s "
+	    "%8s %8s\n",
+	    slot, pid, gen, state, up, (unsigned long long)t->requests, r, act,
+	    idle, in, out, p50, p99);
 }
 
-void cw_status_text(struct cw_master *m, struct cw_buf *b)
+int cw_status_text(struct cw_master *m, struct cw_buf *out)
 {
+	struct out o = {out, 0}, *b = &o;
 	struct cw_stats_area *a = m->area;
 	int64_t when = atomic_load(&a->last_reload_time);
 	char up[32], t[32];
 	struct cw_totals tot;
 
 	human_age((cw_now_ms() - m->start_ms) / 1000, up, sizeof up);
-	cw_buf_printf(b, MAX_STATUS,
-	              "civetd %s  master pid %d  generation %llu  up %s  "
-	              "reloads %llu\n",
-	              CIVETD_VERSION, (int)a->master_pid,
-	              (unsigned long long)m->gen, up,
-	              (unsigned long long)atomic_load(&a->reloads));
+	put(b,
+	    "civetd %s  master pid %d  generation %llu  up %s  "
+	    "reloads %llu\n",
+	    CIVETD_VERSION, (int)a->master_pid, (unsigned long long)m->gen, up,
+	    (unsigned long long)atomic_load(&a->reloads));
 	if (when != 0) {
 		iso_time(when, t, sizeof t);
-		cw_buf_printf(b, MAX_STATUS, "last reload: %s at %s%s%s\n",
-		              atomic_load(&a->last_reload_ok) ? "ok" : "FAILED",
-		              t, atomic_load(&a->last_reload_ok) ? "" : ": ",
-		              atomic_load(&a->last_reload_ok)
-		                  ? ""
-		                  : a->last_reload_error);
+		put(b, "last reload: %s at %s%s%s\n",
+		    atomic_load(&a->last_reload_ok) ? "ok" : "FAILED", t,
+		    atomic_load(&a->last_reload_ok) ? "" : ": ",
+		    atomic_load(&a->last_reload_ok) ? ""
+		                                    : a->last_reload_error);
 	}
 	if (m->gave_up)
-		cw_buf_printf(b, MAX_STATUS, "respawning stopped: %s\n",
-		              m->last_failure);
-	cw_buf_printf(b, MAX_STATUS,
-	              "%-5s %-8s %-4s %-9s %-7s %11s %9s %6s %6s %9s %9s %8s "
-	              "%8s\n",
-	              "SLOT", "PID", "GEN", "STATE", "UPTIME", "REQUESTS",
-	              "REQ/S", "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50",
-	              "P99");
+		put(b, "respawning stopped: %s\n", m->last_failure);
+	put(b,
+	    "%-5s %-8s %-4s %-9s %-7s %11s %9s %6s %6s %9s %9s %8s "
+	    "%8s\n",
+	    "SLOT", "PID", "GEN", "STATE", "UPTIME", "REQUESTS", "REQ/S",
+	    "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50", "P99");
 	for (int i = 0; i < CW_STATS_SLOTS; i++) {
-		const struct cw_worker *w = by_slot(m, i);
+		const struct cw_worker *w = cw_proctab_by_slot(&m->procs, i);
 		const struct cw_worker_slot *s = &a->slots[i];
 		char slot[8], pid[12], gen[12], age[16];
 		struct cw_totals st;
@@ -289,12 +300,13 @@ void cw_status_text(struct cw_master *m, struct cw_buf *b)
 	}
 	all_totals(m, &tot);
 	row(b, "total", "", "", "", "", &tot, -1, 0);
-	cw_buf_printf(b, MAX_STATUS,
-	              "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "
-	              "accepted connections %llu\n",
-	              (unsigned long long)tot.status[2],
-	              (unsigned long long)tot.status[3],
-	              (unsigned long long)tot.status[4],
-	              (unsigned long long)tot.status[5],
-	              (unsigned long long)tot.accepted);
+	put(b,
+	    "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "
+	    "accepted connections %llu\n",
+	    (unsigned long long)tot.status[2],
+	    (unsigned long long)tot.status[3],
+	    (unsigned long long)tot.status[4],
+	    (unsigned long long)tot.status[5],
+	    (unsigned long long)tot.accepted);
+	return o.failed ? -1 : 0;
 }

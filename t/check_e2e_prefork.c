@@ -3,8 +3,9 @@
  * through civetctl and signals: counters across reloads, generations,
  * worker crashes and hangs, requests in flight during a reload, bad
  * configurations, start-up failures, the admin socket's permissions, fd
- * and memory use over many reloads, `civetd -t`, and init_context /
- * exit_context once per worker process. */
+ * and memory use over many reloads, `civetd -t`, init_context /
+ * exit_context once per worker process, and the master's error log
+ * following a rename. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -588,6 +589,41 @@ START_TEST(sighup_reloads_and_sigterm_stops_gracefully)
 }
 END_TEST
 
+/* The file's contents ("" if none), at most len - 1 bytes. */
+static const char *read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+START_TEST(master_log_follows_a_renamed_error_log)
+{
+	struct srv s;
+	char old[300], out[256], text[16384];
+
+	start(&s, NULL, 1);
+	snprintf(old, sizeof old, "%s.1", s.errlog);
+	ck_assert_ptr_nonnull(
+	    strstr(read_text(s.errlog, text, sizeof text), "listening on"));
+	ck_assert_int_eq(rename(s.errlog, old), 0);
+	usleep(1300000);
+	/* the reload answers after the master has logged it */
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	ck_assert_msg(strstr(read_text(s.errlog, text, sizeof text),
+	                     "reload: starting generation 2") != NULL,
+	              "not in the new error log: '%s'", text);
+	read_text(old, text, sizeof text);
+	ck_assert_ptr_nonnull(strstr(text, "listening on"));
+	ck_assert_ptr_null(strstr(text, "reload:"));
+	srv_stop(&s);
+}
+END_TEST
+
 START_TEST(workers_command_scales_without_reload)
 {
 	struct srv s;
@@ -827,6 +863,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, second_reload_while_one_runs_is_busy);
 	tcase_add_test(tc, fifty_reloads_leave_master_fds_and_memory_flat);
 	tcase_add_test(tc, sighup_reloads_and_sigterm_stops_gracefully);
+	tcase_add_test(tc, master_log_follows_a_renamed_error_log);
 	tcase_add_test(tc, workers_command_scales_without_reload);
 	tcase_add_test(tc, max_requests_per_worker_recycles_without_errors);
 	tcase_add_test(tc, workers_die_with_their_master);
