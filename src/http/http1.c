@@ -192,11 +192,30 @@ static int after_request(struct mg_connection *c)
 	return 1;
 }
 
+/* The handler switched the connection to another protocol (an upgrade:
+ * its 101 is out): the request ends, and the new protocol runs the
+ * connection from here, input pipelined behind the request included. */
+static void hand_over(struct mg_connection *c, struct cw_thread *t)
+{
+	const struct cw_protocol *p = c->proto;
+
+	cw_request_end(c);
+	consume(c);
+	cw_exchange_return(c, t);
+	p->run(c, t);
+}
+
 /* Run the request begun on c. 1: go on with the next; 0: the connection
  * is parked in another protocol or closed. */
 static int run(struct mg_connection *c, struct cw_thread *t)
 {
-	if (cw_request_run(c)) {
+	const struct cw_protocol *before = c->proto;
+
+	if (cw_request_run(c) == 0 && c->proto != before) {
+		hand_over(c, t);
+		return 0;
+	}
+	if (c->x->s.resp.file_fd >= 0) {
 		/* the rest of a file: written out in the event set */
 		cw_conn_switch(c, &http1_file);
 		http1_file.run(c, t);

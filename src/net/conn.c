@@ -582,6 +582,20 @@ ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len)
 	return n;
 }
 
+ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len)
+{
+	if (c->rpos < c->rlen) {
+		size_t n = c->rlen - c->rpos < len ? c->rlen - c->rpos : len;
+
+		memcpy(buf, c->rbuf + c->rpos, n);
+		c->rpos += (uint32_t)n;
+		if (c->rpos == c->rlen)
+			c->rpos = c->rlen = 0;
+		return (ssize_t)n;
+	}
+	return cw_conn_read(c, buf, len);
+}
+
 ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
                        int iovcnt)
 {

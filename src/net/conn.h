@@ -110,6 +110,11 @@ ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
 ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
                          size_t len);
 
+/* Without waiting, the connection's unread input first (what the
+ * protocol before left in its buffer), then the transport's: as
+ * cw_conn_read. */
+ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len);
+
 /* The limit of a blocking transfer, which grows with its progress (as
  * Apache's mod_reqtimeout MinRate): no single wait may pass stall_ms, and
  * with a min_rate the whole transfer may take grace_ms plus one second
