@@ -108,7 +108,7 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer, int buflen)
 	n = put(buffer, buflen, 0,
 	        "{\n\"context\" : \"%s\",\n"
 	        "\"connections\" : {\n\"active\" : %lld,\n\"maxActive\" : "
-	        "%lld,\n\"total\" : %llu\n},\n"
+	        "%lld,\n\"total\" : %llu,\n\"tooSlow\" : %llu\n},\n"
 	        "\"requests\" : {\n\"total\" : %llu\n},\n"
 	        "\"data\" : {\n\"read\" : %llu,\n\"written\" : %llu\n},\n"
 	        "\"time\" : {\n\"uptime\" : %lld,\n\"start\" : \"%s\",\n"
@@ -116,7 +116,8 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer, int buflen)
 	        atomic_load(&ctx->stopping) ? "stopping" : "in use",
 	        (long long)t.open,
 	        (long long)atomic_load(&ctx->conns_ctr->max_open),
-	        (unsigned long long)t.accepted, (unsigned long long)t.requests,
+	        (unsigned long long)t.accepted, (unsigned long long)t.too_slow,
+	        (unsigned long long)t.requests,
 	        (unsigned long long)t.bytes_in, (unsigned long long)t.bytes_out,
 	        (long long)(now_t - ctx->start_time), start, now);
 	if (buffer != NULL && buflen > 0 && n >= buflen)

@@ -454,6 +454,12 @@ static enum step parse_header_line(struct head *h, size_t *pos)
 	r = line_end(h, &p);
 	if (r != STEP_OK)
 		return r;
+	/* a value continued on the next line is refused before this line's
+	 * value means anything (a folded Transfer-Encoding is 400, not 501) */
+	if (p >= h->end)
+		return STEP_MORE;
+	if (is_ows(h->buf[p]))
+		return fail(h, 400);
 
 	i = h->num_headers++;
 	h->headers[i].name = h->buf + name;

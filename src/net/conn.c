@@ -623,6 +623,7 @@ void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate)
 	p->stall_ms = stall_ms;
 	p->grace_ms = grace_ms;
 	p->min_rate = min_rate;
+	p->failed = 0;
 }
 
 int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
@@ -638,7 +639,8 @@ int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
 	return d;
 }
 
-/* The transfer fell below its minimum rate: it is closed, and counted. */
+/* The client stalled, or fell below the minimum rate: the transfer fails,
+ * the connection will close, and it is counted. */
 static void too_slow(struct mg_connection *c)
 {
 	if (!c->is_client && c->ctx->conns_ctr != NULL)
@@ -673,6 +675,10 @@ int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace)
 	int64_t now = cw_now_ms(), stall, rate = INT64_MAX, deadline;
 	int r;
 
+	if (pace->failed) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	if (pace->start == 0)
 		pace->start = now;
 	stall = pace->stall_ms >= 0 ? now + pace->stall_ms : INT64_MAX;
@@ -683,8 +689,8 @@ int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace)
 	r = poll_until(c->fd, want, deadline);
 	if (r != 0)
 		return r > 0 ? 0 : -1;
-	if (rate < stall)
-		too_slow(c);
+	too_slow(c);
+	pace->failed = 1;
 	errno = ETIMEDOUT;
 	return -1;
 }

@@ -126,6 +126,7 @@ struct cw_pace {
 	int stall_ms;    /* longest single wait, < 0: no limit */
 	int grace_ms;    /* with min_rate */
 	int min_rate;    /* bytes per second, 0: no minimum */
+	int failed;      /* a wait timed out: later ones fail at once */
 };
 
 /* A pace with these limits and no progress yet. */
