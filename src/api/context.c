@@ -120,6 +120,49 @@ static unsigned open_listeners(struct mg_context *ctx,
 	return code;
 }
 
+/* CivetWeb's words for a refused option (its log line begins with them);
+ * civetd's reason follows. */
+static const char *option_wording(const struct cw_options *o)
+{
+	if (o->err_kind == CW_OPT_ERR_NAME)
+		return "Invalid option";
+	char *end;
+
+	if (o->err_id != CW_OPT_NUM_THREADS)
+		return "Invalid option value";
+	return strtol(o->err_value, &end, 10) > 0 && *end == '\0'
+	           ? "Too many worker threads"
+	           : "Invalid number of worker threads";
+}
+
+/* Say why the start failed: to the log (CivetWeb's wording first), and in
+ * error, where an option CivetWeb would name is named in its words. */
+static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
+                         unsigned code, const char *err)
+{
+	const struct cw_options *o = &ctx->opt;
+	char text[600];
+
+	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	    o->err_kind != CW_OPT_ERR_NONE)
+		cw_log_error(ctx, NULL, "%s: %s", option_wording(o), err);
+	else
+		cw_log_error(ctx, NULL, "%s", err);
+	snprintf(text, sizeof text, "%s", err);
+	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	    o->err_kind == CW_OPT_ERR_NAME)
+		snprintf(text, sizeof text, "Invalid configuration option: %s",
+		         o->err_name);
+	else if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	         o->err_kind == CW_OPT_ERR_NULL)
+		snprintf(text, sizeof text,
+		         "Invalid configuration option value: %s", o->err_name);
+	cw_set_error(error, code, text);
+	if (error != NULL && code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	    o->err_kind != CW_OPT_ERR_NONE)
+		error->code_sub = (unsigned)o->err_id;
+}
+
 static void destroy(struct mg_context *ctx)
 {
 	cw_listen_close(ctx->listeners, ctx->num_listeners,
@@ -211,8 +254,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	}
 	return ctx;
 fail:
-	cw_set_error(error, code, err);
-	cw_log_error(ctx, NULL, "mg_start: %s", err);
+	start_failed(ctx, error, code, err);
 	destroy(ctx);
 	return NULL;
 }

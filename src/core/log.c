@@ -191,6 +191,22 @@ static void write_line(struct cw_log_file *f, char *line, size_t len,
 	cw_log_file_write(f, line, len);
 }
 
+/* The log_message callback. As in CivetWeb it always gets a connection:
+ * without one, a stand-in on which mg_get_context() and
+ * mg_get_user_data() work. 1 if the application logged the line. */
+static int tell_application(struct mg_context *ctx,
+                            const struct mg_connection *conn, const char *msg)
+{
+	struct mg_connection stand_in;
+
+	if (conn != NULL)
+		return ctx->cb.log_message(conn, msg) != 0;
+	memset(&stand_in, 0, sizeof stand_in);
+	stand_in.ctx = ctx;
+	stand_in.fd = -1;
+	return ctx->cb.log_message(&stand_in, msg) != 0;
+}
+
 void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
                   const char *fmt, ...)
 {
@@ -207,7 +223,7 @@ void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (ctx->cb.log_message != NULL && ctx->cb.log_message(conn, msg) != 0)
+	if (ctx->cb.log_message != NULL && tell_application(ctx, conn, msg))
 		return;
 	if (ctx->log == NULL || ctx->log->error.fd < 0)
 		return;

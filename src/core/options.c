@@ -270,14 +270,9 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 	default:
 		break;
 	}
-	if (id == CW_OPT_EXTRA_MIME_TYPES) {
-		char why[160];
-
-		if (cw_mime_check_extra(v, why, sizeof why) != 0) {
-			snprintf(err, errlen, "%s: %s", name, why);
-			return -1;
-		}
-	}
+	if (id == CW_OPT_EXTRA_MIME_TYPES &&
+	    cw_mime_check_extra(v, err, errlen) != 0)
+		return -1;
 	if (id == CW_OPT_ADDITIONAL_HEADER)
 		return check_header_lines(v, err, errlen);
 	if (id == CW_OPT_LISTENING_PORTS) {
@@ -316,22 +311,35 @@ static int store_value(struct cw_options *o, int id, const char *value)
 	return 0;
 }
 
+static void refused(struct cw_options *o, int kind, int id, const char *name,
+                    const char *value)
+{
+	o->err_kind = kind;
+	o->err_id = id;
+	snprintf(o->err_name, sizeof o->err_name, "%s", name ? name : "(null)");
+	snprintf(o->err_value, sizeof o->err_value, "%s", value ? value : "");
+}
+
 int cw_options_set(struct cw_options *o, const char *name, const char *value,
                    char *err, size_t errlen)
 {
 	int id = cw_options_find(name);
 
 	if (id < 0) {
+		refused(o, CW_OPT_ERR_NAME, -1, name, value);
 		snprintf(err, errlen, "%s: unknown option",
 		         name ? name : "(null)");
 		return -1;
 	}
 	if (value == NULL) {
+		refused(o, CW_OPT_ERR_NULL, id, name, value);
 		snprintf(err, errlen, "%s: missing value", name);
 		return -1;
 	}
-	if (check_value(id, value, err, errlen) != 0)
+	if (check_value(id, value, err, errlen) != 0) {
+		refused(o, CW_OPT_ERR_VALUE, id, name, value);
 		return -1;
+	}
 	if (store_value(o, id, value) != 0) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		return -1;

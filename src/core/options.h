@@ -115,10 +115,22 @@
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
 #undef CW_OPT_ENUM
 
+/* Why the last cw_options_set() failed. */
+enum cw_opt_err {
+	CW_OPT_ERR_NONE = 0,
+	CW_OPT_ERR_NAME,  /* no such option */
+	CW_OPT_ERR_NULL,  /* no value */
+	CW_OPT_ERR_VALUE, /* a value the option does not take */
+};
+
 /* Option values: text as given (NULL: not given), and the parsed numbers
  * and flags the library reads on its paths. */
 struct cw_options {
 	char *value[CW_OPT_COUNT];
+	int err_kind; /* enum cw_opt_err of the last refusal */
+	int err_id;   /* the option refused, -1 for an unknown name */
+	char err_name[64];  /* the name refused, as given */
+	char err_value[32]; /* the start of the value refused */
 	int num_threads;
 	int prespawn_threads;
 	int tcp_nodelay;
@@ -141,7 +153,8 @@ struct cw_options {
 
 /* Read a NULL-terminated name/value list into o (zeroed by the caller).
  * Unknown names and bad values are refused: -1 with "option: reason" in
- * err. On success the caller owns o and frees it with cw_options_free(). */
+ * err, and o->err_kind, o->err_id and o->err_name saying what was
+ * refused. On success the caller owns o and frees it with cw_options_free(). */
 int cw_options_parse(struct cw_options *o, const char **kv, char *err,
                      size_t errlen);
 
