@@ -23,6 +23,7 @@
 # Prints one line per test and server:
 #   avail    slowhttptest's samples (one a second; its own probe with a 2 s
 #            timeout, -p 2) with the service available / all samples
+#            (slowhttptest ends a test early once no connection is left)
 #   conn_max most attack connections connected at once
 #   closed   attack connections closed by the end (server timeouts)
 #   probes   probe requests, and failures (no 200 within 2 s)
@@ -31,8 +32,11 @@
 #
 # usage: bench/slow.sh [DURATION]   (seconds per test, default 40)
 #   TESTS='H B X'     tests to run
+#   CONNS=N           attack connections (default 1000)
 #   ONLY='civetd nginx'  servers to run
 #   BUILD=DIR         a built civetd tree (default: build one in /tmp)
+#   KEEP=DIR          keep slowhttptest's CSV/HTML reports and logs and the
+#                     probe records (TEST-SERVER.probes: code seconds) there
 # Needs: gcc, nginx (1.22), slowhttptest, curl.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +44,7 @@ SRC=$(cd "$HERE/.." && pwd)
 DURATION=${1:-40}
 TESTS=${TESTS:-H B X}
 ONLY=${ONLY:-civetd nginx}
-CONNS=1000
+CONNS=${CONNS:-1000}
 WORK=$(mktemp -d)
 SERVER=
 PROBER=
@@ -179,6 +183,11 @@ for t in $TESTS; do
 			      printf "%d,fail=%d %.1f %.1f\n", n, f, m, v[n] }')
 		printf '%-4s %-7s %-10s %8s %7s %-16s %8s %8s\n' \
 			"$t" "$name" "$avail" "$cmax" "$closed" "$probes" "$pmed" "$pmax"
+		if [ -n "${KEEP:-}" ]; then
+			mkdir -p "$KEEP"
+			cp "$WORK/sht-$t-$name".* "$KEEP/" 2>/dev/null || true
+			cp "$WORK/probes" "$KEEP/sht-$t-$name.probes"
+		fi
 		stop_server
 	done
 done
