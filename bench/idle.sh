@@ -52,7 +52,7 @@ SERVER=
 IDLERS=
 cleanup() {
 	[ -n "$IDLERS" ] && kill "$IDLERS" 2>/dev/null || true
-	[ -n "$SERVER" ] && kill -KILL "$SERVER" 2>/dev/null || true
+	[ -n "$SERVER" ] && stop_server
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -135,13 +135,18 @@ CF
 	exit 1
 }
 
-stop_server() {
+stop_server() { # TERM, then KILL the master and its workers after 10 s
+	local kids
+	kids=$(pgrep -P "$SERVER" | tr '\n' ' ' || true)
 	kill "$SERVER" 2>/dev/null || true
 	for _ in $(seq 100); do
 		kill -0 "$SERVER" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$SERVER" 2>/dev/null || true
+	if kill -0 "$SERVER" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		kill -KILL "$SERVER" $kids 2>/dev/null || true
+	fi
 	wait "$SERVER" 2>/dev/null || true
 	SERVER=
 }

@@ -25,13 +25,23 @@ MODES=${MODES:-close keepalive}
 WORK=$(mktemp -d)
 CIVETD=
 NGINX=
-cleanup() {
+cleanup() { # TERM, then KILL the masters and their workers after 10 s
+	local p k alive
 	for p in $CIVETD $NGINX; do
 		kill "$p" 2>/dev/null || true
 	done
-	sleep 0.5
-	for p in $CIVETD $NGINX; do
-		kill -KILL "$p" 2>/dev/null || true
+	for _ in $(seq 100); do
+		alive=
+		for p in $CIVETD $NGINX; do
+			kill -0 "$p" 2>/dev/null && alive="$alive $p"
+		done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	for p in $alive; do
+		k=$(pgrep -P "$p" | tr '\n' ' ' || true)
+		# shellcheck disable=SC2086
+		kill -KILL "$p" $k 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
 	rm -rf "$WORK"

@@ -50,7 +50,7 @@ SERVER=
 PROBER=
 cleanup() {
 	[ -n "$PROBER" ] && kill "$PROBER" 2>/dev/null || true
-	[ -n "$SERVER" ] && kill -KILL "$SERVER" 2>/dev/null || true
+	[ -n "$SERVER" ] && stop_server
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -122,13 +122,18 @@ NG
 	exit 1
 }
 
-stop_server() {
+stop_server() { # TERM, then KILL the master and its workers after 10 s
+	local kids
+	kids=$(pgrep -P "$SERVER" | tr '\n' ' ' || true)
 	kill "$SERVER" 2>/dev/null || true
 	for _ in $(seq 150); do
 		kill -0 "$SERVER" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$SERVER" 2>/dev/null || true
+	if kill -0 "$SERVER" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		kill -KILL "$SERVER" $kids 2>/dev/null || true
+	fi
 	wait "$SERVER" 2>/dev/null || true
 	SERVER=
 }
