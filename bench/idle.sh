@@ -73,7 +73,7 @@ if [ -z "${BUILD:-}" ]; then
 	(cd "$BUILD" && "$SRC/configure" -q CFLAGS="-O2 -g" && make -j"$(nproc)" >/dev/null)
 fi
 gcc -O2 -o "$WORK/idlers" "$HERE/idlers.c"
-gcc -O2 -I"$SRC/src" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
+gcc -O2 -I"$SRC/src/include" -o "$WORK/hello-civetd" "$PEERS/hello.c" \
 	-L"$BUILD/.libs" -lcivetd -Wl,-rpath,"$BUILD/.libs"
 mkdir -p "$WORK/www" "$WORK/nginx"
 echo 'Hello, world!' >"$WORK/www/hello.txt"

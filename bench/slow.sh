@@ -62,7 +62,7 @@ if [ -z "${BUILD:-}" ]; then
 	mkdir -p "$BUILD"
 	(cd "$BUILD" && "$SRC/configure" -q CFLAGS="-O2 -g" && make -j"$(nproc)" >/dev/null)
 fi
-gcc -O2 -I"$SRC/src" -o "$WORK/slowapp" "$HERE/slowapp.c" \
+gcc -O2 -I"$SRC/src/include" -o "$WORK/slowapp" "$HERE/slowapp.c" \
 	-L"$BUILD/.libs" -lcivetd -Wl,-rpath,"$BUILD/.libs"
 mkdir -p "$WORK/www" "$WORK/nginx"
 head -c 1048576 /dev/urandom >"$WORK/www/1m.bin"
