@@ -290,6 +290,47 @@ START_TEST(write_to_a_client_that_does_not_read_fails_and_is_counted)
 }
 END_TEST
 
+START_TEST(slow_reader_of_a_large_file_holds_no_thread)
+{
+	const char *opts[] = {"document_root", NULL, NULL};
+	/* more than the socket buffers of both ends hold (4 + 6 MiB) */
+	size_t size = 32 << 20;
+	char *data = malloc(size);
+	int port, fd;
+	char *dir = tl_mkdtemp();
+	struct mg_context *ctx;
+	struct tl_resp r;
+
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)('a' + i % 26);
+	tl_write_file(dir, "large.bin", data, size);
+	opts[1] = dir;
+	ctx = start(opts, &port);
+	/* one request thread; this client asks for 32 MiB and reads nothing
+	 * for a while */
+	fd = tl_connect(port);
+	ck_assert_int_eq(tl_send(fd, "GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
+	sleep_ms(300);
+	for (int i = 0; i < 5; i++)
+		assert_answers_within(port, 500);
+	/* then it reads it all, every byte in place */
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_uint_eq(r.body_len, size);
+	ck_assert(memcmp(r.body, data, size) == 0);
+	free(data);
+	tl_resp_free(&r);
+	/* and the connection carries the next request */
+	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	tl_resp_free(&r);
+	close(fd);
+	mg_stop(ctx);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- a stalled server ------------------------------------------------------------ */
 
 /* A server in a child process (so that it can be stopped): writes its
@@ -493,6 +534,7 @@ static Suite *suite(void)
 	tcase_set_timeout(rate, 30);
 	tcase_add_test(rate, read_below_min_receive_rate_fails_and_is_counted);
 	tcase_add_test(rate, write_to_a_client_that_does_not_read_fails_and_is_counted);
+	tcase_add_test(rate, slow_reader_of_a_large_file_holds_no_thread);
 	suite_add_tcase(s, rate);
 	tcase_set_timeout(stall, 30);
 	tcase_add_test(stall, waiting_keep_alive_requests_survive_a_stall);

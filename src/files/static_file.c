@@ -40,6 +40,7 @@
 
 #include "util/match.h"
 #include "util/mime.h"
+#include "http/file_out.h"
 #include "http/response.h"
 #include "files/static_file.h"
 
@@ -329,7 +330,7 @@ static int send_body(struct mg_connection *c, const struct file_src *f,
 		return cw_resp_writev_body(c, &iov, 1);
 	}
 	if (deferrable)
-		return cw_resp_defer_file(c, f->fd, 0, f->size);
+		return cw_file_out_begin(c, f->fd, 0, f->size);
 	return cw_resp_send_fd(c, f->fd, 0, f->size);
 }
 

@@ -59,10 +59,13 @@ struct cw_resp {
 	int hdr_building;    /* mg_response_header_start() was called */
 	int hdr_count;
 	/* A file the connection writes out by itself after the handler has
-	 * returned (http1.c), or -1. */
+	 * returned (file_out.c), or -1; out[out_pos..) is still to go
+	 * before it. */
 	int file_fd;
 	off_t file_off;
 	long long file_left;
+	size_t out_pos;
+	int file_copy; /* the transport cannot send files: copy blocks */
 };
 
 /* Per-request state that starts at zero (cw_exchange_begin). */

@@ -26,6 +26,7 @@
 
 #include "core/log.h"
 #include "http/body.h"
+#include "http/file_out.h"
 #include "http/http1.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -215,7 +216,7 @@ static int run(struct mg_connection *c, struct cw_thread *t)
 		hand_over(c, t);
 		return 0;
 	}
-	if (c->x->s.resp.file_fd >= 0) {
+	if (cw_file_out_pending(c)) {
 		/* the rest of a file: written out in the event set */
 		cw_conn_switch(c, &http1_file);
 		http1_file.run(c, t);
@@ -391,7 +392,7 @@ static const struct cw_protocol http1_body = {
 
 static void file_run(struct mg_connection *c, struct cw_thread *t)
 {
-	int r = cw_resp_pump_file(c);
+	int r = cw_file_out_pump(c);
 
 	if (r == 0) {
 		/* all of it is out: the request ends, the connection goes on */

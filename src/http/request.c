@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "http/access_log.h"
 #include "http/body.h"
+#include "http/file_out.h"
 #include "http/reqinfo.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -205,7 +206,7 @@ static void dispatch(struct mg_connection *c)
 int cw_request_run(struct mg_connection *c)
 {
 	dispatch(c);
-	return c->x->s.resp.file_fd >= 0;
+	return cw_file_out_pending(c);
 }
 
 /* ---- the end ------------------------------------------------------------------ */

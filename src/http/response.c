@@ -468,66 +468,6 @@ int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len)
 	return send_rest(c, fd, off, len);
 }
 
-int cw_resp_defer_file(struct mg_connection *c, int fd, off_t off,
-                       long long len)
-{
-	struct cw_resp *r = &c->x->s.resp;
-
-	if (c->x->s.resp.state == CW_RESP_BODY && r->no_body)
-		return 0;
-	if (len <= 0)
-		return 0;
-	len = first_block(c, fd, &off, len);
-	if (len <= 0 || r->no_body)
-		return len < 0 ? -1 : 0;
-	if (!c->ctx->opt.allow_sendfile)
-		return send_rest(c, fd, off, len);
-	r->file_fd = dup(fd);
-	if (r->file_fd < 0)
-		return send_rest(c, fd, off, len);
-	r->file_off = off;
-	r->file_left = len;
-	return 0;
-}
-
-int cw_resp_pump_file(struct mg_connection *c)
-{
-	struct cw_resp *r = &c->x->s.resp;
-
-	while (r->file_left > 0) {
-		size_t want = r->file_left > (1 << 20) ? (1 << 20)
-		                                      : (size_t)r->file_left;
-		ssize_t n = cw_conn_sendfile(c, r->file_fd, &r->file_off, want);
-
-		if (n > 0) {
-			r->file_left -= n;
-			r->body_sent += n;
-			c->x->s.out.bytes += n;
-			count_out(c, (size_t)n);
-			continue;
-		}
-		if (n == CW_IO_WANT_WRITE || n == CW_IO_WANT_READ)
-			return n == CW_IO_WANT_WRITE ? 1 : 2;
-		if (n == CW_IO_UNSUPPORTED) {
-			/* a transport that cannot send files: copy, waiting */
-			long long left = r->file_left;
-
-			r->file_left = 0;
-			if (send_rest(c, r->file_fd, r->file_off, left) != 0)
-				break;
-			continue;
-		}
-		break;
-	}
-	close(r->file_fd);
-	r->file_fd = -1;
-	if (r->file_left > 0) {
-		c->x->s.must_close = 1;
-		return -1;
-	}
-	return 0;
-}
-
 void cw_resp_fail_request(struct mg_connection *c, int status, const char *why)
 {
 	c->x->s.must_close = 1;

@@ -28,17 +28,6 @@ int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n);
  * response's pace. Returns 0 or -1. */
 int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len);
 
-/* The same for a response that ends with the file (the document root):
- * after the first block, the rest is left for the connection to write out
- * once the handler has returned (cw_resp_pump_file), with a duplicate of
- * fd the response owns; the caller keeps fd. Returns 0 or -1. */
-int cw_resp_defer_file(struct mg_connection *c, int fd, off_t off,
-                       long long len);
-
-/* Write out as much of a deferred file as the socket takes now.
- * 0: all of it is out; 1: the socket is full (wait for writability);
- * 2: the transport waits for input first; -1: failed (close). */
-int cw_resp_pump_file(struct mg_connection *c);
 
 /* The request's handling is over: send what is held, and decide whether
  * the connection can carry another request (c->must_close). */

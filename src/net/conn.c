@@ -343,13 +343,6 @@ static int arm(struct mg_connection *c, int op, uint32_t events,
 	return take_back(c, gen);
 }
 
-int cw_conn_register(struct mg_connection *c, int64_t deadline)
-{
-	return arm(c, EPOLL_CTL_ADD, events_of(CW_WANT_READ), deadline) < 0
-	           ? -1
-	           : 0;
-}
-
 static size_t posted_bytes(const struct mg_connection *c);
 
 int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
@@ -367,8 +360,10 @@ int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
 		if (r == 1)
 			events |= EPOLLOUT;
 	}
+	/* a connection is registered the first time it has to wait */
 	if (events != c->events)
-		return arm(c, EPOLL_CTL_MOD, events, deadline);
+		return arm(c, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+		           events, deadline);
 	gen = CW_TAG_GEN(atomic_load(&c->tag));
 	set_deadline(c, deadline);
 	atomic_store(&c->tag, CW_TAG(gen, CW_CONN_PARKED));

@@ -47,17 +47,14 @@ struct mg_connection *cw_conn_at(const struct mg_context *ctx, uint32_t slot);
 /* Connections open now, and ever accepted. */
 int64_t cw_conns_open(const struct mg_context *ctx);
 
-/* First registration of a new connection in the epoll set, waiting for
- * input until deadline (ms). 0, or -1 (the caller still owns it). */
-int cw_conn_register(struct mg_connection *c, int64_t deadline);
-
 /* Give up an owned connection until it is ready for want (CW_WANT_*) or
  * until deadline (ms), when its protocol's expire runs. Returns 0: parked,
  * the caller must not touch it any more; 1: an event (input, or output
  * posted by another thread) came meanwhile and the caller still owns it;
  * -1: it could not be registered (the caller still owns it and should
- * close it). Costs no system call unless want changes. A connection that
- * wants input while its transport holds some is not parked (1). */
+ * close it). Costs no system call unless want changes; a new connection
+ * is registered in the epoll set the first time it parks. A connection
+ * that wants input while its transport holds some is not parked (1). */
 int cw_conn_park(struct mg_connection *c, int want, int64_t deadline);
 
 /* Park an owned connection from a thread that must not run it (the

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,12 @@ os_error:
 int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
                     struct cw_listener *out)
 {
+	int one = 1;
+
+	/* Always, and set here once: accepted sockets inherit it. civetd
+	 * coalesces its own writes, so Nagle's algorithm would only add the
+	 * 40 ms delayed-ACK stall CivetWeb is known for. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	memset(out, 0, sizeof *out);
 	out->fd = fd;
 	out->port = cw_listen_port(fd);

@@ -6,14 +6,20 @@
  * runner thread per CPU waits on it, takes a batch of ready connections,
  * and runs each in its protocol (c->proto), which may block in a handler
  * and ends by parking the connection (no system call, see conn.c) or
- * closing it. There is no hand-off queue and no wake-up of a second thread
- * per request. The other pool threads are spares, woken only while a
- * runner is asleep in a slow handler. The master thread only accepts, so
- * a handler that blocks can never stop new clients from being accepted,
- * and the timer thread enforces the deadlines of parked connections by
- * scanning the slot table and calling their protocol's expire. */
+ * closing it. The listening sockets are in the same set: the runner that
+ * accepts a connection runs it at once, as nginx does, so a new
+ * connection costs no hand-off to another thread, and one whose request
+ * is already there is answered without ever being registered. There is no
+ * hand-off queue and no wake-up of a second thread per request. The other
+ * pool threads are spares, woken only while a runner is asleep in a slow
+ * handler (so a blocking handler cannot stop accepting for more than a few
+ * milliseconds either). The master thread owns the listeners'
+ * registration (drain, balance between worker processes), and the timer
+ * thread enforces the deadlines of parked connections by scanning the slot
+ * table and calling their protocol's expire. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -32,7 +38,14 @@
 
 #define WAKE_DATA     UINT64_MAX
 #define DRAIN_DATA    (UINT64_MAX - 1)
+#define RELISTEN_DATA (UINT64_MAX - 2)
 #define TIMER_TICK_MS 50
+
+/* Listener i in the connections' set: a word whose low half, which is a
+ * slot + 1 for a connection, is 0. */
+#define LISTENER_DATA(i)   ((uint64_t)((i) + 1) << 32)
+#define IS_LISTENER(data)  (((data)&0xffffffffu) == 0 && (data) != 0)
+#define LISTENER_OF(data)  ((int)((data) >> 32) - 1)
 
 /* The ready connections a pool thread took in one epoll_wait and has not
  * run yet (epoll data words; 0 = taken). */
@@ -42,9 +55,17 @@ struct batch {
 } __attribute__((aligned(64)));
 
 struct cw_pool {
-	int accept_epfd; /* listeners, master thread only */
+	int accept_epfd; /* the master thread's set: stop, drain, relisten */
 	int wakefd;      /* eventfd in both sets: stop */
 	int drainfd;     /* eventfd in accept_epfd: drain */
+	int relistenfd;  /* eventfd in accept_epfd: listen again */
+	/* Whether the listeners are in the connections' set (under
+	 * listen_lock), how long to stay out when a runner takes them out,
+	 * and how many runners are inside accept(). */
+	pthread_mutex_t listen_lock;
+	int listening;
+	_Atomic int relisten_ms;
+	_Atomic int in_accept;
 	pthread_t master_tid, timer_tid;
 	int have_master, have_timer;
 	pthread_t *tids;
@@ -89,7 +110,58 @@ static void thread_end(struct cw_thread *t)
 	cw_thread_set_self(NULL);
 }
 
-/* ---- master thread: accept ------------------------------------------ */
+/* ---- listeners ------------------------------------------------------------ */
+
+/* Put the listeners into the connections' set, or take them out. With
+ * EPOLLEXCLUSIVE, several worker processes on one socket get one wake-up
+ * per connection. Caller holds listen_lock. */
+static int register_listeners(struct mg_context *ctx, int op)
+{
+	for (int i = 0; i < ctx->num_listeners; i++) {
+		struct epoll_event ev;
+
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = LISTENER_DATA(i);
+		if (epoll_ctl(ctx->epfd, op, ctx->listeners[i].fd,
+		              op == EPOLL_CTL_DEL ? NULL : &ev) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void set_listening(struct mg_context *ctx, int on)
+{
+	struct cw_pool *p = ctx->pool;
+
+	pthread_mutex_lock(&p->listen_lock);
+	if (p->listening != on &&
+	    register_listeners(ctx, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL) == 0)
+		p->listening = on;
+	pthread_mutex_unlock(&p->listen_lock);
+}
+
+/* A runner takes this process's listeners out of the set for ms: it has
+ * more than its share of connections (another worker should take the
+ * next ones), or it ran out of descriptors. The master thread puts them
+ * back, which also queues this process behind the others on the socket. */
+static void pause_listening(struct mg_context *ctx, int ms)
+{
+	uint64_t one = 1;
+
+	atomic_store(&ctx->pool->relisten_ms, ms);
+	set_listening(ctx, 0);
+	if (write(ctx->pool->relistenfd, &one, sizeof one) < 0)
+		cw_log_error(ctx, NULL, "relisten: %s", strerror(errno));
+}
+
+/* In a prefork worker: may this process take more connections, or has it
+ * more than its share? */
+static int may_accept(struct mg_context *ctx)
+{
+	return ctx->accept_ok == NULL || ctx->accept_ok(ctx->accept_arg);
+}
+
+/* ---- accepting, in the runners -------------------------------------------------- */
 
 /* The init_connection callback, once per accepted connection. */
 static void greet(struct mg_connection *c)
@@ -105,95 +177,94 @@ static void greet(struct mg_connection *c)
 	}
 }
 
-static void accept_one(struct mg_context *ctx, const struct cw_listener *l,
-                       int fd, const union cw_sockaddr *peer, socklen_t len)
+/* A new connection is run at once, as if it were ready: its request is
+ * usually there already, and if not its protocol parks it, which
+ * registers it then. (TCP_NODELAY comes from the listening socket.) */
+static void serve_new(struct mg_context *ctx, struct cw_thread *t,
+                      const struct cw_listener *l, int fd,
+                      const union cw_sockaddr *peer, socklen_t len)
 {
 	const struct cw_transport *xprt =
 	    l->xprt != NULL ? l->xprt : cw_transport_plain();
-	struct mg_connection *c;
-	int one = 1;
+	struct mg_connection *c =
+	    cw_conn_new(ctx, fd, l, &peer->sa, len, xprt, ctx->first_proto);
 
-	/* Always: civetd coalesces its own writes, so Nagle's algorithm only
-	 * adds the 40 ms delayed-ACK stall CivetWeb is known for. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c = cw_conn_new(ctx, fd, l, &peer->sa, len, xprt, ctx->first_proto);
 	if (c == NULL) {
 		cw_log_error(ctx, NULL, "cannot take a connection: %s",
 		             "connection table full or out of memory");
 		return;
 	}
 	greet(c);
-	if (cw_conn_register(c, cw_now_ms() + ctx->opt.request_timeout_ms) !=
-	    0) {
-		cw_log_error(ctx, NULL, "epoll_ctl: %s", strerror(errno));
-		cw_conn_close(c);
+	c->proto->run(c, t);
+}
+
+/* One accept4(), unless the context is draining: the drain waits for
+ * every runner to leave here, so no connection is accepted after it. */
+static int accept_one(struct mg_context *ctx, const struct cw_listener *l,
+                      union cw_sockaddr *peer, socklen_t *len)
+{
+	struct cw_pool *p = ctx->pool;
+	int fd;
+
+	atomic_fetch_add(&p->in_accept, 1);
+	if (atomic_load(&ctx->draining)) {
+		atomic_fetch_sub(&p->in_accept, 1);
+		errno = EAGAIN;
+		return -1;
 	}
+	fd = accept4(l->fd, &peer->sa, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	atomic_fetch_sub(&p->in_accept, 1);
+	return fd;
 }
 
-/* In a prefork worker: may this process take more connections, or has it
- * more than its share? */
-static int may_accept(struct mg_context *ctx)
+static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 {
-	return ctx->accept_ok == NULL || ctx->accept_ok(ctx->accept_arg);
-}
+	const struct cw_listener *l = &ctx->listeners[i];
 
-static void accept_batch(struct mg_context *ctx, const struct cw_listener *l)
-{
-	for (int i = 0; i < 64 && may_accept(ctx); i++) {
+	for (int n = 0; n < 64; n++) {
 		union cw_sockaddr peer;
 		socklen_t len = sizeof peer;
-		int fd = accept4(l->fd, &peer.sa, &len,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd;
 
+		if (!may_accept(ctx)) {
+			pause_listening(ctx, 1);
+			return;
+		}
+		fd = accept_one(ctx, l, &peer, &len);
 		if (fd >= 0) {
-			accept_one(ctx, l, fd, &peer, len);
+			serve_new(ctx, t, l, fd, &peer, len);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM) {
-			/* out of descriptors: back off instead of spinning */
+			/* out of descriptors: stop for a while, not spin */
 			cw_log_error(ctx, NULL, "accept: %s", strerror(errno));
-			usleep(10000);
+			pause_listening(ctx, 10);
 		}
 		return;
 	}
 }
 
-static int add_listeners(struct mg_context *ctx, int op)
-{
-	for (int i = 0; i < ctx->num_listeners; i++) {
-		struct epoll_event ev;
+/* ---- master thread: the listeners' registration --------------------------------- */
 
-		/* EPOLLEXCLUSIVE: with several worker processes on the same
-		 * socket, one connection wakes one process */
-		ev.events = EPOLLIN | (op == EPOLL_CTL_ADD ? EPOLLEXCLUSIVE : 0);
-		ev.data.u64 = (uint64_t)i;
-		if (epoll_ctl(ctx->pool->accept_epfd, op, ctx->listeners[i].fd,
-		              op == EPOLL_CTL_DEL ? NULL : &ev) != 0)
-			return -1;
-	}
-	return 0;
+/* Draining: no runner accepts any more once the listeners are out of the
+ * set and none is still inside accept(). */
+static void stop_accepting(struct mg_context *ctx)
+{
+	set_listening(ctx, 0);
+	while (atomic_load(&ctx->pool->in_accept) > 0)
+		sched_yield();
+	atomic_store(&ctx->accepting, 0);
 }
 
-/* Prefork workers share each listening socket, and the kernel wakes the
- * first process queued on it: left alone, one worker would take most of
- * the clients (and its runners one CPU). A worker that holds more than its
- * share of connections re-registers its listeners, which puts it at the
- * back of the socket's wait queue, and leaves the connections already
- * queued alone for a millisecond: the next connection to arrive wakes
- * another worker, which takes them all. If none does, this worker takes
- * them after the millisecond: accepting never stalls. */
-static void balance(struct mg_context *ctx)
+static void drain_eventfd(int fd)
 {
-	struct timespec ms = {0, 1000000};
+	uint64_t v;
 
-	if (may_accept(ctx))
+	if (read(fd, &v, sizeof v) < 0 && errno != EAGAIN)
 		return;
-	add_listeners(ctx, EPOLL_CTL_DEL);
-	nanosleep(&ms, NULL);
-	add_listeners(ctx, EPOLL_CTL_ADD);
 }
 
 static void *master_main(void *arg)
@@ -201,26 +272,25 @@ static void *master_main(void *arg)
 	struct mg_context *ctx = arg;
 	struct cw_pool *p = ctx->pool;
 	struct cw_thread t;
-	struct epoll_event evs[16];
+	struct epoll_event evs[4];
 
 	thread_begin(&t, ctx, 0, -1);
 	while (!atomic_load(&ctx->stopping)) {
-		int n;
+		int n = epoll_wait(p->accept_epfd, evs, 4, TIMER_TICK_MS * 2);
 
-		if (atomic_load(&ctx->draining) && atomic_load(&ctx->accepting)) {
-			add_listeners(ctx, EPOLL_CTL_DEL);
-			atomic_store(&ctx->accepting, 0);
-		}
-		n = epoll_wait(p->accept_epfd, evs, 16, TIMER_TICK_MS * 2);
-		for (int i = 0; i < n && atomic_load(&ctx->accepting); i++) {
-			if (evs[i].data.u64 == WAKE_DATA ||
-			    evs[i].data.u64 == DRAIN_DATA)
+		if (atomic_load(&ctx->draining) && atomic_load(&ctx->accepting))
+			stop_accepting(ctx);
+		for (int i = 0; i < n; i++) {
+			struct timespec ts = {0, 0};
+
+			if (evs[i].data.u64 != RELISTEN_DATA)
 				continue;
-			accept_batch(ctx, &ctx->listeners[evs[i].data.u64]);
+			drain_eventfd(p->relistenfd);
+			ts.tv_nsec = atomic_load(&p->relisten_ms) * 1000000L;
+			nanosleep(&ts, NULL);
+			if (!atomic_load(&ctx->draining))
+				set_listening(ctx, 1);
 		}
-		if (n > 0 && ctx->accept_ok != NULL &&
-		    atomic_load(&ctx->accepting))
-			balance(ctx);
 	}
 	thread_end(&t);
 	return NULL;
@@ -264,17 +334,20 @@ static int step_down(struct cw_pool *p)
 	return 0;
 }
 
-/* One ready connection: claim it (unless the event is stale) and run it
- * in its protocol. */
+/* One ready event: a listener (accept and run what comes), or a
+ * connection (claim it, unless the event is stale, and run it in its
+ * protocol). */
 static void run_one(struct mg_context *ctx, struct cw_thread *t, uint64_t data)
 {
 	_Atomic int64_t *busy = &t->stats->busy_since;
-	struct mg_connection *c = cw_conn_claim(ctx, data);
+	struct mg_connection *c = NULL;
 
-	if (c == NULL)
+	if (!IS_LISTENER(data) && (c = cw_conn_claim(ctx, data)) == NULL)
 		return;
 	atomic_store_explicit(busy, cw_clock_ms(), memory_order_relaxed);
-	if (atomic_load_explicit(&ctx->stopping, memory_order_relaxed))
+	if (c == NULL)
+		accept_from(ctx, t, LISTENER_OF(data));
+	else if (atomic_load_explicit(&ctx->stopping, memory_order_relaxed))
 		cw_conn_close(c);
 	else
 		c->proto->run(c, t);
@@ -497,27 +570,34 @@ static void *timer_main(void *arg)
 /* ---- start and stop ---------------------------------------------------------
  */
 
+static int add_event(int epfd, int fd, uint64_t data)
+{
+	struct epoll_event ev;
+
+	ev.events = EPOLLIN;
+	ev.data.u64 = data;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static int make_sets(struct mg_context *ctx)
 {
 	struct cw_pool *p = ctx->pool;
-	struct epoll_event ev;
 
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->accept_epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	p->drainfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	p->relistenfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ctx->epfd < 0 || p->accept_epfd < 0 || p->wakefd < 0 ||
-	    p->drainfd < 0)
+	    p->drainfd < 0 || p->relistenfd < 0)
 		return -1;
-	ev.events = EPOLLIN;
-	ev.data.u64 = WAKE_DATA;
-	if (epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, p->wakefd, &ev) != 0 ||
-	    epoll_ctl(p->accept_epfd, EPOLL_CTL_ADD, p->wakefd, &ev) != 0)
+	if (add_event(ctx->epfd, p->wakefd, WAKE_DATA) != 0 ||
+	    add_event(p->accept_epfd, p->wakefd, WAKE_DATA) != 0 ||
+	    add_event(p->accept_epfd, p->drainfd, DRAIN_DATA) != 0 ||
+	    add_event(p->accept_epfd, p->relistenfd, RELISTEN_DATA) != 0)
 		return -1;
-	ev.data.u64 = DRAIN_DATA;
-	if (epoll_ctl(p->accept_epfd, EPOLL_CTL_ADD, p->drainfd, &ev) != 0)
-		return -1;
-	return add_listeners(ctx, EPOLL_CTL_ADD);
+	set_listening(ctx, 1);
+	return ctx->pool->listening ? 0 : -1;
 }
 
 static int spawn(pthread_t *tid, void *(*fn)(void *), void *arg)
@@ -539,8 +619,9 @@ static int alloc_pool(struct mg_context *ctx, int n)
 	if (p == NULL)
 		return -1;
 	ctx->pool = p;
-	p->accept_epfd = p->wakefd = p->drainfd = -1;
+	p->accept_epfd = p->wakefd = p->drainfd = p->relistenfd = -1;
 	pthread_mutex_init(&p->spare_lock, NULL);
+	pthread_mutex_init(&p->listen_lock, NULL);
 	pthread_cond_init(&p->spare_cond, NULL);
 	p->tids = calloc((size_t)n, sizeof *p->tids);
 	p->ktids = calloc((size_t)n, sizeof *p->ktids);
@@ -678,11 +759,13 @@ void cw_pool_stop(struct mg_context *ctx)
 	close_fd(&p->accept_epfd);
 	close_fd(&p->wakefd);
 	close_fd(&p->drainfd);
+	close_fd(&p->relistenfd);
 	free(p->tids);
 	free(p->ktids);
 	free(p->batches);
 	pthread_cond_destroy(&p->spare_cond);
 	pthread_mutex_destroy(&p->spare_lock);
+	pthread_mutex_destroy(&p->listen_lock);
 	free(p);
 	ctx->pool = NULL;
 }
