@@ -206,7 +206,7 @@ START_TEST(ten_thousand_idle_clients_stay_under_100_mib)
 	fprintf(stderr,
 	        "10000 idle connections: server RSS %ld KiB -> %ld KiB\n",
 	        before, after);
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(TL_ASAN) || defined(TL_TSAN)
 	limit *= 4; /* shadow memory and quarantine */
 #endif
 	ck_assert_int_lt(after - before, limit);
