@@ -697,7 +697,11 @@ START_TEST(fifty_reloads_leave_master_fds_and_memory_flat)
 	        "%ld KiB\n",
 	        fds_before, fd_count(s.pid), rss_before, rss_after);
 	ck_assert_int_eq(fd_count(s.pid), fds_before);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(TL_TSAN)
+	/* TSan's shadow memory and history grow with every access; leaks are
+	 * ASan's job: only the descriptors are checked here */
+	(void)rss_after;
+#elif defined(TL_ASAN)
 	/* ASan's quarantine keeps freed memory resident; leaks are its job */
 	ck_assert_int_lt(rss_after - rss_before, 16 * 1024);
 #else
