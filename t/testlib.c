@@ -75,21 +75,18 @@ struct leftovers {
 	char dirs[MAX_DIRS][64];
 };
 
-static struct leftovers *records; /* NULL: no cleanup fixture in this suite */
+/* Mapped only while a TCase with the cleanup fixture runs. */
+static struct leftovers *records;
 
 static void cleanup_begin(void)
 {
-	if (records == NULL) {
-		void *p = mmap(NULL, sizeof *records, PROT_READ | PROT_WRITE,
-		               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, sizeof *records, PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-		if (p == MAP_FAILED) {
-			perror("testlib: cleanup records");
-			return;
-		}
-		records = p;
-	}
-	memset(records, 0, sizeof *records);
+	if (p == MAP_FAILED)
+		perror("testlib: cleanup records");
+	else
+		records = p; /* zero-filled */
 }
 
 static int group_gone(void *arg)
@@ -128,7 +125,8 @@ static void cleanup_end(void)
 		fprintf(stderr, "cleanup: removing %s\n", dir);
 		tl_rmdir(dir);
 	}
-	memset(records, 0, sizeof *records);
+	munmap(records, sizeof *records);
+	records = NULL;
 }
 
 void tl_cleanup_fixture(TCase *tc)
