@@ -190,18 +190,63 @@ static void release_holds(struct srv *s)
 	close(fd);
 }
 
-static int draining(void *arg)
+/* The pid in the first app log line "what PID", or 0. */
+static int app_note_pid(struct srv *s, const char *what)
 {
-	char js[65536];
+	char line[64], w[16];
+	int pid = 0, p;
+	FILE *f = fopen(s->applog, "r");
 
-	return ctl(arg, "status", "--json", js, sizeof js) == 0 &&
-	       strstr(js, "\"state\": \"draining\"") != NULL;
+	if (f == NULL)
+		return 0;
+	while (pid == 0 && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%15s %d", w, &p) == 2 && strcmp(w, what) == 0)
+			pid = p;
+	fclose(f);
+	return pid;
 }
 
-/* A reload is half-way: the new generation serves, the old one drains. */
-static void wait_draining(struct srv *s)
+/* Is worker pid listed in json, in state (its own word for it)? */
+static int worker_in_state(const char *json, int pid, const char *state)
 {
-	tl_wait_until(draining, s, 15000, "a worker in state draining");
+	const char *p = strstr(json, "\"workers\": [");
+	char want[64];
+
+	snprintf(want, sizeof want, "\"state\": \"%s\"", state);
+	while (p != NULL && (p = strstr(p, "{\"slot\"")) != NULL) {
+		const char *end = strchr(p, '}'), *st = strstr(p, want);
+
+		if (json_num(p, NULL, "pid") == pid)
+			return st != NULL && st < end;
+		p = end;
+	}
+	return 0;
+}
+
+struct want_state {
+	struct srv *s;
+	int pid;
+};
+
+static int holder_draining(void *arg)
+{
+	struct want_state *w = arg;
+	char js[65536];
+
+	return ctl(w->s, "status", "--json", js, sizeof js) == 0 &&
+	       worker_in_state(js, w->pid, "draining");
+}
+
+/* A reload is half-way: the new generation serves, and the worker that
+ * runs the /hold request drains (it says so itself, just before it stops
+ * keeping connections alive). */
+static void wait_holder_draining(struct srv *s)
+{
+	struct want_state w = {s, app_note_pid(s, "hold")};
+
+	ck_assert_int_gt(w.pid, 0);
+	tl_wait_until(holder_draining, &w, 15000,
+	              "worker %d (running /hold) to drain", w.pid);
 }
 
 /* The server's process: in a process group of its own that the cleanup
@@ -560,22 +605,40 @@ static int hold_request(struct srv *s)
 	return fd;
 }
 
+/* A keep-alive connection, idle after one request, to worker pid. */
+static int idle_conn_on(struct srv *s, int pid)
+{
+	for (int i = 0; i < 64; i++) {
+		int fd = tl_connect(s->port);
+
+		if (pid_behind(fd) == pid)
+			return fd;
+		close(fd);
+	}
+	ck_abort_msg("no connection reached worker %d in 64 tries", pid);
+	return -1;
+}
+
 START_TEST(request_in_flight_completes_byte_exact_during_reload)
 {
 	struct srv s;
 	struct reloader rl;
 	struct tl_resp r;
 	pthread_t tid;
-	int fd;
+	int fd, idle;
 
 	start(&s, NULL, 2);
 	fd = hold_request(&s);
+	idle = idle_conn_on(&s, app_note_pid(&s, "hold"));
 	rl.s = &s;
 	atomic_init(&rl.done, 0);
 	pthread_create(&tid, NULL, reload_thread, &rl);
-	/* the new generation serves, the old one drains; the reload cannot
+	/* the new generation serves, the old one drains: it closes its idle
+	 * connection (so it keeps none alive any more); the reload cannot
 	 * answer before the old worker's request has */
-	wait_draining(&s);
+	wait_holder_draining(&s);
+	ck_assert_int_eq(tl_closed_within(idle, 10000), 1);
+	close(idle);
 	ck_assert_int_eq(atomic_load(&rl.done), 0);
 	release_holds(&s);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
@@ -635,7 +698,7 @@ START_TEST(second_reload_while_one_runs_is_busy)
 	rl.s = &s;
 	atomic_init(&rl.done, 0);
 	pthread_create(&tid, NULL, reload_thread, &rl);
-	wait_draining(&s);
+	wait_holder_draining(&s);
 	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "busy"));
 	ck_assert_int_eq(atomic_load(&rl.done), 0);
