@@ -1750,7 +1750,9 @@ START_TEST(connection_close_called_with_the_context_mutex_held)
 	rec.held = 1;
 	pthread_mutex_unlock(&rec.mu);
 	close(fd);
-	/* give the server time to notice (it must wait for the mutex) */
+	/* give the server time to notice (it must wait for the mutex): an
+	 * absence, so it is watched for 300 ms; the held=0 checks below do
+	 * not depend on that timing */
 	usleep(300 * 1000);
 	ck_assert_int_eq(closes_of("connection_close", p), 0);
 	pthread_mutex_lock(&rec.mu);
