@@ -6,6 +6,7 @@
  * request links, keep-alive control, and the options that shape serving. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -107,20 +108,22 @@ static int get_from(const char *addr, int port, const char *path)
 	return fetch(addr, port, raw, buf, sizeof buf, NULL);
 }
 
-/* Is IPv6 loopback usable on this machine? */
-static int have_ipv6(void)
+/* IPv6 loopback must be usable here (CI has it): fail, saying why, if
+ * ::1 cannot be bound. */
+static void need_ipv6(void)
 {
 	struct sockaddr_in6 a;
 	int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
 
-	if (fd < 0)
-		return 0;
+	ck_assert_msg(fd >= 0, "no IPv6 here: socket(AF_INET6): %s",
+	              strerror(errno));
 	memset(&a, 0, sizeof a);
 	a.sin6_family = AF_INET6;
 	a.sin6_addr = in6addr_loopback;
 	ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	ck_assert_msg(ok, "no IPv6 loopback here: cannot bind [::1]: %s",
+	              strerror(errno));
 	close(fd);
-	return ok;
 }
 
 /* A socket listening on 127.0.0.1 at some port, to make that port busy. */
@@ -203,16 +206,24 @@ static int file_contains(const char *path, const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+struct in_file {
+	const char *path, *needle;
+};
+
+static int has_needle(void *arg)
+{
+	const struct in_file *w = arg;
+
+	return file_contains(w->path, w->needle);
+}
+
 /* Wait up to 3 s for a file to contain needle (logs are written after
  * the response has gone out). */
-static int file_gets(const char *path, const char *needle)
+static void file_gets(const char *path, const char *needle)
 {
-	for (int i = 0; i < 300; i++) {
-		if (file_contains(path, needle))
-			return 1;
-		sleep_ms(10);
-	}
-	return 0;
+	struct in_file w = {path, needle};
+
+	tl_wait_until(has_needle, &w, 3000, "'%s' in %s", needle, path);
 }
 
 /* ---- starting and failing to start --------------------------------------- */
@@ -411,11 +422,7 @@ START_TEST(ipv6_loopback_port_zero_serves)
 	struct mg_server_port p[4];
 	struct mg_context *c;
 
-	if (!have_ipv6()) {
-		fprintf(stderr, "ipv6_loopback_port_zero_serves: skipped, "
-		                "no IPv6 loopback here\n");
-		return;
-	}
+	need_ipv6();
 	c = mg_start(NULL, NULL, opts);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(mg_get_server_ports(c, 4, p), 1);
@@ -458,11 +465,7 @@ START_TEST(dual_stack_port_serves_ipv4_and_ipv6)
 	struct mg_server_port p[4];
 	struct mg_context *c;
 
-	if (!have_ipv6()) {
-		fprintf(stderr, "dual_stack_port_serves_ipv4_and_ipv6: "
-		                "skipped, no IPv6 loopback here\n");
-		return;
-	}
+	need_ipv6();
 	c = mg_start(NULL, NULL, opts);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(mg_get_server_ports(c, 4, p), 1);
@@ -700,11 +703,24 @@ static int counted_handler(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+struct want_requests {
+	struct mg_context *c;
+	long long n;
+};
+
+static int requests_reach(void *arg)
+{
+	struct want_requests *w = arg;
+
+	return context_num(w->c, "requests", "total") >= w->n;
+}
+
 START_TEST(context_info_counts_move_with_requests)
 {
 	int port;
 	struct mg_context *c = tl_start(NULL, NULL, NULL, &port);
-	long long req0, conn0, read0, written0, req1;
+	struct want_requests w;
+	long long req0, conn0, read0, written0;
 	char buf[4096];
 
 	mg_set_request_handler(c, "/count", counted_handler, NULL);
@@ -722,13 +738,10 @@ START_TEST(context_info_counts_move_with_requests)
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(get_from("127.0.0.1", port, "/count"), 200);
 	/* counted when the request ends, just after the response left */
-	for (int i = 0; i < 300; i++) {
-		req1 = context_num(c, "requests", "total");
-		if (req1 >= req0 + 5)
-			break;
-		sleep_ms(10);
-	}
-	ck_assert_int_eq(req1, req0 + 5);
+	w.c = c;
+	w.n = req0 + 5;
+	tl_wait_until(requests_reach, &w, 3000, "requests.total %lld", w.n);
+	ck_assert_int_eq(context_num(c, "requests", "total"), req0 + 5);
 	ck_assert_int_eq(context_num(c, "connections", "total"), conn0 + 5);
 	ck_assert_int_gt(context_num(c, "data", "read"), read0 + 5 * 40);
 	ck_assert_int_gt(context_num(c, "data", "written"), written0 + 5 * 5);
@@ -896,6 +909,28 @@ static void stop_load(struct load *l, pthread_t *t, int n)
 		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
 }
 
+struct more_answers {
+	_Atomic long *count;
+	long was;
+};
+
+static int count_grew(void *arg)
+{
+	struct more_answers *m = arg;
+
+	return atomic_load(m->count) > m->was;
+}
+
+/* Serve body on /dyn (no handler: NULL), then wait until the load's
+ * count of such answers grows: the clients have seen the change. */
+static void switch_and_see(_Atomic long *count, char *body, const char *what)
+{
+	struct more_answers m = {count, atomic_load(count)};
+
+	mg_set_request_handler(hctx, "/dyn", body ? body_handler : NULL, body);
+	tl_wait_until(count_grew, &m, 5000, "a client to get %s", what);
+}
+
 START_TEST(request_handler_replaced_under_load_without_errors)
 {
 	static struct load l;
@@ -906,13 +941,9 @@ START_TEST(request_handler_replaced_under_load_without_errors)
 	mg_set_request_handler(hctx, "/dyn", body_handler, txt_a);
 	run_load(&l, t, 4);
 	for (int i = 0; i < 40; i++) {
-		mg_set_request_handler(hctx, "/dyn", body_handler, txt_b);
-		sleep_ms(5);
-		mg_set_request_handler(hctx, "/dyn", body_handler, txt_a);
-		sleep_ms(5);
+		switch_and_see(&l.b, txt_b, "B");
+		switch_and_see(&l.a, txt_a, "A");
 	}
-	/* let the clients see the final state too */
-	sleep_ms(20);
 	stop_load(&l, t, 4);
 	ck_assert_msg(atomic_load(&l.errors) == 0, "%ld errors of %ld: %s",
 	              atomic_load(&l.errors), atomic_load(&l.total),
@@ -935,15 +966,14 @@ START_TEST(request_handler_removed_under_load_then_404)
 	l.allow_404 = 1;
 	mg_set_request_handler(hctx, "/dyn", body_handler, txt_a);
 	run_load(&l, t, 4);
-	sleep_ms(100);
-	mg_set_request_handler(hctx, "/dyn", NULL, NULL);
+	switch_and_see(&l.a, txt_a, "A");
+	switch_and_see(&l.not_found, NULL, "404");
 	/* from here on, nobody may get the removed handler */
 	ck_assert_int_eq(fetch("127.0.0.1", hport,
 	                       "GET /dyn HTTP/1.1\r\nHost: t\r\n"
 	                       "Connection: close\r\n\r\n",
 	                       buf, sizeof buf, &body),
 	                 404);
-	sleep_ms(100);
 	stop_load(&l, t, 4);
 	ck_assert_msg(atomic_load(&l.errors) == 0, "%ld errors of %ld: %s",
 	              atomic_load(&l.errors), atomic_load(&l.total),
@@ -1039,9 +1069,28 @@ START_TEST(auth_handler_covers_uris_below_it_only)
 }
 END_TEST
 
+/* Is thread tid of this process asleep (state S, as when it waits for a
+ * lock)? */
+static int thread_asleep(void *arg)
+{
+	char path[64], stat[512], *p;
+	int asleep = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", *(int *)arg);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(stat, sizeof stat, f) != NULL &&
+	    (p = strrchr(stat, ')')) != NULL)
+		asleep = p[1] == ' ' && p[2] == 'S';
+	fclose(f);
+	return asleep;
+}
+
 /* mg_lock_context: a handler that takes the context lock waits while the
  * application holds it. */
-static _Atomic int lock_entered, lock_released_by_main;
+static _Atomic int lock_entered, lock_released_by_main, lock_tid;
 
 static int locking_handler(struct mg_connection *c, void *cb)
 {
@@ -1049,6 +1098,7 @@ static int locking_handler(struct mg_connection *c, void *cb)
 	int n;
 
 	(void)cb;
+	atomic_store(&lock_tid, (int)gettid());
 	atomic_store(&lock_entered, 1);
 	mg_lock_context(mg_get_context(c));
 	n = snprintf(body, sizeof body, "released=%d",
@@ -1080,10 +1130,16 @@ static void *get_thread(void *arg)
 	return NULL;
 }
 
+static int is_set(void *arg)
+{
+	return atomic_load((_Atomic int *)arg) != 0;
+}
+
 START_TEST(context_lock_holds_off_handlers)
 {
 	struct got g;
 	pthread_t t;
+	int tid;
 
 	memset(&g, 0, sizeof g);
 	g.port = hport;
@@ -1093,10 +1149,10 @@ START_TEST(context_lock_holds_off_handlers)
 	mg_set_request_handler(hctx, "/locked", locking_handler, NULL);
 	mg_lock_context(hctx);
 	ck_assert_int_eq(pthread_create(&t, NULL, get_thread, &g), 0);
-	for (int i = 0; i < 500 && !atomic_load(&lock_entered); i++)
-		sleep_ms(10);
-	ck_assert_int_eq(atomic_load(&lock_entered), 1);
-	sleep_ms(100);
+	tl_wait_until(is_set, &lock_entered, 5000, "the handler to start");
+	tid = atomic_load(&lock_tid);
+	tl_wait_until(thread_asleep, &tid, 5000,
+	              "the handler's thread to wait for the lock");
 	atomic_store(&lock_released_by_main, 1);
 	mg_unlock_context(hctx);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
@@ -1109,6 +1165,7 @@ END_TEST
  * while the handler holds it. */
 struct conn_locker {
 	struct mg_connection *c;
+	_Atomic int tid; /* the other thread's, once it runs */
 	_Atomic int got;
 };
 
@@ -1116,10 +1173,24 @@ static void *take_conn_lock(void *arg)
 {
 	struct conn_locker *k = arg;
 
+	atomic_store(&k->tid, (int)gettid());
 	mg_lock_connection(k->c);
 	atomic_store(&k->got, 1);
 	mg_unlock_connection(k->c);
 	return NULL;
+}
+
+/* Wait until k's thread sleeps (in mg_lock_connection): 1, or 0 if it
+ * did not within 5 s (no assertion on a server thread: the handler's body
+ * tells the test). */
+static int waits_for_lock(struct conn_locker *k)
+{
+	int tid;
+
+	if (tl_poll_until(is_set, &k->tid, 5000) != 0)
+		return 0;
+	tid = atomic_load(&k->tid);
+	return tl_poll_until(thread_asleep, &tid, 5000) == 0;
 }
 
 static int conn_lock_handler(struct mg_connection *c, void *cb)
@@ -1132,11 +1203,11 @@ static int conn_lock_handler(struct mg_connection *c, void *cb)
 
 	(void)cb;
 	k.c = c;
+	atomic_store(&k.tid, 0);
 	atomic_store(&k.got, 0);
 	mg_lock_connection(c);
 	pthread_create(&t, NULL, take_conn_lock, &k);
-	sleep_ms(100);
-	held_off = !atomic_load(&k.got);
+	held_off = waits_for_lock(&k) && !atomic_load(&k.got);
 	mg_unlock_connection(c);
 	pthread_join(t, NULL);
 	got_after = atomic_load(&k.got);
@@ -1376,8 +1447,7 @@ static int blocking_handler(struct mg_connection *c, void *cb)
 	while ((m = atomic_load(&blk_max)) < now &&
 	       !atomic_compare_exchange_weak(&blk_max, &m, now))
 		;
-	for (int i = 0; i < 2000 && !atomic_load(&blk_release); i++)
-		sleep_ms(5);
+	tl_poll_until(is_set, &blk_release, 10000);
 	atomic_fetch_sub(&blk_running, 1);
 	mg_send_http_ok(c, "text/plain", 2);
 	mg_write(c, "ok", 2);
@@ -1390,6 +1460,12 @@ static void *count_threads(const struct mg_context *c, int type)
 	if (type == 1)
 		atomic_fetch_add(&pool_threads, 1);
 	return NULL;
+}
+
+static int three_running(void *arg)
+{
+	(void)arg;
+	return atomic_load(&blk_running) >= 3;
 }
 
 START_TEST(num_threads_caps_concurrent_handlers)
@@ -1418,10 +1494,9 @@ START_TEST(num_threads_caps_concurrent_handlers)
 		                 0);
 	}
 	/* every pool thread gets used ... */
-	for (int i = 0; i < 1000 && atomic_load(&blk_running) < 3; i++)
-		sleep_ms(5);
-	ck_assert_int_eq(atomic_load(&blk_running), 3);
-	/* ... but the fourth request waits for one of them */
+	tl_wait_until(three_running, NULL, 5000, "3 handlers running");
+	/* ... but the fourth request waits for one of them: nothing can
+	 * signal an absence, so it is watched for 300 ms */
 	sleep_ms(300);
 	ck_assert_int_eq(atomic_load(&blk_running), 3);
 	ck_assert_int_eq(atomic_load(&blk_max), 3);
@@ -1645,15 +1720,15 @@ START_TEST(error_and_access_logs_are_written)
 	c = tl_start(NULL, NULL, opts, &port);
 	ck_assert_str_eq(mg_get_option(c, "error_log_file"), elog);
 	/* an option accepted without effect is reported in the error log */
-	ck_assert_int_eq(file_gets(elog, "cgi_pattern"), 1);
+	file_gets(elog, "cgi_pattern");
 	mg_set_request_handler(c, "/cry", cry_handler, NULL);
 	ck_assert_int_eq(tl_get(port, "/cry?x=1", &r), 200);
 	tl_resp_free(&r);
 	ck_assert_int_eq(tl_get(port, "/missing", &r), 404);
 	tl_resp_free(&r);
-	ck_assert_int_eq(file_gets(elog, "marker-42 from a handler"), 1);
-	ck_assert_int_eq(file_gets(alog, "\"GET /cry?x=1 HTTP/1.1\" 200"), 1);
-	ck_assert_int_eq(file_gets(alog, "\"GET /missing HTTP/1.1\" 404"), 1);
+	file_gets(elog, "marker-42 from a handler");
+	file_gets(alog, "\"GET /cry?x=1 HTTP/1.1\" 200");
+	file_gets(alog, "\"GET /missing HTTP/1.1\" 404");
 	ck_assert_int_eq(file_contains(alog, "marker-42"), 0);
 	mg_stop(c);
 	tl_rmdir(dir);
@@ -1685,6 +1760,7 @@ static Suite *suite(void)
 	TCase *hd = tcase_create("handlers");
 	TCase *op = tcase_create("options");
 
+	tl_cleanup_fixture(op); /* its temporary directories */
 	tcase_set_timeout(st, 30);
 	tcase_add_test(st, start_with_unknown_option_returns_null);
 	tcase_add_test(st, start_with_bad_values_returns_null);

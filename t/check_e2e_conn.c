@@ -27,12 +27,58 @@ static int hello(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+/* Handlers that have started / finished in this test. */
+static atomic_int started, finished;
+
+static void reset_counts(void)
+{
+	atomic_store(&started, 0);
+	atomic_store(&finished, 0);
+}
+
+static int started_n(void *arg)
+{
+	return atomic_load(&started) >= *(int *)arg;
+}
+
+/* Wait until n handlers have started. */
+static void wait_started(int n)
+{
+	tl_wait_until(started_n, &n, 5000, "%d handlers to start", n);
+}
+
 static int sleepy(struct mg_connection *c, void *cb)
 {
 	int ms = cb ? *(int *)cb : 1000;
 
+	atomic_fetch_add(&started, 1);
 	usleep((useconds_t)ms * 1000);
 	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nslept");
+	atomic_fetch_add(&finished, 1);
+	return 200;
+}
+
+static int ctx_stopping(void *arg)
+{
+	char info[2048];
+
+	mg_get_context_info(arg, info, sizeof info);
+	return strstr(info, "\"context\" : \"stopping\"") != NULL;
+}
+
+/* Answers once mg_stop() has begun (the context says it is stopping):
+ * a request certainly in flight while the server stops. The body says
+ * whether it saw the stop. */
+static int until_stopping(struct mg_connection *c, void *cb)
+{
+	int saw;
+
+	(void)cb;
+	atomic_fetch_add(&started, 1);
+	saw = tl_poll_until(ctx_stopping, mg_get_context(c), 10000) == 0;
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n%s",
+	          saw ? "saw-s" : "no-st");
+	atomic_fetch_add(&finished, 1);
 	return 200;
 }
 
@@ -42,6 +88,7 @@ static int spin(struct mg_connection *c, void *cb)
 	long long end = tl_now_ms() + 50;
 
 	(void)cb;
+	atomic_fetch_add(&started, 1);
 	while (tl_now_ms() < end)
 		;
 	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nspun");
@@ -83,22 +130,53 @@ static struct mg_context *start(const char *threads, const char *ka_ms,
 	return ctx;
 }
 
-/* Raise the descriptor limit; returns how many we may open. */
-static long raise_fd_limit(long want)
+/* Raise the soft descriptor limit to want (at most to the hard limit);
+ * fail the test, saying why, when even that is not enough. */
+static void need_fds(long want)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return 0;
-	if ((long)rl.rlim_cur < want) {
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
 		rl.rlim_cur =
 		    rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max > want
 		        ? (rlim_t)want
 		        : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
+		ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	}
-	return (long)rl.rlim_cur;
+	ck_assert_msg(rl.rlim_cur == RLIM_INFINITY || (long)rl.rlim_cur >= want,
+	              "needs %ld file descriptors, the hard limit is %lld "
+	              "(raise it: ulimit -Hn)",
+	              want, (long long)rl.rlim_max);
+}
+
+/* A number in mg_get_context_info(): "key" : N inside "section". */
+static long long info_num(struct mg_context *ctx, const char *section,
+                          const char *key)
+{
+	char info[2048], k[64];
+	const char *p;
+
+	mg_get_context_info(ctx, info, sizeof info);
+	snprintf(k, sizeof k, "\"%s\"", section);
+	p = strstr(info, k);
+	ck_assert_msg(p != NULL, "no %s in %s", section, info);
+	snprintf(k, sizeof k, "\"%s\" : ", key);
+	p = strstr(p, k);
+	ck_assert_msg(p != NULL, "no %s.%s in %s", section, key, info);
+	return atoll(p + strlen(k));
+}
+
+struct accepted {
+	struct mg_context *ctx;
+	long long n;
+};
+
+static int accepted_n(void *arg)
+{
+	struct accepted *a = arg;
+
+	return info_num(a->ctx, "connections", "total") >= a->n;
 }
 
 /* Open n keep-alive connections, each after one served request. */
@@ -130,10 +208,7 @@ START_TEST(thousand_idle_clients_and_new_client_answered_at_once)
 	struct tl_resp r;
 	long long t0;
 
-	if (raise_fd_limit(2200) < 2200) {
-		fprintf(stderr, "skipped: descriptor limit below 2200\n");
-		return;
-	}
+	need_fds(2200);
 	ctx = start("4", "60000", "60000", &port);
 	fds = open_idle(port, 1000);
 	t0 = tl_now_ms();
@@ -187,10 +262,7 @@ START_TEST(ten_thousand_idle_clients_stay_under_100_mib)
 	char c;
 	pid_t pid;
 
-	if (raise_fd_limit(10300) < 10300) {
-		fprintf(stderr, "skipped: descriptor limit below 10300\n");
-		return;
-	}
+	need_fds(10300);
 	ck_assert_int_eq(pipe(port_pipe), 0);
 	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
@@ -206,7 +278,7 @@ START_TEST(ten_thousand_idle_clients_stay_under_100_mib)
 	fprintf(stderr,
 	        "10000 idle connections: server RSS %ld KiB -> %ld KiB\n",
 	        before, after);
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(TL_ASAN) || defined(TL_TSAN)
 	limit *= 4; /* shadow memory and quarantine */
 #endif
 	ck_assert_int_lt(after - before, limit);
@@ -327,7 +399,7 @@ START_TEST(slow_handler_does_not_stall_other_clients)
 	fd = tl_connect(port);
 	ck_assert_int_eq(tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"),
 	                 0);
-	usleep(50000);
+	wait_started(1);
 	t0 = tl_now_ms();
 	for (int i = 0; i < 100; i++) {
 		ck_assert_int_eq(tl_get(port, "/hello", &r), 200);
@@ -348,6 +420,7 @@ START_TEST(slow_handler_does_not_hold_connections_taken_with_it)
 {
 	int port, fds[9], ms = 2000;
 	struct mg_context *ctx;
+	struct accepted all9;
 	struct tl_resp r;
 	long long t0;
 
@@ -358,15 +431,17 @@ START_TEST(slow_handler_does_not_hold_connections_taken_with_it)
 	mg_set_request_handler(ctx, "/spin", spin, NULL);
 	for (int i = 0; i < 9; i++)
 		fds[i] = tl_connect(port);
-	usleep(100000);
-	/* while the only runner spins, the others become ready together */
+	all9.ctx = ctx;
+	all9.n = 9;
+	tl_wait_until(accepted_n, &all9, 5000, "9 accepted connections");
+	/* while the only runner spins, the others become ready together,
+	 * /sleep first (loopback delivers during send) */
 	ck_assert_int_eq(
 	    tl_send(fds[8], "GET /spin HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
-	usleep(10000);
+	wait_started(1);
 	t0 = tl_now_ms();
 	ck_assert_int_eq(
 	    tl_send(fds[0], "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
-	usleep(1000);
 	for (int i = 1; i < 8; i++)
 		ck_assert_int_eq(tl_send(fds[i], hello_req), 0);
 	for (int i = 1; i < 8; i++) {
@@ -409,7 +484,7 @@ END_TEST
 
 struct stopper {
 	struct mg_context *ctx;
-	atomic_int done;
+	int finished; /* handlers finished when mg_stop() returned */
 };
 
 static void *stop_thread(void *arg)
@@ -417,31 +492,31 @@ static void *stop_thread(void *arg)
 	struct stopper *s = arg;
 
 	mg_stop(s->ctx);
-	atomic_store(&s->done, 1);
+	s->finished = atomic_load(&finished);
 	return NULL;
 }
 
 START_TEST(stop_waits_for_requests_in_flight)
 {
-	int port, fd, ms = 1000;
+	int port, fd;
 	struct mg_context *ctx = start("4", "5000", "10000", &port);
-	struct stopper s = {ctx, 0};
+	struct stopper s = {ctx, -1};
 	struct tl_resp r;
 	pthread_t tid;
 
-	mg_set_request_handler(ctx, "/sleep", sleepy, &ms);
+	mg_set_request_handler(ctx, "/until-stop", until_stopping, NULL);
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n"),
-	                 0);
-	usleep(200000);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /until-stop HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	wait_started(1);
+	/* the handler answers only after mg_stop() has begun */
 	pthread_create(&tid, NULL, stop_thread, &s);
-	usleep(200000);
-	ck_assert_int_eq(atomic_load(&s.done), 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
-	ck_assert_str_eq(r.body, "slept");
+	ck_assert_str_eq(r.body, "saw-s");
 	tl_resp_free(&r);
 	pthread_join(tid, NULL);
-	ck_assert_int_eq(atomic_load(&s.done), 1);
+	/* and mg_stop() returned only after it had finished */
+	ck_assert_int_eq(s.finished, 1);
 	ck_assert_int_eq(tl_closed_within(fd, 2000), 1);
 	close(fd);
 }
@@ -513,6 +588,7 @@ START_TEST(client_vanishing_mid_response_does_not_hurt_server)
 	struct mg_context *ctx;
 	struct tl_resp r;
 	int port, fd;
+	char c;
 
 	memset(big, 'x', 8 << 20);
 	tl_write_file(dir, "big.bin", big, 8 << 20);
@@ -521,7 +597,8 @@ START_TEST(client_vanishing_mid_response_does_not_hurt_server)
 		fd = tl_connect(port);
 		ck_assert_int_eq(
 		    tl_send(fd, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
-		usleep(20000);
+		/* the response has begun: the client vanishes in its middle */
+		ck_assert_int_eq(recv(fd, &c, 1, 0), 1);
 		close(fd);
 	}
 	ck_assert_int_eq(tl_get(port, "/big.bin", &r), 200);
@@ -539,6 +616,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("e2e_conn");
 	TCase *tc = tcase_create("conn");
 
+	tl_cleanup_fixture(tc);
+	tcase_add_checked_fixture(tc, reset_counts, NULL);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc,
 	               thousand_idle_clients_and_new_client_answered_at_once);

@@ -6,12 +6,15 @@
  * friends; large and empty files over keep-alive. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,8 +217,10 @@ static int api_body_results(struct mg_connection *c, void *cb)
 static char n_hello[] = "hello.txt", n_missing[] = "no-such-file",
             n_dir[] = "dir", n_big[] = "big.bin";
 
-static void setup(void)
+/* A server on the tree with the suite's options and API handlers. */
+static struct mg_context *start_files(int *p)
 {
+	struct mg_context *c;
 	const char *opts[] = {"document_root",
 	                      root,
 	                      "index_files",
@@ -234,15 +239,21 @@ static void setup(void)
 	                      "4",
 	                      NULL};
 
-	ctx = tl_start(NULL, NULL, opts, &port);
-	mg_set_request_handler(ctx, "/api/file$", api_file, n_hello);
-	mg_set_request_handler(ctx, "/api/missing$", api_file, n_missing);
-	mg_set_request_handler(ctx, "/api/dir$", api_file, n_dir);
-	mg_set_request_handler(ctx, "/api/mime$", api_mime, NULL);
-	mg_set_request_handler(ctx, "/api/mime2$", api_mime2, NULL);
-	mg_set_request_handler(ctx, "/api/body$", api_body, n_hello);
-	mg_set_request_handler(ctx, "/api/bigbody$", api_body, n_big);
-	mg_set_request_handler(ctx, "/api/results$", api_body_results, NULL);
+	c = tl_start(NULL, NULL, opts, p);
+	mg_set_request_handler(c, "/api/file$", api_file, n_hello);
+	mg_set_request_handler(c, "/api/missing$", api_file, n_missing);
+	mg_set_request_handler(c, "/api/dir$", api_file, n_dir);
+	mg_set_request_handler(c, "/api/mime$", api_mime, NULL);
+	mg_set_request_handler(c, "/api/mime2$", api_mime2, NULL);
+	mg_set_request_handler(c, "/api/body$", api_body, n_hello);
+	mg_set_request_handler(c, "/api/bigbody$", api_body, n_big);
+	mg_set_request_handler(c, "/api/results$", api_body_results, NULL);
+	return c;
+}
+
+static void setup(void)
+{
+	ctx = start_files(&port);
 }
 
 static void teardown(void)
@@ -560,14 +571,46 @@ START_TEST(fifo_is_403_without_blocking)
 }
 END_TEST
 
-START_TEST(unreadable_file_is_403_when_not_root)
+/* Take from this thread, and so from the threads it starts, the
+ * capabilities that let root read any file (Linux keeps capabilities per
+ * thread): a server started after this reads files as their modes say,
+ * as a server without root would, even when the tests run as root. */
+static void drop_file_read_override(void)
 {
-	if (geteuid() == 0) {
-		/* root reads mode-000 files: the FIFO and directory tests
-		 * cover 403 there */
-		return;
-	}
-	expect_status("/unreadable.txt", 403);
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	ck_assert_int_eq(syscall(SYS_capget, &h, d), 0);
+	d[0].effective &=
+	    ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+	ck_assert_int_eq(syscall(SYS_capset, &h, d), 0);
+}
+
+START_TEST(unreadable_file_is_403)
+{
+	struct mg_context *c;
+	struct tl_resp r;
+	char p[1024];
+	int fd, p2;
+
+	drop_file_read_override();
+	root_path(p, sizeof p, "unreadable.txt");
+	fd = open(p, O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	ck_assert_msg(fd < 0 && errno == EACCES,
+	              "mode 000 is readable by this thread (euid %d): "
+	              "the test cannot make an unreadable file",
+	              (int)geteuid());
+	c = start_files(&p2);
+	ck_assert_int_eq(ask_on(p2, "GET", "/unreadable.txt", NULL, &r), 403);
+	ck_assert_ptr_null(strstr(r.body, "unreadable\n"));
+	tl_resp_free(&r);
+	/* the same server reads what its modes let it */
+	ck_assert_int_eq(ask_on(p2, "GET", "/hello.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, hello);
+	tl_resp_free(&r);
+	mg_stop(c);
 }
 END_TEST
 
@@ -1169,7 +1212,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, redirect_is_never_protocol_relative);
 	tcase_add_test(tc, directory_without_index_is_403);
 	tcase_add_test(tc, fifo_is_403_without_blocking);
-	tcase_add_test(tc, unreadable_file_is_403_when_not_root);
+	tcase_add_test(tc, unreadable_file_is_403);
 	tcase_add_test(tc, missing_files_are_404);
 	tcase_add_test(tc, other_methods_get_405_with_allow);
 	tcase_add_test(tc, options_lists_allowed_methods);

@@ -540,11 +540,13 @@ END_TEST
 
 START_TEST(oversized_head_is_431)
 {
+	static const char start[] = "GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: ";
 	char *req = malloc(40000);
+	size_t n = sizeof start - 1;
 
-	strcpy(req, "GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: ");
-	memset(req + strlen(req), 'a', 30000);
-	strcpy(req + 30000 + 38, "\r\n\r\n");
+	memcpy(req, start, n);
+	memset(req + n, 'a', 30000);
+	strcpy(req + n + 30000, "\r\n\r\n");
 	expect_refusal(req, 431);
 	free(req);
 }

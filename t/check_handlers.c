@@ -404,9 +404,9 @@ END_TEST
 
 struct runner {
 	_Atomic int holding;  /* the "request" holds the handler */
+	_Atomic int let_go;   /* the test says: finish now */
 	_Atomic int released; /* set just before it lets go */
-	int hold_ms;
-	void *tag; /* what the running request found */
+	void *tag;            /* what the running request found */
 };
 
 static void *run_request(void *arg)
@@ -417,7 +417,10 @@ static void *run_request(void *arg)
 
 	r->tag = h != NULL ? h->cbdata : NULL;
 	atomic_store(&r->holding, 1);
-	sleep_ms(r->hold_ms);
+	/* runs until the test has seen what it checks meanwhile (10 s at
+	 * most: no assertion on this thread) */
+	for (int i = 0; i < 10000 && !atomic_load(&r->let_go); i++)
+		sleep_ms(1);
 	/* the handler's data must still be valid while it runs */
 	if (h != NULL && h->cbdata != r->tag)
 		r->tag = NULL;
@@ -453,7 +456,7 @@ static void wait_flag(_Atomic int *flag)
 
 START_TEST(removal_waits_until_running_handler_returns)
 {
-	struct runner r = {0, 0, 300, NULL};
+	struct runner r = {0, 0, 0, NULL};
 	struct changer ch;
 	pthread_t rt, ct;
 	int i;
@@ -473,6 +476,7 @@ START_TEST(removal_waits_until_running_handler_returns)
 	ck_assert_ptr_null(found("/slow"));
 	/* ... while the removal itself still waits for the running one */
 	ck_assert_int_eq(atomic_load(&ch.done), 0);
+	atomic_store(&r.let_go, 1);
 	ck_assert_int_eq(pthread_join(rt, NULL), 0);
 	ck_assert_int_eq(pthread_join(ct, NULL), 0);
 	ck_assert_int_eq(ch.done, 1);
@@ -483,7 +487,7 @@ END_TEST
 
 START_TEST(replacement_serves_new_handler_while_old_one_finishes)
 {
-	struct runner r = {0, 0, 300, NULL};
+	struct runner r = {0, 0, 0, NULL};
 	struct changer ch;
 	pthread_t rt, ct;
 	int i;
@@ -502,6 +506,7 @@ START_TEST(replacement_serves_new_handler_while_old_one_finishes)
 		sleep_ms(1);
 	ck_assert_ptr_eq(found("/slow"), &tag_b);
 	ck_assert_int_eq(atomic_load(&ch.done), 0);
+	atomic_store(&r.let_go, 1);
 	ck_assert_int_eq(pthread_join(rt, NULL), 0);
 	ck_assert_int_eq(pthread_join(ct, NULL), 0);
 	ck_assert_int_eq(ch.released_when_done, 1);

@@ -4,10 +4,15 @@
  *   /sleep?MS    sleeps MS milliseconds, then sends 64 KiB of a known
  *                pattern (so a reload's effect on it can be checked byte
  *                for byte)
+ *   /hold        the same, but waits until the file $APP_RELEASE exists
+ *                (at most 60 s) instead of sleeping: a request that stays
+ *                in flight exactly as long as a test wants
  *   /pid         the worker's pid
  * Each worker appends "init PID" / "exit PID" lines to $APP_LOG from
- * init_context / exit_context; if the file $APP_FAIL exists when a worker
- * starts, that worker exits with status 3 before serving.
+ * init_context / exit_context, and "sleep PID" / "hold PID" when one of
+ * those handlers starts (so that a test knows its request is in flight);
+ * if the file $APP_FAIL exists when a worker starts, that worker exits
+ * with status 3 before serving.
  * usage: prefork_app [-OPTION VALUE ...]   (-config_file FILE for a file) */
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +24,10 @@
 #include "civetweb.h"
 
 #define SLEEP_BODY (64 * 1024)
+
+/* Filled once in main(), before any thread or worker exists; read-only
+ * after that. */
+static char pattern[SLEEP_BODY];
 
 static void note(const char *what)
 {
@@ -45,18 +54,33 @@ static int hello(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+static int send_pattern(struct mg_connection *c)
+{
+	mg_send_http_ok(c, "text/plain", SLEEP_BODY);
+	mg_write(c, pattern, SLEEP_BODY);
+	return 200;
+}
+
 static int sleeper(struct mg_connection *c, void *cb)
 {
 	const char *q = mg_get_request_info(c)->query_string;
-	static char body[SLEEP_BODY];
 
 	(void)cb;
-	for (int i = 0; i < SLEEP_BODY; i++)
-		body[i] = (char)('a' + i % 26);
+	note("sleep");
 	usleep((useconds_t)(q ? atoi(q) : 1000) * 1000);
-	mg_send_http_ok(c, "text/plain", SLEEP_BODY);
-	mg_write(c, body, SLEEP_BODY);
-	return 200;
+	return send_pattern(c);
+}
+
+static int holder(struct mg_connection *c, void *cb)
+{
+	const char *release = getenv("APP_RELEASE");
+
+	(void)cb;
+	note("hold");
+	for (int i = 0;
+	     i < 6000 && release != NULL && access(release, F_OK) != 0; i++)
+		usleep(10000);
+	return send_pattern(c);
 }
 
 static int pid(struct mg_connection *c, void *cb)
@@ -80,6 +104,7 @@ static void init_context(const struct mg_context *ctx)
 	note("init");
 	mg_set_request_handler(c, "/hello", hello, NULL);
 	mg_set_request_handler(c, "/sleep", sleeper, NULL);
+	mg_set_request_handler(c, "/hold", holder, NULL);
 	mg_set_request_handler(c, "/pid", pid, NULL);
 }
 
@@ -98,6 +123,8 @@ int main(int argc, char **argv)
 	struct mg_init_data init = {&cb, NULL, opts};
 	int n = 0;
 
+	for (int i = 0; i < SLEEP_BODY; i++)
+		pattern[i] = (char)('a' + i % 26);
 	memset(&cb, 0, sizeof cb);
 	cb.init_context = init_context;
 	cb.exit_context = exit_context;

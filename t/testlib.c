@@ -8,13 +8,18 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +32,154 @@ long long tl_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int tl_poll_until(int (*cond)(void *arg), void *arg, int ms)
+{
+	long long end = tl_now_ms() + ms;
+	int step_us = 1000;
+
+	while (!cond(arg)) {
+		if (tl_now_ms() >= end)
+			return -1;
+		usleep((useconds_t)step_us);
+		if (step_us < 16000)
+			step_us *= 2;
+	}
+	return 0;
+}
+
+void tl_wait_until(int (*cond)(void *arg), void *arg, int ms, const char *fmt,
+                   ...)
+{
+	char what[512];
+	va_list ap;
+
+	if (tl_poll_until(cond, arg, ms) == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	ck_abort_msg("timed out after %d ms waiting for %s", ms, what);
+}
+
+/* ---- cleanup that survives a failed test ----------------------------- */
+
+#define MAX_GROUPS 16
+#define MAX_DIRS   32
+
+/* Written by the test's process, read by the runner's after the test. A
+ * slot is claimed by a compare-and-swap, so threads may record at once. */
+struct leftovers {
+	_Atomic pid_t groups[MAX_GROUPS]; /* 0: free */
+	_Atomic int dir_used[MAX_DIRS];
+	char dirs[MAX_DIRS][64];
+};
+
+/* Mapped only while a TCase with the cleanup fixture runs. */
+static struct leftovers *records;
+
+static void cleanup_begin(void)
+{
+	void *p = mmap(NULL, sizeof *records, PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		perror("testlib: cleanup records");
+	else
+		records = p; /* zero-filled */
+}
+
+static int group_gone(void *arg)
+{
+	pid_t pgid = *(pid_t *)arg;
+
+	/* a member that is our own child (CK_FORK=no) must be reaped */
+	while (waitpid(-pgid, NULL, WNOHANG) > 0)
+		;
+	return kill(-pgid, 0) != 0 && errno == ESRCH;
+}
+
+static void kill_group(pid_t pgid)
+{
+	fprintf(stderr, "cleanup: killing process group %d\n", (int)pgid);
+	kill(-pgid, SIGKILL);
+	if (tl_poll_until(group_gone, &pgid, 5000) != 0)
+		fprintf(stderr, "cleanup: process group %d survives SIGKILL\n",
+		        (int)pgid);
+}
+
+static void cleanup_end(void)
+{
+	if (records == NULL)
+		return;
+	/* processes first: they may still write into the directories */
+	for (int i = 0; i < MAX_GROUPS; i++)
+		if (records->groups[i] > 0)
+			kill_group(records->groups[i]);
+	for (int i = 0; i < MAX_DIRS; i++) {
+		char dir[sizeof records->dirs[i]];
+
+		if (!records->dir_used[i])
+			continue;
+		memcpy(dir, records->dirs[i], sizeof dir);
+		fprintf(stderr, "cleanup: removing %s\n", dir);
+		tl_rmdir(dir);
+	}
+	munmap(records, sizeof *records);
+	records = NULL;
+}
+
+void tl_cleanup_fixture(TCase *tc)
+{
+	tcase_add_unchecked_fixture(tc, cleanup_begin, cleanup_end);
+}
+
+void tl_track_group(pid_t pgid)
+{
+	for (int i = 0; records != NULL && i < MAX_GROUPS; i++) {
+		pid_t free_slot = 0;
+
+		if (atomic_compare_exchange_strong(&records->groups[i],
+		                                   &free_slot, pgid))
+			return;
+	}
+	ck_assert_msg(records == NULL, "more than %d process groups to track",
+	              MAX_GROUPS);
+}
+
+void tl_untrack_group(pid_t pgid)
+{
+	for (int i = 0; records != NULL && i < MAX_GROUPS; i++) {
+		pid_t mine = pgid;
+
+		atomic_compare_exchange_strong(&records->groups[i], &mine, 0);
+	}
+}
+
+static void track_dir(const char *dir)
+{
+	for (int i = 0; records != NULL && i < MAX_DIRS; i++) {
+		int free_slot = 0;
+
+		if (atomic_compare_exchange_strong(&records->dir_used[i],
+		                                   &free_slot, 1)) {
+			snprintf(records->dirs[i], sizeof records->dirs[i],
+			         "%s", dir);
+			return;
+		}
+	}
+	ck_assert_msg(records == NULL, "more than %d directories to track",
+	              MAX_DIRS);
+}
+
+static void untrack_dir(const char *dir)
+{
+	for (int i = 0; records != NULL && i < MAX_DIRS; i++)
+		if (records->dir_used[i] && strcmp(records->dirs[i], dir) == 0)
+			atomic_store(&records->dir_used[i], 0);
+}
+
+/* ---- servers and clients ------------------------------------------------ */
 
 struct mg_context *tl_start(const struct mg_callbacks *cb, void *user_data,
                             const char **opts, int *port)
@@ -374,6 +527,7 @@ char *tl_mkdtemp(void)
 	char *d = mkdtemp(tmpl);
 
 	ck_assert_ptr_nonnull(d);
+	track_dir(d);
 	return strdup(d);
 }
 
@@ -383,6 +537,7 @@ void tl_rmdir(const char *dir)
 
 	if (dir == NULL || strncmp(dir, "/tmp/civetd-test-", 17) != 0)
 		return;
+	untrack_dir(dir);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);

@@ -1,12 +1,33 @@
 /* testlib.h - what the end-to-end suites share: start a server on port 0,
- * talk raw HTTP to it over real sockets, read responses strictly, and make
- * temporary document roots. */
+ * talk raw HTTP to it over real sockets, read responses strictly, make
+ * temporary document roots, wait for conditions with a deadline, and clean
+ * up after a test even when it fails. */
 #ifndef TESTLIB_H
 #define TESTLIB_H
 
+#include <check.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "civetweb.h"
+
+/* The sanitizer this was built with, if any: GCC defines __SANITIZE_*__,
+ * clang answers __has_feature(). Memory bounds allow for their shadow
+ * memory and quarantine. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define TL_TSAN 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TL_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define TL_TSAN 1
+#endif
+#endif
 
 /* A response as read off the wire. */
 struct tl_resp {
@@ -53,7 +74,8 @@ int tl_closed_within(int fd, int ms);
 /* Read everything until EOF or timeout into buf; returns bytes. */
 size_t tl_read_all(int fd, char *buf, size_t cap, int ms);
 
-/* A fresh temporary directory (removed by tl_rmdir). */
+/* A fresh temporary directory (malloc'ed name; removed by tl_rmdir, or by
+ * the cleanup fixture if the test fails first). */
 char *tl_mkdtemp(void);
 void tl_rmdir(const char *dir);
 void tl_write_file(const char *dir, const char *name, const char *data,
@@ -61,6 +83,30 @@ void tl_write_file(const char *dir, const char *name, const char *data,
 
 /* Milliseconds of a monotonic clock. */
 long long tl_now_ms(void);
+
+/* Poll cond(arg) until it returns nonzero, for at most ms milliseconds:
+ * 0, or -1 when the deadline passed first. The way to wait for something
+ * a test cannot be told about directly, instead of sleeping and hoping it
+ * has happened by then. Uses no assertion (safe in fixtures). */
+int tl_poll_until(int (*cond)(void *arg), void *arg, int ms);
+
+/* The same, failing the test when the deadline passes with "timed out
+ * after MS ms waiting for " and the condition described by fmt. */
+void tl_wait_until(int (*cond)(void *arg), void *arg, int ms, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+/* Cleanup that runs even when a test fails. In Check's fork mode a failed
+ * assertion ends the test's process with _exit(), so a checked teardown
+ * never runs; an unchecked one runs in the runner's process whatever the
+ * test did. tl_cleanup_fixture() adds such a fixture to tc: after the test
+ * case it kills the process groups recorded with tl_track_group() (and not
+ * yet forgotten with tl_untrack_group()) and removes the directories that
+ * tl_mkdtemp() made and tl_rmdir() did not remove. The records live in
+ * memory shared with the forked test process. For cleanup after every
+ * test, give each test its own TCase. */
+void tl_cleanup_fixture(TCase *tc);
+void tl_track_group(pid_t pgid);
+void tl_untrack_group(pid_t pgid);
 
 /* Number of open file descriptors / resident set size of this process. */
 int tl_count_fds(void);

@@ -77,6 +77,7 @@ struct cw_pool {
 	 * spare_cond until a runner is stuck in a slow handler. */
 	int runners_target;
 	_Atomic int runners;
+	_Atomic int stuck; /* runners asleep in a slow request (the timer's count) */
 	pthread_mutex_t spare_lock;
 	pthread_cond_t spare_cond;
 	int spare_tokens;
@@ -322,12 +323,14 @@ static int become_runner(struct cw_pool *p, struct mg_context *ctx)
 	return 0;
 }
 
-/* A runner steps down when there are more runners than wanted. */
+/* A runner steps down when there are more runners than wanted, not
+ * counting those stuck in a slow request (the spare that stands in for
+ * one stays until it is free again). */
 static int step_down(struct cw_pool *p)
 {
 	int n = atomic_load(&p->runners);
 
-	while (n > p->runners_target) {
+	while (n - atomic_load(&p->stuck) > p->runners_target) {
 		if (atomic_compare_exchange_weak(&p->runners, &n, n - 1))
 			return 1;
 	}
@@ -488,6 +491,7 @@ static int watch_runners(struct mg_context *ctx, int64_t now)
 			atomic_store(&p->steal, 1);
 		}
 	}
+	atomic_store(&p->stuck, stuck);
 	want = p->runners_target - (atomic_load(&p->runners) - stuck);
 	if (want > 0) {
 		pthread_mutex_lock(&p->spare_lock);
