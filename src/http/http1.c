@@ -328,7 +328,6 @@ static void body_run(struct mg_connection *c, struct cw_thread *t)
 {
 	int r;
 
-	(void)t;
 	if (cw_conn_input_attach(c, t) != 0) {
 		cw_conn_close(c);
 		return;
@@ -390,36 +389,44 @@ static const struct cw_protocol http1_body = {
 
 /* ---- http1 file: the rest of a file goes out in the event set --------------------- */
 
+/* All of the file is out: the request ends, and the connection goes on
+ * with the next. */
+static void file_done(struct mg_connection *c, struct cw_thread *t)
+{
+	cw_conn_switch(c, &cw_http1_protocol);
+	if (cw_conn_input_attach(c, t) != 0) {
+		cw_conn_close(c);
+		return;
+	}
+	if (after_request(c) &&
+	    (c->rlen > 0 || park_idle(c, t, CW_WANT_READ) > 0))
+		serve(c, t);
+}
+
 static void file_run(struct mg_connection *c, struct cw_thread *t)
 {
-	int r = cw_file_out_pump(c);
+	for (;;) {
+		int r = cw_file_out_pump(c);
 
-	if (r == 0) {
-		/* all of it is out: the request ends, the connection goes on */
-		cw_conn_switch(c, &cw_http1_protocol);
-		if (cw_conn_input_attach(c, t) != 0) {
-			cw_conn_close(c);
+		if (r == 0) {
+			file_done(c, t);
 			return;
 		}
-		if (after_request(c) &&
-		    (c->rlen > 0 || park_idle(c, t, CW_WANT_READ) > 0))
-			serve(c, t);
-		return;
+		if (r < 0)
+			break;
+		/* the socket is full: wait for it, within the response's
+		 * pace */
+		if (c->x->s.out.start == 0)
+			c->x->s.out.start = cw_now_ms();
+		cw_conn_input_detach(c, t);
+		r = cw_conn_park(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
+		                 cw_pace_deadline(&c->x->s.out, cw_now_ms()));
+		if (r == 0)
+			return;
+		if (r < 0)
+			break;
 	}
-	if (r < 0) {
-		cw_conn_close(c);
-		return;
-	}
-	/* the socket is full: wait for it, within the response's pace */
-	if (c->x->s.out.start == 0)
-		c->x->s.out.start = cw_now_ms();
-	cw_conn_input_detach(c, t);
-	r = cw_conn_park(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
-	                 cw_pace_deadline(&c->x->s.out, cw_now_ms()));
-	if (r == 1)
-		file_run(c, t);
-	else if (r < 0)
-		cw_conn_close(c);
+	cw_conn_close(c);
 }
 
 /* A client that reads too slowly is closed, and counted. */
