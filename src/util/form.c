@@ -163,9 +163,9 @@ int mg_split_form_urlencoded(char *data, struct mg_header *form_fields,
 
 /* Value of the cookie named var_name (case-insensitively) in a Cookie
  * header, copied into buf: its length, -1 if absent (also for a name
- * without '='), -2 if buf is NULL, empty or too small (buf is then "").
- * CivetWeb 1.16 returns -3 for "too small", contradicting its own header
- * and API docs, which say -2; we follow the documentation.
+ * without '='), -2 if buf is NULL or empty, -3 if buf is too small (buf is
+ * then ""). -3 is what CivetWeb 1.16 returns and programs see, though its
+ * header comment says -2.
  * As in CivetWeb a cookie name must start the header or follow a space, a
  * value ends at a space (a ';' before it is dropped), and one pair of
  * surrounding double quotes is removed. buf belongs to the caller. */
@@ -201,7 +201,7 @@ int mg_get_cookie(const char *cookie, const char *var_name, char *buf,
 		p--;
 	}
 	if ((size_t)(p - s) >= buf_len || p - s > INT_MAX)
-		return -2;
+		return -3;
 	memcpy(buf, s, (size_t)(p - s));
 	buf[p - s] = '\0';
 	return (int)(p - s);
