@@ -86,8 +86,8 @@ static int dial(int port, int index, int nonblock)
 {
 	struct sockaddr_in src, dst;
 	int one = 1;
-	int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0),
-	                0);
+	int fd =
+	    socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd < 0)
 		return -1;

@@ -46,13 +46,13 @@ static int hello(struct mg_connection *conn, void *cbdata)
 static void init_context(const struct mg_context *ctx)
 {
 	mg_set_request_handler((struct mg_context *)ctx, "/body", body, NULL);
-	mg_set_request_handler((struct mg_context *)ctx, "/hello", hello,
-	                       NULL);
+	mg_set_request_handler((struct mg_context *)ctx, "/hello", hello, NULL);
 }
 
 int main(int argc, char **argv)
 {
-	const char *opts[64] = {"config_file", argc > 1 ? argv[1] : "civetd.conf"};
+	const char *opts[64] = {"config_file",
+	                        argc > 1 ? argv[1] : "civetd.conf"};
 	char text[512] = "";
 	struct mg_error_data err = {0, 0, text, sizeof text};
 	struct mg_callbacks cb;

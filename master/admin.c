@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/admin_proto.h"
-#include "util/buf.h"
 #include "civetd.h"
-#include "util/clock.h"
+#include "core/admin_proto.h"
 #include "master.h"
+#include "util/buf.h"
+#include "util/clock.h"
 
 #define MAX_REPLY (4 << 20)
 

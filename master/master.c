@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/admin_proto.h"
-#include "civetd.h"
-#include "util/clock.h"
 #include "api/context.h"
-#include "net/listen.h"
+#include "civetd.h"
+#include "core/admin_proto.h"
 #include "master.h"
+#include "net/listen.h"
+#include "util/clock.h"
 
 #define TICK_MS        250
 #define MAX_FAILURES   8

@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "util/buf.h"
 #include "civetweb.h"
 #include "config.h"
 #include "core/log.h"
 #include "core/stats.h"
 #include "proctab.h"
+#include "util/buf.h"
 #include "worker.h"
 
 /* Listening sockets in listening_ports order, with a key per socket so a

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/clock.h"
-#include "net/listen.h"
 #include "master.h"
+#include "net/listen.h"
+#include "util/clock.h"
 
 #define START_TIMEOUT_MS 30000
 

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/buf.h"
 #include "civetd.h"
-#include "util/clock.h"
-#include "net/listen.h"
 #include "master.h"
+#include "net/listen.h"
+#include "util/buf.h"
+#include "util/clock.h"
 
 #define MAX_STATUS (4 << 20)
 

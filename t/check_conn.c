@@ -19,7 +19,8 @@
 
 static struct mg_connection *_Atomic grabbed;
 
-/* ---- an echo protocol ------------------------------------------------------- */
+/* ---- an echo protocol -------------------------------------------------------
+ */
 
 static _Atomic int echo_runs;
 
@@ -46,7 +47,8 @@ static void echo_run(struct mg_connection *c, struct cw_thread *t)
 		if (n == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
 			continue;
 		if (n == CW_IO_WANT_READ) {
-			int r = cw_conn_park(c, CW_WANT_READ, cw_now_ms() + 5000);
+			int r =
+			    cw_conn_park(c, CW_WANT_READ, cw_now_ms() + 5000);
 
 			if (r == 0)
 				return;
@@ -66,7 +68,8 @@ static const struct cw_protocol echo_protocol = {
     .release = NULL,
 };
 
-/* ---- handlers ------------------------------------------------------------------ */
+/* ---- handlers
+ * ------------------------------------------------------------------ */
 
 static int grab(struct mg_connection *c, void *cb)
 {
@@ -89,8 +92,13 @@ static int upgrade(struct mg_connection *c, void *cb)
 
 static struct mg_context *start(int *port)
 {
-	const char *opts[] = {"enable_keep_alive", "yes", "keep_alive_timeout_ms",
-	                      "10000", "num_threads", "2", NULL};
+	const char *opts[] = {"enable_keep_alive",
+	                      "yes",
+	                      "keep_alive_timeout_ms",
+	                      "10000",
+	                      "num_threads",
+	                      "2",
+	                      NULL};
 	struct mg_context *ctx = tl_start(NULL, NULL, opts, port);
 
 	mg_set_request_handler(ctx, "/grab", grab, NULL);
@@ -133,8 +141,8 @@ static void expect_101(int fd)
 		n++;
 	}
 	head[n] = '\0';
-	ck_assert_msg(strncmp(head, "HTTP/1.1 101 ", 13) == 0 &&
-	                  n >= 4 && memcmp(head + n - 4, "\r\n\r\n", 4) == 0,
+	ck_assert_msg(strncmp(head, "HTTP/1.1 101 ", 13) == 0 && n >= 4 &&
+	                  memcmp(head + n - 4, "\r\n\r\n", 4) == 0,
 	              "not a 101 head: '%s'", head);
 }
 
@@ -152,14 +160,14 @@ static int post_from_another_thread(const char *text)
 	pthread_t tid;
 	void *r;
 
-	ck_assert_int_eq(pthread_create(&tid, NULL, post_from_thread,
-	                                (void *)text),
-	                 0);
+	ck_assert_int_eq(
+	    pthread_create(&tid, NULL, post_from_thread, (void *)text), 0);
 	pthread_join(tid, &r);
 	return (int)(intptr_t)r;
 }
 
-/* ---- tests --------------------------------------------------------------------- */
+/* ---- tests
+ * --------------------------------------------------------------------- */
 
 START_TEST(output_posted_to_a_parked_keep_alive_connection_is_sent)
 {
@@ -168,7 +176,8 @@ START_TEST(output_posted_to_a_parked_keep_alive_connection_is_sent)
 	struct tl_resp r;
 
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	tl_resp_free(&r);
 	/* the connection is parked in HTTP/1 now, owned by no thread */
@@ -177,7 +186,8 @@ START_TEST(output_posted_to_a_parked_keep_alive_connection_is_sent)
 	ck_assert_int_eq(post_from_another_thread("posted two\n"), 0);
 	expect_bytes(fd, "posted two\n", 3000);
 	/* and it still serves requests */
-	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	tl_resp_free(&r);
 	close(fd);
@@ -193,7 +203,8 @@ START_TEST(posting_more_than_the_limit_is_refused)
 	char big[4096];
 
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /grab HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	tl_resp_free(&r);
 	memset(big, 'x', sizeof big);
@@ -233,8 +244,8 @@ START_TEST(output_posted_to_a_connection_parked_in_another_protocol_is_sent)
 	struct mg_context *ctx = start(&port);
 
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /upgrade HTTP/1.1\r\nHost: x\r\n\r\n"),
-	                 0);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /upgrade HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
 	expect_101(fd);
 	ck_assert_int_eq(post_from_another_thread("pushed"), 0);
 	expect_bytes(fd, "pushed", 3000);
@@ -252,11 +263,14 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("conn");
 
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, output_posted_to_a_parked_keep_alive_connection_is_sent);
-	tcase_add_test(tc, posting_more_than_the_limit_is_refused);
-	tcase_add_test(tc, a_protocol_switched_to_after_a_request_runs_the_connection);
 	tcase_add_test(tc,
-	               output_posted_to_a_connection_parked_in_another_protocol_is_sent);
+	               output_posted_to_a_parked_keep_alive_connection_is_sent);
+	tcase_add_test(tc, posting_more_than_the_limit_is_refused);
+	tcase_add_test(
+	    tc, a_protocol_switched_to_after_a_request_runs_the_connection);
+	tcase_add_test(
+	    tc,
+	    output_posted_to_a_connection_parked_in_another_protocol_is_sent);
 	suite_add_tcase(s, tc);
 	return s;
 }

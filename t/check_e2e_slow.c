@@ -76,9 +76,9 @@ static int big(struct mg_connection *c, void *cb)
 
 static struct mg_context *start(const char **extra, int *port)
 {
-	const char *opts[32] = {"enable_keep_alive", "yes", "num_threads",
-	                        "1", "request_timeout_ms", "3000",
-	                        "keep_alive_timeout_ms", "300"};
+	const char *opts[32] = {
+	    "enable_keep_alive",  "yes",  "num_threads",           "1",
+	    "request_timeout_ms", "3000", "keep_alive_timeout_ms", "300"};
 	int n = 8;
 	struct mg_context *ctx;
 
@@ -113,7 +113,8 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- bodies arrive before the handler runs ------------------------------------- */
+/* ---- bodies arrive before the handler runs
+ * ------------------------------------- */
 
 START_TEST(trickled_small_body_holds_no_thread)
 {
@@ -122,8 +123,9 @@ START_TEST(trickled_small_body_holds_no_thread)
 	struct tl_resp r;
 
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "POST /body HTTP/1.1\r\nHost: x\r\n"
-	                             "X-Tag: kept\r\nContent-Length: 10\r\n\r\n"),
+	ck_assert_int_eq(tl_send(fd,
+	                         "POST /body HTTP/1.1\r\nHost: x\r\n"
+	                         "X-Tag: kept\r\nContent-Length: 10\r\n\r\n"),
 	                 0);
 	/* one byte every 150 ms: with one request thread, others are still
 	 * answered at once, and the handler has not run yet */
@@ -225,7 +227,8 @@ START_TEST(expect_continue_body_is_not_waited_for)
 }
 END_TEST
 
-/* ---- minimum data rates -------------------------------------------------------- */
+/* ---- minimum data rates
+ * -------------------------------------------------------- */
 
 START_TEST(read_below_min_receive_rate_fails_and_is_counted)
 {
@@ -247,7 +250,10 @@ START_TEST(read_below_min_receive_rate_fails_and_is_counted)
 	for (int i = 0; i < 80; i++) {
 		struct pollfd p = {fd, POLLIN, 0};
 
-		if (tl_send(fd, "01234567890123456789012345678901234567890123456789") != 0 ||
+		if (tl_send(
+		        fd,
+		        "01234567890123456789012345678901234567890123456789") !=
+		        0 ||
 		    poll(&p, 1, 100) > 0)
 			break;
 	}
@@ -273,7 +279,8 @@ START_TEST(write_to_a_client_that_does_not_read_fails_and_is_counted)
 
 	fd = tl_connect(port);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-	ck_assert_int_eq(tl_send(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	t0 = tl_now_ms();
 	/* never read: the handler's writes must fail within about
 	 * request_timeout_ms and the connection must close */
@@ -309,8 +316,8 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 	/* one request thread; this client asks for 32 MiB and reads nothing
 	 * for a while */
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n"),
-	                 0);
+	ck_assert_int_eq(
+	    tl_send(fd, "GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
 	sleep_ms(300);
 	for (int i = 0; i < 5; i++)
 		assert_answers_within(port, 500);
@@ -321,7 +328,8 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 	free(data);
 	tl_resp_free(&r);
 	/* and the connection carries the next request */
-	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	tl_resp_free(&r);
 	close(fd);
@@ -331,7 +339,8 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 }
 END_TEST
 
-/* ---- a stalled server ------------------------------------------------------------ */
+/* ---- a stalled server
+ * ------------------------------------------------------------ */
 
 /* A server in a child process (so that it can be stopped): writes its
  * port to fd, then serves until killed. */
@@ -366,7 +375,8 @@ START_TEST(waiting_keep_alive_requests_survive_a_stall)
 
 		fds[i] = tl_connect(port);
 		ck_assert_int_eq(
-		    tl_send(fds[i], "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+		    tl_send(fds[i], "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+		    0);
 		ck_assert_int_eq(tl_read_response(fds[i], "GET", &r), 200);
 		tl_resp_free(&r);
 	}
@@ -375,7 +385,8 @@ START_TEST(waiting_keep_alive_requests_survive_a_stall)
 	kill(pid, SIGSTOP);
 	for (int i = 0; i < 6; i++)
 		ck_assert_int_eq(
-		    tl_send(fds[i], "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+		    tl_send(fds[i], "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+		    0);
 	sleep_ms(1000);
 	kill(pid, SIGCONT);
 	for (int i = 0; i < 6; i++) {
@@ -391,7 +402,8 @@ START_TEST(waiting_keep_alive_requests_survive_a_stall)
 }
 END_TEST
 
-/* ---- framing details ------------------------------------------------------------- */
+/* ---- framing details
+ * ------------------------------------------------------------- */
 
 START_TEST(empty_lines_between_keep_alive_requests_are_ignored)
 {
@@ -400,14 +412,15 @@ START_TEST(empty_lines_between_keep_alive_requests_are_ignored)
 	struct tl_resp r;
 
 	fd = tl_connect(port);
-	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	tl_resp_free(&r);
 	/* a stray CRLF in a segment of its own, then the next request */
 	ck_assert_int_eq(tl_send(fd, "\r\n"), 0);
 	sleep_ms(50);
-	ck_assert_int_eq(tl_send(fd, "\r\n\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
-	                 0);
+	ck_assert_int_eq(
+	    tl_send(fd, "\r\n\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
 	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
 	ck_assert_int_eq(r.closed, 0);
 	tl_resp_free(&r);
@@ -528,23 +541,29 @@ static Suite *suite(void)
 	tcase_set_timeout(body_tc, 30);
 	tcase_add_test(body_tc, trickled_small_body_holds_no_thread);
 	tcase_add_test(body_tc, trickled_small_chunked_body_holds_no_thread);
-	tcase_add_test(body_tc, body_that_grows_the_input_buffer_keeps_request_info);
+	tcase_add_test(body_tc,
+	               body_that_grows_the_input_buffer_keeps_request_info);
 	tcase_add_test(body_tc, expect_continue_body_is_not_waited_for);
 	suite_add_tcase(s, body_tc);
 	tcase_set_timeout(rate, 30);
 	tcase_add_test(rate, read_below_min_receive_rate_fails_and_is_counted);
-	tcase_add_test(rate, write_to_a_client_that_does_not_read_fails_and_is_counted);
+	tcase_add_test(
+	    rate, write_to_a_client_that_does_not_read_fails_and_is_counted);
 	tcase_add_test(rate, slow_reader_of_a_large_file_holds_no_thread);
 	suite_add_tcase(s, rate);
 	tcase_set_timeout(stall, 30);
 	tcase_add_test(stall, waiting_keep_alive_requests_survive_a_stall);
 	suite_add_tcase(s, stall);
 	tcase_set_timeout(framing, 30);
-	tcase_add_test(framing, empty_lines_between_keep_alive_requests_are_ignored);
-	tcase_add_test(framing, request_line_over_the_limit_is_414_and_head_over_it_431);
+	tcase_add_test(framing,
+	               empty_lines_between_keep_alive_requests_are_ignored);
+	tcase_add_test(framing,
+	               request_line_over_the_limit_is_414_and_head_over_it_431);
 	tcase_add_test(framing, obs_fold_in_transfer_encoding_is_400);
-	tcase_add_test(framing, chunk_over_max_body_size_is_413_at_its_size_line);
-	tcase_add_test(framing, malformed_first_chunk_line_is_400_before_the_handler);
+	tcase_add_test(framing,
+	               chunk_over_max_body_size_is_413_at_its_size_line);
+	tcase_add_test(framing,
+	               malformed_first_chunk_line_is_400_before_the_handler);
 	suite_add_tcase(s, framing);
 	return s;
 }

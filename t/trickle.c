@@ -25,8 +25,8 @@
 struct trickle {
 	char *buf;
 	size_t pos, len;
-	int eof;     /* the socket reached its end */
-	int give;    /* the next call hands over a byte (else: would block) */
+	int eof;  /* the socket reached its end */
+	int give; /* the next call hands over a byte (else: would block) */
 };
 
 static int trickle_open(struct mg_connection *c)
@@ -85,7 +85,8 @@ static ssize_t trickle_sendv(struct mg_connection *c, const struct iovec *iov,
 	ssize_t n;
 
 	for (int i = 0; i < iovcnt; i++) {
-		size_t want = iov[i].iov_len < MAX_SEND ? iov[i].iov_len : MAX_SEND;
+		size_t want =
+		    iov[i].iov_len < MAX_SEND ? iov[i].iov_len : MAX_SEND;
 
 		if (want == 0)
 			continue;
@@ -94,8 +95,9 @@ static ssize_t trickle_sendv(struct mg_connection *c, const struct iovec *iov,
 		} while (n < 0 && errno == EINTR);
 		if (n >= 0)
 			return n;
-		return errno == EAGAIN || errno == EWOULDBLOCK ? CW_IO_WANT_WRITE
-		                                               : CW_IO_ERROR;
+		return errno == EAGAIN || errno == EWOULDBLOCK
+		           ? CW_IO_WANT_WRITE
+		           : CW_IO_ERROR;
 	}
 	return 0;
 }

@@ -26,11 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/admin_proto.h"
-#include "util/clock.h"
 #include "api/context.h"
+#include "core/admin_proto.h"
 #include "core/log.h"
 #include "net/pool.h"
+#include "util/clock.h"
 #include "worker.h"
 
 #define TICK_MS 100

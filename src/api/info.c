@@ -117,8 +117,8 @@ int mg_get_context_info(const struct mg_context *ctx, char *buffer, int buflen)
 	        (long long)t.open,
 	        (long long)atomic_load(&ctx->conns_ctr->max_open),
 	        (unsigned long long)t.accepted, (unsigned long long)t.too_slow,
-	        (unsigned long long)t.requests,
-	        (unsigned long long)t.bytes_in, (unsigned long long)t.bytes_out,
+	        (unsigned long long)t.requests, (unsigned long long)t.bytes_in,
+	        (unsigned long long)t.bytes_out,
 	        (long long)(now_t - ctx->start_time), start, now);
 	if (buffer != NULL && buflen > 0 && n >= buflen)
 		buffer[buflen - 1] = '\0';

@@ -238,7 +238,8 @@ void cw_log_error(struct mg_context *ctx, const struct mg_connection *conn,
 		n += snprintf(line + n, sizeof line - 1 - (size_t)n,
 		              "[client %s] %s %s: ", conn->ri->remote_addr,
 		              conn->ri->request_method,
-		              conn->ri->request_uri ? conn->ri->request_uri : "-");
+		              conn->ri->request_uri ? conn->ri->request_uri
+		                                    : "-");
 	n += snprintf(line + n, sizeof line - 1 - (size_t)n, "%s", msg);
 	write_line(&ctx->log->error, line, (size_t)n, sizeof line);
 }

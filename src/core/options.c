@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 
 #include "core/listen_spec.h"
-#include "util/mime.h"
 #include "core/options.h"
+#include "util/mime.h"
 
 #define CW_OPT_ROW(id, name, type, def, flags)                                 \
 	{name, MG_CONFIG_TYPE_##type, def},

@@ -9,8 +9,8 @@
 #include "civetweb.h"
 
 /* X(id, name, type, default, flags). Order is mg_get_valid_options()'s. */
-#define CW_OPT_IMPL 1  /* implemented by civetd */
-#define CW_OPT_MULTI 2 /* may be given several times; values accumulate */
+#define CW_OPT_IMPL   1 /* implemented by civetd */
+#define CW_OPT_MULTI  2 /* may be given several times; values accumulate */
 #define CW_OPT_CIVETD 4 /* civetd's own option */
 
 #define CW_OPTION_LIST(X)                                                      \
@@ -104,9 +104,10 @@
 	X(PID_FILE, "pid_file", FILE, NULL, 5)                                 \
 	X(WORKER_SHUTDOWN_TIMEOUT_MS, "worker_shutdown_timeout_ms", NUMBER,    \
 	  "10000", 5)                                                          \
-	X(MAX_REQUESTS_PER_WORKER, "max_requests_per_worker", NUMBER, "0", 5) \
-	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)          \
-	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000", 5) \
+	X(MAX_REQUESTS_PER_WORKER, "max_requests_per_worker", NUMBER, "0", 5)  \
+	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)             \
+	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000",   \
+	  5)                                                                   \
 	X(BODY_BUFFER_SIZE, "body_buffer_size", NUMBER, "65536", 5)            \
 	X(MIN_RECEIVE_RATE, "min_receive_rate", NUMBER, "500", 5)              \
 	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)
@@ -127,15 +128,15 @@ enum cw_opt_err {
  * and flags the library reads on its paths. */
 struct cw_options {
 	char *value[CW_OPT_COUNT];
-	int err_kind; /* enum cw_opt_err of the last refusal */
-	int err_id;   /* the option refused, -1 for an unknown name */
+	int err_kind;       /* enum cw_opt_err of the last refusal */
+	int err_id;         /* the option refused, -1 for an unknown name */
 	char err_name[64];  /* the name refused, as given */
 	char err_value[32]; /* the start of the value refused */
 	int num_threads;
 	int prespawn_threads;
 	int tcp_nodelay;
 	size_t max_request_size;
-	int linger_timeout_ms;  /* -2: leave SO_LINGER alone */
+	int linger_timeout_ms; /* -2: leave SO_LINGER alone */
 	int listen_backlog;
 	int enable_keep_alive;
 	int request_timeout_ms;

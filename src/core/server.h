@@ -68,10 +68,10 @@ union cw_sockaddr {
 
 struct mg_connection {
 	struct mg_context *ctx;
-	const struct cw_transport *xprt; /* how bytes move (net/transport.h) */
-	void *xprt_data;                 /* the transport's state, or NULL */
-	const struct cw_protocol *proto; /* what a ready connection runs */
-	struct cw_exchange *x;           /* the request running, lent */
+	const struct cw_transport *xprt;  /* how bytes move (net/transport.h) */
+	void *xprt_data;                  /* the transport's state, or NULL */
+	const struct cw_protocol *proto;  /* what a ready connection runs */
+	struct cw_exchange *x;            /* the request running, lent */
 	const struct mg_request_info *ri; /* x's request info, or NULL */
 	int fd;
 	uint32_t slot;            /* index in the slot table */
@@ -120,8 +120,8 @@ struct mg_context {
 	const struct cw_protocol *first_proto;
 	struct cw_fallbacks fallbacks;
 
-	int epfd;              /* connections, shared by the pool threads */
-	struct cw_pool *pool;  /* the threads (net/pool.c) */
+	int epfd;               /* connections, shared by the pool threads */
+	struct cw_pool *pool;   /* the threads (net/pool.c) */
 	struct cw_slots *slots; /* the connection slots (net/conn.c) */
 
 	/* Counters: one block per pool thread (shared memory in a prefork
@@ -150,12 +150,12 @@ struct mg_context {
  * an application thread running a client connection. */
 struct cw_thread {
 	struct mg_context *ctx;
-	int index;                     /* pool index, -1 for other threads */
-	int type;                      /* init_thread: 0 master, 1 pool, 2 timer */
-	void *user_ptr;                /* what init_thread returned */
+	int index;      /* pool index, -1 for other threads */
+	int type;       /* init_thread: 0 master, 1 pool, 2 timer */
+	void *user_ptr; /* what init_thread returned */
 	struct cw_thread_block *stats; /* its counter block, or NULL */
-	char *spare_rbuf;              /* an input buffer for the next connection */
-	struct cw_exchange *spare_x;   /* an exchange for the next request */
+	char *spare_rbuf; /* an input buffer for the next connection */
+	struct cw_exchange *spare_x; /* an exchange for the next request */
 	/* How spare_x is freed when the thread ends (set by its owner). */
 	void (*spare_x_free)(struct cw_exchange *x);
 };

@@ -38,11 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/match.h"
-#include "util/mime.h"
+#include "files/static_file.h"
 #include "http/file_out.h"
 #include "http/response.h"
-#include "files/static_file.h"
+#include "util/match.h"
+#include "util/mime.h"
 
 static const char allow_line[] = "Allow: GET, HEAD, OPTIONS\r\n";
 

@@ -122,8 +122,7 @@ static ssize_t read_length(struct mg_connection *c, char *buf, size_t len)
  * once, before any of its bytes arrive. 0, or the status the body is
  * refused with. */
 static int chunk_step(struct mg_connection *c, struct cw_chunked *st,
-                      long long *framed, const char *p, size_t n,
-                      size_t *used)
+                      long long *framed, const char *p, size_t n, size_t *used)
 {
 	uint64_t before = st->data_left;
 
@@ -159,8 +158,9 @@ static ssize_t read_chunked(struct mg_connection *c, char *buf, size_t len)
 		}
 		if (c->rpos == c->rlen && fill(c) <= 0)
 			break;
-		refused = chunk_step(c, &b->chunk, &b->framed, c->rbuf + c->rpos,
-		                     c->rlen - c->rpos, &used);
+		refused =
+		    chunk_step(c, &b->chunk, &b->framed, c->rbuf + c->rpos,
+		               c->rlen - c->rpos, &used);
 		if (refused != 0) {
 			refuse_body(c, refused,
 			            refused == 413 ? "Request body too large"
@@ -224,7 +224,8 @@ int mg_read(struct mg_connection *conn, void *buf, size_t len)
 	return (int)total;
 }
 
-/* ---- receiving a body before the handler runs ------------------------------- */
+/* ---- receiving a body before the handler runs -------------------------------
+ */
 
 /* Walk the chunk framing of what is buffered, from where the last look
  * ended: 0 the body is all here, < 0 more must come, > 0 refused. */
@@ -240,8 +241,8 @@ static int scan_chunked(struct mg_connection *c)
 
 		if (st->data_left > 0) {
 			size_t have = c->rlen - pos;
-			size_t skip = st->data_left < have ? (size_t)st->data_left
-			                                   : have;
+			size_t skip =
+			    st->data_left < have ? (size_t)st->data_left : have;
 
 			st->data_left -= skip;
 			pos += skip;

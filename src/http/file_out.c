@@ -64,8 +64,8 @@ static int flush_pending(struct mg_connection *c)
 
 /* Keep the unsent tail of iov[0..n) (after `done` bytes) in the output
  * buffer. */
-static int keep_unsent(struct mg_connection *c, const struct iovec *iov,
-                       int n, size_t done)
+static int keep_unsent(struct mg_connection *c, const struct iovec *iov, int n,
+                       size_t done)
 {
 	struct cw_buf *b = &c->x->out;
 	char tmp[BLOCK];
@@ -83,8 +83,7 @@ static int keep_unsent(struct mg_connection *c, const struct iovec *iov,
 	return cw_buf_add(b, tmp, len, 2 * BLOCK);
 }
 
-int cw_file_out_begin(struct mg_connection *c, int fd, off_t off,
-                      long long len)
+int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
 {
 	struct cw_resp *r = &c->x->s.resp;
 	struct cw_buf *b = &c->x->out;
@@ -95,8 +94,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off,
 
 	if (r->no_body || len <= 0)
 		return 0;
-	n = pread(fd, block, len > (long long)sizeof block ? sizeof block
-	                                                   : (size_t)len,
+	n = pread(fd, block,
+	          len > (long long)sizeof block ? sizeof block : (size_t)len,
 	          off);
 	if (n <= 0 || b->len + (size_t)n > BLOCK) {
 		c->x->s.must_close = 1;
@@ -156,8 +155,9 @@ int cw_file_out_pump(struct mg_connection *c)
 			continue;
 		}
 		n = cw_conn_sendfile(c, r->file_fd, &r->file_off,
-		                     r->file_left > (1 << 20) ? (1 << 20)
-		                                              : (size_t)r->file_left);
+		                     r->file_left > (1 << 20)
+		                         ? (1 << 20)
+		                         : (size_t)r->file_left);
 		if (n > 0) {
 			r->file_left -= n;
 			sent(c, (size_t)n);

@@ -40,7 +40,8 @@ static const struct cw_protocol http1_body, http1_file, http1_408,
     http1_body_408;
 static void serve(struct mg_connection *c, struct cw_thread *t);
 
-/* ---- giving the connection up -------------------------------------------------- */
+/* ---- giving the connection up
+ * -------------------------------------------------- */
 
 /* The deadline of a connection that waits for a request: the whole head
  * is timed from its first byte. */
@@ -63,8 +64,8 @@ static int park_idle(struct mg_connection *c, struct cw_thread *t, int want)
 	cw_exchange_return(c, t);
 	cw_conn_input_detach(c, t);
 	r = cw_conn_park(c, want, wait_deadline(c));
-	if (r == 1 && (cw_exchange_lend(c, t) != 0 ||
-	               cw_conn_input_attach(c, t) != 0))
+	if (r == 1 &&
+	    (cw_exchange_lend(c, t) != 0 || cw_conn_input_attach(c, t) != 0))
 		r = -1;
 	if (r < 0)
 		cw_conn_close(c);
@@ -81,7 +82,8 @@ static void finish_connection(struct mg_connection *c)
 		cw_conn_close(c);
 }
 
-/* ---- reading heads ------------------------------------------------------------ */
+/* ---- reading heads
+ * ------------------------------------------------------------ */
 
 /* Empty lines before a request line are ignored (RFC 9112 2.2), also when
  * they arrive on their own between keep-alive requests. */
@@ -90,8 +92,8 @@ static void skip_empty_lines(struct mg_connection *c)
 	uint32_t i = 0;
 
 	while (i < c->rlen &&
-	       (c->rbuf[i] == '\n' ||
-	        (c->rbuf[i] == '\r' && i + 1 < c->rlen && c->rbuf[i + 1] == '\n')))
+	       (c->rbuf[i] == '\n' || (c->rbuf[i] == '\r' && i + 1 < c->rlen &&
+	                               c->rbuf[i + 1] == '\n')))
 		i += c->rbuf[i] == '\n' ? 1 : 2;
 	if (i == 0)
 		return;
@@ -135,9 +137,8 @@ static int read_more(struct mg_connection *c, struct cw_thread *t)
 	if (n == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
 		return 1;
 	if (n == CW_IO_WANT_READ || n == CW_IO_WANT_WRITE)
-		return park_idle(c, t,
-		                 n == CW_IO_WANT_READ ? CW_WANT_READ
-		                                      : CW_WANT_WRITE);
+		return park_idle(
+		    c, t, n == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE);
 	cw_conn_close(c);
 	return -1;
 }
@@ -155,9 +156,9 @@ static int next_head(struct mg_connection *c, struct cw_thread *t)
 		scanned = c->rlen;
 		if (c->rlen == c->rcap) {
 			/* no line end at all: the request line is too long */
-			cw_request_refuse(c, memchr(c->rbuf, '\n', c->rlen) == NULL
-			                         ? 414
-			                         : 431);
+			cw_request_refuse(
+			    c,
+			    memchr(c->rbuf, '\n', c->rlen) == NULL ? 414 : 431);
 			return 0;
 		}
 		if (read_more(c, t) <= 0)
@@ -165,7 +166,8 @@ static int next_head(struct mg_connection *c, struct cw_thread *t)
 	}
 }
 
-/* ---- one request ---------------------------------------------------------------- */
+/* ---- one request
+ * ---------------------------------------------------------------- */
 
 /* After a request: move a pipelined remainder to the front. */
 static void consume(struct mg_connection *c)
@@ -238,9 +240,8 @@ static int start(struct mg_connection *c, struct cw_thread *t)
 {
 	struct cw_exchange *x = c->x;
 	int status = 0;
-	int r = cw_http_parse_request(c->rbuf, c->rlen,
-	                              c->ctx->opt.max_request_size, &x->req,
-	                              &status);
+	int r = cw_http_parse_request(
+	    c->rbuf, c->rlen, c->ctx->opt.max_request_size, &x->req, &status);
 
 	if (r <= 0) {
 		cw_request_refuse(c, r < 0 ? status : 431);
@@ -272,7 +273,8 @@ static void serve(struct mg_connection *c, struct cw_thread *t)
 	}
 }
 
-/* ---- http1 ------------------------------------------------------------------------ */
+/* ---- http1
+ * ------------------------------------------------------------------------ */
 
 static void http1_run(struct mg_connection *c, struct cw_thread *t)
 {
@@ -322,7 +324,8 @@ const struct cw_protocol cw_http1_protocol = {
     .release = http1_release,
 };
 
-/* ---- http1 body: the body arrives before the handler runs ------------------------- */
+/* ---- http1 body: the body arrives before the handler runs
+ * ------------------------- */
 
 static void body_run(struct mg_connection *c, struct cw_thread *t)
 {
@@ -338,7 +341,8 @@ static void body_run(struct mg_connection *c, struct cw_thread *t)
 		r = cw_body_preread(c);
 		if (r >= 0)
 			break;
-		if (c->rlen == c->rcap) /* preread made room for all it waits for */
+		if (c->rlen ==
+		    c->rcap) /* preread made room for all it waits for */
 			break;
 		n = cw_conn_read(c, c->rbuf + c->rlen, c->rcap - c->rlen);
 		if (n > 0) {
@@ -354,9 +358,9 @@ static void body_run(struct mg_connection *c, struct cw_thread *t)
 		}
 		if (c->x->s.in.start == 0)
 			c->x->s.in.start = cw_now_ms();
-		r = cw_conn_park(c, n == CW_IO_WANT_READ ? CW_WANT_READ
-		                                         : CW_WANT_WRITE,
-		                 cw_pace_deadline(&c->x->s.in, cw_now_ms()));
+		r = cw_conn_park(
+		    c, n == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE,
+		    cw_pace_deadline(&c->x->s.in, cw_now_ms()));
 		if (r == 0)
 			return;
 		if (r < 0) {
@@ -387,7 +391,8 @@ static const struct cw_protocol http1_body = {
     .release = http1_release,
 };
 
-/* ---- http1 file: the rest of a file goes out in the event set --------------------- */
+/* ---- http1 file: the rest of a file goes out in the event set
+ * --------------------- */
 
 /* All of the file is out: the request ends, and the connection goes on
  * with the next. */
@@ -445,7 +450,8 @@ static const struct cw_protocol http1_file = {
     .release = http1_release,
 };
 
-/* ---- http1 408 ------------------------------------------------------------------ */
+/* ---- http1 408
+ * ------------------------------------------------------------------ */
 
 static void answer_408(struct mg_connection *c, struct cw_thread *t)
 {

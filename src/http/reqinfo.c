@@ -53,7 +53,8 @@ const char *mg_get_header(const struct mg_connection *conn, const char *name)
 		return conn->x->resp_info == NULL
 		           ? NULL
 		           : cw_http_header(conn->x->resp_info->http_headers,
-		                            conn->x->resp_info->num_headers, name);
+		                            conn->x->resp_info->num_headers,
+		                            name);
 	return cw_http_header(conn->x->ri.http_headers, conn->x->ri.num_headers,
 	                      name);
 }
@@ -117,6 +118,7 @@ int mg_get_request_link(const struct mg_connection *conn, char *buf,
 	if (!((ssl && port == 443) || (!ssl && port == 80)))
 		snprintf(portbuf, sizeof portbuf, ":%d", port);
 	n = snprintf(buf, buflen, "%s://%s%s%s", ssl ? "https" : "http", host,
-	             portbuf, conn->x->ri.local_uri ? conn->x->ri.local_uri : "/");
+	             portbuf,
+	             conn->x->ri.local_uri ? conn->x->ri.local_uri : "/");
 	return n > 0 && (size_t)n < buflen ? 0 : -1;
 }

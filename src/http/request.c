@@ -22,7 +22,8 @@
 /* Unread body bytes skipped after a handler, at most; more closes. */
 #define DISCARD_LIMIT (1024 * 1024)
 
-/* ---- request info ----------------------------------------------------------- */
+/* ---- request info -----------------------------------------------------------
+ */
 
 static int ensure_scratch(struct cw_exchange *x, size_t need)
 {
@@ -74,7 +75,6 @@ static void decode_query(char *q)
 		q[n] = '\0';
 }
 
-
 /* Everything of an mg_request_info but its header array (which
  * num_headers says is empty). */
 static void clear_info(struct mg_request_info *ri)
@@ -114,7 +114,8 @@ static int fill_info(struct mg_connection *c)
 	if (req->version_minor == 1)
 		x->s.client_keep_alive = !req->conn_close;
 	else
-		x->s.client_keep_alive = req->conn_keep_alive && !req->conn_close;
+		x->s.client_keep_alive =
+		    req->conn_keep_alive && !req->conn_close;
 	return set_paths(c, req->path);
 }
 
@@ -136,7 +137,8 @@ int cw_request_begin(struct mg_connection *c, size_t head_len)
 	return status;
 }
 
-/* ---- dispatch --------------------------------------------------------------- */
+/* ---- dispatch ---------------------------------------------------------------
+ */
 
 static int log_status_of(int r)
 {
@@ -209,7 +211,8 @@ int cw_request_run(struct mg_connection *c)
 	return cw_file_out_pending(c);
 }
 
-/* ---- the end ------------------------------------------------------------------ */
+/* ---- the end
+ * ------------------------------------------------------------------ */
 
 static void count_request(struct mg_connection *c, int status)
 {

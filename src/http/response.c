@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/buf.h"
-#include "util/codec.h"
-#include "net/conn.h"
 #include "core/log.h"
 #include "http/response.h"
+#include "net/conn.h"
+#include "util/buf.h"
+#include "util/codec.h"
 
 const char cw_no_cache_headers[] =
     "Cache-Control: no-cache, no-store, must-revalidate, private, "
@@ -408,7 +408,8 @@ static long long first_block(struct mg_connection *c, int fd, off_t *off,
                              long long len)
 {
 	char block[16384];
-	size_t want = len > (long long)sizeof block ? sizeof block : (size_t)len;
+	size_t want =
+	    len > (long long)sizeof block ? sizeof block : (size_t)len;
 	ssize_t n = pread(fd, block, want, *off);
 
 	if (n <= 0) {
@@ -725,8 +726,7 @@ int mg_send_http_error(struct mg_connection *conn, int status_code,
 	va_list ap;
 
 	if (conn == NULL || conn->x == NULL || conn->is_client ||
-	    status_code < 100 ||
-	    status_code > 999)
+	    status_code < 100 || status_code > 999)
 		return -1;
 	if (conn->x->s.resp.state != CW_RESP_NONE)
 		return -2;
@@ -772,7 +772,8 @@ int mg_response_header_start(struct mg_connection *conn, int status)
 		return -1;
 	if (conn->is_client)
 		return -2;
-	if (conn->x->s.resp.state != CW_RESP_NONE || conn->x->s.resp.hdr_building)
+	if (conn->x->s.resp.state != CW_RESP_NONE ||
+	    conn->x->s.resp.hdr_building)
 		return -3;
 	b = &conn->x->out;
 	b->len = 0;

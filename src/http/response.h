@@ -28,7 +28,6 @@ int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n);
  * response's pace. Returns 0 or -1. */
 int cw_resp_send_fd(struct mg_connection *c, int fd, off_t off, long long len);
 
-
 /* The request's handling is over: send what is held, and decide whether
  * the connection can carry another request (c->must_close). */
 void cw_resp_finish(struct mg_connection *c);

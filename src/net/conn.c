@@ -46,13 +46,14 @@ struct cw_posted {
 struct cw_slots {
 	pthread_mutex_t lock;
 	struct mg_connection *chunks[SLOT_CHUNKS];
-	_Atomic uint32_t n;  /* slots ever made */
-	uint32_t *free;      /* stack of free slot numbers */
+	_Atomic uint32_t n; /* slots ever made */
+	uint32_t *free;     /* stack of free slot numbers */
 	uint32_t nfree;
 	pthread_mutexattr_t conn_lock_attr; /* recursive, as CivetWeb's */
 };
 
-/* ---- slots ------------------------------------------------------------------ */
+/* ---- slots ------------------------------------------------------------------
+ */
 
 int cw_conns_init(struct mg_context *ctx)
 {
@@ -122,10 +123,10 @@ static struct mg_connection *grow_slot(struct cw_slots *s)
 		return NULL;
 	if (n % SLOT_CHUNK == 0) {
 		struct mg_connection *chunk = calloc(SLOT_CHUNK, sizeof *chunk);
-		uint32_t *nf = chunk == NULL
-		                   ? NULL
-		                   : realloc(s->free, (n + SLOT_CHUNK) *
-		                                          sizeof *s->free);
+		uint32_t *nf =
+		    chunk == NULL
+		        ? NULL
+		        : realloc(s->free, (n + SLOT_CHUNK) * sizeof *s->free);
 
 		if (nf == NULL) {
 			free(chunk);
@@ -163,7 +164,8 @@ static void free_slot(struct mg_connection *c)
 	struct cw_slots *s = c->ctx->slots;
 	uint64_t tag = atomic_load(&c->tag);
 
-	atomic_store_explicit(&c->tag, CW_TAG(CW_TAG_GEN(tag) + 1, CW_CONN_FREE),
+	atomic_store_explicit(&c->tag,
+	                      CW_TAG(CW_TAG_GEN(tag) + 1, CW_CONN_FREE),
 	                      memory_order_release);
 	pthread_mutex_lock(&s->lock);
 	s->free[s->nfree++] = c->slot;
@@ -196,12 +198,10 @@ static void reset(struct mg_connection *c, struct mg_context *ctx, int fd,
 	c->conn_data = NULL;
 }
 
-struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
-                                  const struct cw_listener *l,
-                                  const struct sockaddr *peer,
-                                  socklen_t peer_len,
-                                  const struct cw_transport *xprt,
-                                  const struct cw_protocol *proto)
+struct mg_connection *
+cw_conn_new(struct mg_context *ctx, int fd, const struct cw_listener *l,
+            const struct sockaddr *peer, socklen_t peer_len,
+            const struct cw_transport *xprt, const struct cw_protocol *proto)
 {
 	struct mg_connection *c = alloc_slot(ctx->slots);
 	uint64_t tag;
@@ -263,7 +263,8 @@ void cw_conn_free_client(struct mg_connection *c)
 	free(c);
 }
 
-/* ---- parking ---------------------------------------------------------------- */
+/* ---- parking ----------------------------------------------------------------
+ */
 
 static uint32_t events_of(int want)
 {
@@ -428,7 +429,8 @@ void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p)
 	c->proto = p;
 }
 
-/* ---- closing ---------------------------------------------------------------- */
+/* ---- closing ----------------------------------------------------------------
+ */
 
 static void notify(struct mg_connection *c,
                    void (*cb)(const struct mg_connection *))
@@ -489,7 +491,8 @@ void cw_conn_close(struct mg_connection *c)
 	free_slot(c);
 }
 
-/* ---- input ------------------------------------------------------------------ */
+/* ---- input ------------------------------------------------------------------
+ */
 
 int cw_conn_input_attach(struct mg_connection *c, struct cw_thread *t)
 {
@@ -548,7 +551,8 @@ int cw_conn_input_waiting(const struct mg_connection *c)
 	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
 }
 
-/* ---- moving bytes ----------------------------------------------------------- */
+/* ---- moving bytes -----------------------------------------------------------
+ */
 
 static void count(struct mg_connection *c, size_t in, size_t out)
 {
@@ -557,7 +561,8 @@ static void count(struct mg_connection *c, size_t in, size_t out)
 	if (c->is_client || (b = cw_thread_stats(c->ctx)) == NULL)
 		return;
 	if (in > 0)
-		atomic_fetch_add_explicit(&b->bytes_in, in, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->bytes_in, in,
+		                          memory_order_relaxed);
 	if (out > 0)
 		atomic_fetch_add_explicit(&b->bytes_out, out,
 		                          memory_order_relaxed);
@@ -626,7 +631,8 @@ int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
 	int64_t d = p->stall_ms >= 0 ? now + p->stall_ms : INT64_MAX;
 
 	if (p->min_rate > 0 && p->start > 0) {
-		int64_t r = p->start + p->grace_ms + p->bytes * 1000 / p->min_rate;
+		int64_t r =
+		    p->start + p->grace_ms + p->bytes * 1000 / p->min_rate;
 
 		if (r < d)
 			d = r;
@@ -652,12 +658,16 @@ static int poll_until(int fd, int want, int64_t deadline)
 	p.events = (short)((want & CW_WANT_READ ? POLLIN : 0) |
 	                   (want & CW_WANT_WRITE ? POLLOUT : 0));
 	for (;;) {
-		int64_t left = deadline == INT64_MAX ? -1 : deadline - cw_now_ms();
+		int64_t left =
+		    deadline == INT64_MAX ? -1 : deadline - cw_now_ms();
 		int r;
 
 		if (deadline != INT64_MAX && left <= 0)
 			return 0;
-		r = poll(&p, 1, left < 0 ? -1 : left > 86400000 ? 86400000 : (int)left);
+		r = poll(&p, 1,
+		         left < 0          ? -1
+		         : left > 86400000 ? 86400000
+		                           : (int)left);
 		if (r > 0)
 			return 1;
 		if (r < 0 && errno != EINTR)
@@ -698,10 +708,9 @@ static int wait_for(struct mg_connection *c, ssize_t code, struct cw_pace *pace)
 	if (code == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
 		return 0;
 	if (code == CW_IO_WANT_READ || code == CW_IO_WANT_WRITE)
-		return cw_conn_wait(c,
-		                    code == CW_IO_WANT_READ ? CW_WANT_READ
-		                                            : CW_WANT_WRITE,
-		                    pace);
+		return cw_conn_wait(
+		    c, code == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE,
+		    pace);
 	return -1;
 }
 
@@ -775,8 +784,8 @@ static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
 	char block[16384];
 
 	while (len > 0) {
-		size_t want = len > (long long)sizeof block ? sizeof block
-		                                            : (size_t)len;
+		size_t want =
+		    len > (long long)sizeof block ? sizeof block : (size_t)len;
 		ssize_t n = pread(fd, block, want, off);
 
 		if (n <= 0 || cw_conn_send(c, block, (size_t)n, pace) != 0)
@@ -787,8 +796,8 @@ static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
 	return 0;
 }
 
-int cw_conn_send_file(struct mg_connection *c, int fd, off_t off,
-                      long long len, struct cw_pace *pace)
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
+                      struct cw_pace *pace)
 {
 	while (len > 0) {
 		size_t want = len > (1 << 20) ? (1 << 20) : (size_t)len;
@@ -807,17 +816,18 @@ int cw_conn_send_file(struct mg_connection *c, int fd, off_t off,
 	return 0;
 }
 
-/* ---- output from other threads ------------------------------------------------ */
+/* ---- output from other threads
+ * ------------------------------------------------ */
 
 static size_t posted_bytes(const struct mg_connection *c)
 {
-	return c->posted == NULL ? 0
-	                         : atomic_load_explicit(&c->posted->n,
-	                                                memory_order_acquire);
+	return c->posted == NULL
+	           ? 0
+	           : atomic_load_explicit(&c->posted->n, memory_order_acquire);
 }
 
-static int append_posted(struct mg_connection *c, const void *data,
-                         size_t len, size_t max)
+static int append_posted(struct mg_connection *c, const void *data, size_t len,
+                         size_t max)
 {
 	int r = -1;
 
@@ -887,7 +897,8 @@ int cw_conn_flush_posted(struct mg_connection *c)
 	return r;
 }
 
-/* ---- addresses ---------------------------------------------------------------- */
+/* ---- addresses
+ * ---------------------------------------------------------------- */
 
 void cw_conn_peer_text(const struct mg_connection *c, char *buf, size_t len,
                        int *port)
@@ -898,7 +909,8 @@ void cw_conn_peer_text(const struct mg_connection *c, char *buf, size_t len,
 		inet_ntop(AF_INET, &c->peer.in.sin_addr, buf, (socklen_t)len);
 		*port = ntohs(c->peer.in.sin_port);
 	} else if (c->peer.sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, buf, (socklen_t)len);
+		inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, buf,
+		          (socklen_t)len);
 		*port = ntohs(c->peer.in6.sin6_port);
 	}
 }

@@ -27,12 +27,10 @@ void cw_conns_free(struct mg_context *ctx);
 /* A connection for an accepted socket, ACTIVE and owned by the caller, in
  * protocol proto over transport xprt; NULL on exhaustion (fd is then
  * closed). The connection owns fd from here on. */
-struct mg_connection *cw_conn_new(struct mg_context *ctx, int fd,
-                                  const struct cw_listener *l,
-                                  const struct sockaddr *peer,
-                                  socklen_t peer_len,
-                                  const struct cw_transport *xprt,
-                                  const struct cw_protocol *proto);
+struct mg_connection *
+cw_conn_new(struct mg_context *ctx, int fd, const struct cw_listener *l,
+            const struct sockaddr *peer, socklen_t peer_len,
+            const struct cw_transport *xprt, const struct cw_protocol *proto);
 
 /* The same for a client connection (mg_connect_client): not in a slot;
  * calloc'ed, freed by cw_conn_free_client(). */
@@ -79,8 +77,8 @@ void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p);
  * socket, the slot. */
 void cw_conn_close(struct mg_connection *c);
 
-
-/* ---- input ---------------------------------------------------------------- */
+/* ---- input ----------------------------------------------------------------
+ */
 
 /* Give the connection an input buffer (the thread's spare, or a new one)
  * of max_request_size bytes if it has none. 0 or -1. */
@@ -98,7 +96,8 @@ int cw_conn_input_reserve(struct mg_connection *c, size_t cap);
  * arrived on the socket? (The last costs a system call.) */
 int cw_conn_input_waiting(const struct mg_connection *c);
 
-/* ---- moving bytes ----------------------------------------------------------- */
+/* ---- moving bytes -----------------------------------------------------------
+ */
 
 /* Without waiting: > 0 bytes, 0 end of input, or a CW_IO_* code. */
 ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len);
@@ -146,8 +145,8 @@ int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
 
 /* Send len bytes of file fd from off, waiting within pace; a transport
  * that cannot send files gets them copied. 0 or -1. */
-int cw_conn_send_file(struct mg_connection *c, int fd, off_t off,
-                      long long len, struct cw_pace *pace);
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
+                      struct cw_pace *pace);
 
 /* Wait until the socket is ready for want (CW_WANT_*), within pace. */
 int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace);

@@ -21,12 +21,12 @@ static void drop_input(struct mg_connection *c, int64_t deadline)
 	for (;;) {
 		ssize_t n = cw_conn_read(c, sink, sizeof sink);
 
-		if (n > 0 || (n == CW_IO_WANT_READ &&
-		              c->xprt->has_buffered_input(c)))
+		if (n > 0 ||
+		    (n == CW_IO_WANT_READ && c->xprt->has_buffered_input(c)))
 			continue;
 		if (n == CW_IO_WANT_READ || n == CW_IO_WANT_WRITE) {
-			int want = n == CW_IO_WANT_READ ? CW_WANT_READ
-			                                : CW_WANT_WRITE;
+			int want =
+			    n == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE;
 			int r = cw_conn_park(c, want, deadline);
 
 			if (r == 0)

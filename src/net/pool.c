@@ -19,9 +19,9 @@
  * table and calling their protocol's expire. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +43,9 @@
 
 /* Listener i in the connections' set: a word whose low half, which is a
  * slot + 1 for a connection, is 0. */
-#define LISTENER_DATA(i)   ((uint64_t)((i) + 1) << 32)
-#define IS_LISTENER(data)  (((data)&0xffffffffu) == 0 && (data) != 0)
-#define LISTENER_OF(data)  ((int)((data) >> 32) - 1)
+#define LISTENER_DATA(i)  ((uint64_t)((i) + 1) << 32)
+#define IS_LISTENER(data) (((data)&0xffffffffu) == 0 && (data) != 0)
+#define LISTENER_OF(data) ((int)((data) >> 32) - 1)
 
 /* The ready connections a pool thread took in one epoll_wait and has not
  * run yet (epoll data words; 0 = taken). */
@@ -77,7 +77,8 @@ struct cw_pool {
 	 * spare_cond until a runner is stuck in a slow handler. */
 	int runners_target;
 	_Atomic int runners;
-	_Atomic int stuck; /* runners asleep in a slow request (the timer's count) */
+	_Atomic int
+	    stuck; /* runners asleep in a slow request (the timer's count) */
 	pthread_mutex_t spare_lock;
 	pthread_cond_t spare_cond;
 	int spare_tokens;
@@ -111,7 +112,8 @@ static void thread_end(struct cw_thread *t)
 	cw_thread_set_self(NULL);
 }
 
-/* ---- listeners ------------------------------------------------------------ */
+/* ---- listeners ------------------------------------------------------------
+ */
 
 /* Put the listeners into the connections' set, or take them out. With
  * EPOLLEXCLUSIVE, several worker processes on one socket get one wake-up
@@ -162,7 +164,8 @@ static int may_accept(struct mg_context *ctx)
 	return ctx->accept_ok == NULL || ctx->accept_ok(ctx->accept_arg);
 }
 
-/* ---- accepting, in the runners -------------------------------------------------- */
+/* ---- accepting, in the runners
+ * -------------------------------------------------- */
 
 /* The init_connection callback, once per accepted connection. */
 static void greet(struct mg_connection *c)
@@ -248,7 +251,8 @@ static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 	}
 }
 
-/* ---- master thread: the listeners' registration --------------------------------- */
+/* ---- master thread: the listeners' registration
+ * --------------------------------- */
 
 /* Draining: no runner accepts any more once the listeners are out of the
  * set and none is still inside accept(). */
@@ -485,7 +489,8 @@ static int watch_runners(struct mg_context *ctx, int64_t now)
 		if (since == 0)
 			continue;
 		busy++;
-		if (now - since >= STUCK_MS && is_sleeping(atomic_load(&p->ktids[i]))) {
+		if (now - since >= STUCK_MS &&
+		    is_sleeping(atomic_load(&p->ktids[i]))) {
 			stuck++;
 			/* its batch may hold connections nobody runs */
 			atomic_store(&p->steal, 1);
@@ -530,9 +535,9 @@ static void expire(struct mg_connection *c, int64_t now, int draining,
 	} else if (c->proto->drain != NULL) {
 		c->proto->drain(c);
 	} else {
-		cw_conn_release(c, (c->events & EPOLLOUT) ? CW_WANT_WRITE
-		                                          : CW_WANT_READ,
-		                atomic_load(&c->deadline));
+		cw_conn_release(
+		    c, (c->events & EPOLLOUT) ? CW_WANT_WRITE : CW_WANT_READ,
+		    atomic_load(&c->deadline));
 	}
 }
 
@@ -633,7 +638,8 @@ static int alloc_pool(struct mg_context *ctx, int n)
 	if (p->batches != NULL)
 		memset(p->batches, 0, (size_t)n * sizeof *p->batches);
 	if (ctx->tstats == NULL) {
-		ctx->tstats = aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
+		ctx->tstats =
+		    aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
 		ctx->nblocks = n;
 		ctx->stats_owned = 1;
 		if (ctx->tstats != NULL)
@@ -792,8 +798,8 @@ void cw_pool_drain(struct mg_context *ctx, int grace_ms)
 int64_t cw_pool_oldest_busy(const struct mg_context *ctx, int *all_busy)
 {
 	int64_t oldest = 0;
-	int busy = 0, n = ctx->pool->size < ctx->nblocks ? ctx->pool->size
-	                                                 : ctx->nblocks;
+	int busy = 0,
+	    n = ctx->pool->size < ctx->nblocks ? ctx->pool->size : ctx->nblocks;
 
 	for (int i = 0; i < n; i++) {
 		int64_t since = atomic_load_explicit(&ctx->tstats[i].busy_since,
