@@ -3,6 +3,8 @@
 #   sh bootstrap.sh serve   install build dependencies, build, and run civetd
 #                           on 127.0.0.1:8080 serving site/ (Ctrl-C stops it)
 #   sh bootstrap.sh test    install build dependencies, build, run every test
+#   sh bootstrap.sh deps    only install the build dependencies, and the
+#                           packages named in $EXTRA_DEPS (CI's tools)
 # Debian 12; run as root (or with sudo available) so apt-get can install.
 set -eu
 cd "$(dirname "$0")"
@@ -12,7 +14,7 @@ libssl-dev libevent-dev libzstd-dev check"
 
 install_deps() {
 	missing=""
-	for p in $DEPS; do
+	for p in $DEPS ${EXTRA_DEPS:-}; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
@@ -40,8 +42,11 @@ test)
 	build
 	make -j"$(nproc)" check
 	;;
+deps)
+	install_deps
+	;;
 *)
-	echo "usage: sh bootstrap.sh serve|test" >&2
+	echo "usage: sh bootstrap.sh serve|test|deps" >&2
 	exit 2
 	;;
 esac

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""layers.py [SRC]: check that src/ depends downward only.
+"""layers.py [SRC]: check that src/ depends downward only, without cycles.
 
 src/ is in folders by layer, lowest first:
     util < core < net < http < files < api
 (src/include holds the installed headers, which anyone may include).
 A file may include a header, and call a function (cw_*, mg_*, civetd_*)
 defined, in its own layer or a lower one; anything that reaches up a layer
-is printed as "file: include|call X (layer) from layer" and the script
-exits 1. Calls are found as in ../shared/tools/cycles.py: a name followed
-by "(" outside comments, owned by the one module that defines it (Universal
-Ctags)."""
+is printed as "file: include|call X (layer) from layer". Within a layer,
+modules (foo.c with foo.h) may call each other, but never in a cycle: each
+set of modules that call each other round is printed as "cycle: a b c".
+Either makes the script exit 1. A call is a name followed by "(" outside
+comments, owned by the one module that defines it (Universal Ctags)."""
 import os
 import re
 import subprocess
@@ -42,6 +43,8 @@ for line in out.splitlines():
         owners.setdefault(name, set()).add(path)
 
 call = re.compile(r"\b((?:cw|mg|civetd)_\w+)\s*\(")
+module = lambda f: os.path.splitext(f)[0]
+edges = {}
 include = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 bad = []
 for f in sorted(files):
@@ -58,10 +61,49 @@ for f in sorted(files):
         paths = owners.get(name, set())
         if len(paths) != 1:
             continue
-        owner = layer_of(next(iter(paths)))
+        target = next(iter(paths))
+        if module(target) != module(f):
+            edges.setdefault(module(f), set()).add(module(target))
+        owner = layer_of(target)
         if owner is not None and owner > mine:
             bad.append(f"{f}: call {name} ({LAYERS[owner]}) from "
                        f"{LAYERS[mine]}")
+
+
+def cycles(graph):
+    """Strongly connected sets of two or more modules (Tarjan)."""
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+for c in cycles(edges):
+    bad.append("cycle: " + " ".join(c))
 for b in bad:
     print(b)
 sys.exit(1 if bad else 0)

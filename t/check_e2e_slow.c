@@ -130,7 +130,7 @@ START_TEST(trickled_small_body_holds_no_thread)
 	/* one byte every 150 ms: with one request thread, others are still
 	 * answered at once, and the handler has not run yet */
 	for (int i = 0; i < 10; i++) {
-		ck_assert_int_eq(tl_send_n(fd, "0123456789" + i, 1), 0);
+		ck_assert_int_eq(tl_send_n(fd, &"0123456789"[i], 1), 0);
 		if (i % 3 == 0)
 			assert_answers_within(port, 500);
 		if (i < 9)
