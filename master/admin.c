@@ -46,8 +46,7 @@ struct cw_admin {
 	struct cw_admin_conn *conns;
 };
 
-/* ---- the socket file ------------------------------------------------------
- */
+/* ---- the socket file ----------------------------------------------------- */
 
 static int check_dir(const char *path, char *err, size_t errlen)
 {

@@ -84,8 +84,7 @@ static void open_log(struct cw_master *m)
 	m->log = f;
 }
 
-/* ---- workers --------------------------------------------------------------
- */
+/* ---- workers ------------------------------------------------------------- */
 
 int cw_master_workers_option(const struct cw_config *cfg)
 {

@@ -19,8 +19,7 @@
 
 static struct mg_connection *_Atomic grabbed;
 
-/* ---- an echo protocol -------------------------------------------------------
- */
+/* ---- an echo protocol ---------------------------------------------------- */
 
 static _Atomic int echo_runs;
 

@@ -395,8 +395,7 @@ START_TEST(failed_start_leaves_no_descriptor_behind)
 }
 END_TEST
 
-/* ---- listening_ports and mg_get_server_ports --------------------------------
- */
+/* ---- listening_ports and mg_get_server_ports ----------------------------- */
 
 START_TEST(ipv4_loopback_port_zero_reports_real_port)
 {
@@ -569,8 +568,7 @@ START_TEST(server_ports_refuses_bad_arguments)
 }
 END_TEST
 
-/* ---- what the library says about itself -------------------------------------
- */
+/* ---- what the library says about itself ---------------------------------- */
 
 START_TEST(get_option_gives_values_defaults_and_unknowns)
 {
@@ -792,8 +790,7 @@ START_TEST(init_and_exit_library_return_values)
 }
 END_TEST
 
-/* ---- handlers on a running server -----------------------------------------
- */
+/* ---- handlers on a running server ---------------------------------------- */
 
 static struct mg_context *hctx;
 static int hport;
@@ -1378,8 +1375,7 @@ START_TEST(disable_keep_alive_closes_the_connection)
 }
 END_TEST
 
-/* ---- options that shape serving ---------------------------------------------
- */
+/* ---- options that shape serving ------------------------------------------ */
 
 static int send_ok_handler(struct mg_connection *c, void *cb)
 {

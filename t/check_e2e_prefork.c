@@ -576,8 +576,7 @@ START_TEST(hung_worker_is_killed_and_replaced)
 }
 END_TEST
 
-/* ---- reloads --------------------------------------------------------------
- */
+/* ---- reloads ------------------------------------------------------------- */
 
 struct reloader {
 	struct srv *s;
@@ -915,8 +914,7 @@ START_TEST(workers_die_with_their_master)
 }
 END_TEST
 
-/* ---- admin socket -----------------------------------------------------------
- */
+/* ---- admin socket -------------------------------------------------------- */
 
 /* Speak the admin protocol without civetctl (which another user may not
  * be allowed to execute where the tests were built). */

@@ -863,8 +863,7 @@ START_TEST(content_length_differing_or_empty_list_items_400)
 }
 END_TEST
 
-/* ---- Transfer-Encoding, Connection, Expect --------------------------------
- */
+/* ---- Transfer-Encoding, Connection, Expect ------------------------------- */
 
 START_TEST(transfer_encoding_chunked_sets_flag)
 {

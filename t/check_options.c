@@ -202,8 +202,7 @@ static void accepted(const char *name, const char *value)
 	              err);
 }
 
-/* ---- the table ------------------------------------------------------------
- */
+/* ---- the table ----------------------------------------------------------- */
 
 START_TEST(every_civetweb_115_option_has_its_type_and_default)
 {
@@ -430,8 +429,7 @@ START_TEST(later_value_replaces_earlier_one)
 }
 END_TEST
 
-/* ---- additional_header ------------------------------------------------------
- */
+/* ---- additional_header --------------------------------------------------- */
 
 START_TEST(additional_header_accumulates_lines)
 {

@@ -19,7 +19,7 @@
 #include "core/server.h"
 #include "net/transport.h"
 
-#define HOLD     65536 /* input it may hold back */
+#define HOLD     4096 /* input it may hold back */
 #define MAX_SEND 61    /* bytes per send, at most */
 
 struct trickle {

@@ -286,8 +286,7 @@ void mg_stop(struct mg_context *ctx)
 	destroy(ctx);
 }
 
-/* ---- options and ports ------------------------------------------------------
- */
+/* ---- options and ports --------------------------------------------------- */
 
 const char *mg_get_option(const struct mg_context *ctx, const char *name)
 {

@@ -35,8 +35,7 @@ struct cw_log {
 	struct cw_log_file access;
 };
 
-/* ---- one log file -------------------------------------------------------
- */
+/* ---- one log file -------------------------------------------------------- */
 
 static int open_append(const char *path)
 {
@@ -132,8 +131,7 @@ void cw_log_file_write(struct cw_log_file *f, const char *line, size_t len)
 		;
 }
 
-/* ---- the context's two logs ---------------------------------------------
- */
+/* ---- the context's two logs ---------------------------------------------- */
 
 int cw_log_open(struct mg_context *ctx, char *err, size_t errlen)
 {

@@ -91,9 +91,9 @@ struct mg_connection {
 	unsigned initialized : 1; /* init_connection has run */
 	unsigned closing : 1;     /* write side shut, draining input */
 	void *conn_data;          /* mg_set_user_connection_data() */
-	struct cw_posted *posted; /* output other threads posted (conn.c) */
-	_Atomic int arming;       /* inside epoll_ctl for it (conn.c) */
-	pthread_mutex_t lock;     /* mg_lock_connection(); recursive */
+	struct cw_posted *_Atomic posted; /* output other threads posted */
+	_Atomic int arming;               /* inside epoll_ctl for it (conn.c) */
+	pthread_mutex_t lock;             /* mg_lock_connection(); recursive */
 };
 
 /* What the layers above http provide to it (the files layer registers the

@@ -224,8 +224,7 @@ int mg_read(struct mg_connection *conn, void *buf, size_t len)
 	return (int)total;
 }
 
-/* ---- receiving a body before the handler runs -------------------------------
- */
+/* ---- receiving a body before the handler runs ---------------------------- */
 
 /* Walk the chunk framing of what is buffered, from where the last look
  * ended: 0 the body is all here, < 0 more must come, > 0 refused. */

@@ -22,8 +22,7 @@
 /* Unread body bytes skipped after a handler, at most; more closes. */
 #define DISCARD_LIMIT (1024 * 1024)
 
-/* ---- request info -----------------------------------------------------------
- */
+/* ---- request info -------------------------------------------------------- */
 
 static int ensure_scratch(struct cw_exchange *x, size_t need)
 {
@@ -137,8 +136,7 @@ int cw_request_begin(struct mg_connection *c, size_t head_len)
 	return status;
 }
 
-/* ---- dispatch ---------------------------------------------------------------
- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 static int log_status_of(int r)
 {

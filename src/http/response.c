@@ -617,8 +617,7 @@ void cw_send_error_with(struct mg_connection *c, int status, const char *extra,
 	va_end(ap);
 }
 
-/* ---- the public API --------------------------------------------------------
- */
+/* ---- the public API ------------------------------------------------------ */
 
 int mg_write(struct mg_connection *conn, const void *buf, size_t len)
 {
@@ -761,8 +760,7 @@ int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
 	return (int)conn->x->s.resp.bytes > 0 ? (int)conn->x->s.resp.bytes : -1;
 }
 
-/* ---- mg_response_header_*() ------------------------------------------------
- */
+/* ---- mg_response_header_*() ---------------------------------------------- */
 
 int mg_response_header_start(struct mg_connection *conn, int status)
 {

@@ -52,8 +52,9 @@ struct cw_slots {
 	pthread_mutexattr_t conn_lock_attr; /* recursive, as CivetWeb's */
 };
 
-/* ---- slots ------------------------------------------------------------------
- */
+static struct cw_posted *posted_of(const struct mg_connection *c);
+
+/* ---- slots --------------------------------------------------------------- */
 
 int cw_conns_init(struct mg_context *ctx)
 {
@@ -84,9 +85,9 @@ void cw_conns_free(struct mg_context *ctx)
 
 		pthread_mutex_destroy(&c->lock);
 		free(c->rbuf);
-		if (c->posted != NULL)
-			cw_buf_free(&c->posted->buf);
-		free(c->posted);
+		if (posted_of(c) != NULL)
+			cw_buf_free(&posted_of(c)->buf);
+		free(posted_of(c));
 	}
 	for (uint32_t i = 0; i < SLOT_CHUNKS; i++)
 		free(s->chunks[i]);
@@ -263,8 +264,7 @@ void cw_conn_free_client(struct mg_connection *c)
 	free(c);
 }
 
-/* ---- parking ----------------------------------------------------------------
- */
+/* ---- parking ------------------------------------------------------------- */
 
 static uint32_t events_of(int want)
 {
@@ -429,8 +429,7 @@ void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p)
 	c->proto = p;
 }
 
-/* ---- closing ----------------------------------------------------------------
- */
+/* ---- closing ------------------------------------------------------------- */
 
 static void notify(struct mg_connection *c,
                    void (*cb)(const struct mg_connection *))
@@ -481,18 +480,17 @@ void cw_conn_close(struct mg_connection *c)
 	free(c->rbuf);
 	c->rbuf = NULL;
 	c->rcap = 0;
-	if (c->posted != NULL) {
+	if (posted_of(c) != NULL) {
 		pthread_mutex_lock(&c->lock);
-		c->posted->buf.len = 0;
-		atomic_store(&c->posted->n, 0);
+		posted_of(c)->buf.len = 0;
+		atomic_store(&posted_of(c)->n, 0);
 		pthread_mutex_unlock(&c->lock);
 	}
 	atomic_fetch_sub(&ctx->conns_ctr->open, 1);
 	free_slot(c);
 }
 
-/* ---- input ------------------------------------------------------------------
- */
+/* ---- input --------------------------------------------------------------- */
 
 int cw_conn_input_attach(struct mg_connection *c, struct cw_thread *t)
 {
@@ -551,8 +549,7 @@ int cw_conn_input_waiting(const struct mg_connection *c)
 	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
 }
 
-/* ---- moving bytes -----------------------------------------------------------
- */
+/* ---- moving bytes -------------------------------------------------------- */
 
 static void count(struct mg_connection *c, size_t in, size_t out)
 {
@@ -819,25 +816,35 @@ int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
 /* ---- output from other threads
  * ------------------------------------------------ */
 
+/* The connection's posted output, made on the first post (and kept for
+ * the slot's life); NULL if none was ever posted. */
+static struct cw_posted *posted_of(const struct mg_connection *c)
+{
+	return atomic_load_explicit(&((struct mg_connection *)c)->posted,
+	                            memory_order_acquire);
+}
+
 static size_t posted_bytes(const struct mg_connection *c)
 {
-	return c->posted == NULL
-	           ? 0
-	           : atomic_load_explicit(&c->posted->n, memory_order_acquire);
+	struct cw_posted *p = posted_of(c);
+
+	return p == NULL ? 0
+	                 : atomic_load_explicit(&p->n, memory_order_acquire);
 }
 
 static int append_posted(struct mg_connection *c, const void *data, size_t len,
                          size_t max)
 {
+	struct cw_posted *p;
 	int r = -1;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->posted == NULL)
-		c->posted = calloc(1, sizeof *c->posted);
-	if (c->posted != NULL && c->posted->buf.len + len <= max &&
-	    cw_buf_add(&c->posted->buf, data, len, max) == 0) {
-		atomic_store_explicit(&c->posted->n, c->posted->buf.len,
-		                      memory_order_release);
+	p = posted_of(c);
+	if (p == NULL && (p = calloc(1, sizeof *p)) != NULL)
+		atomic_store_explicit(&c->posted, p, memory_order_release);
+	if (p != NULL && p->buf.len + len <= max &&
+	    cw_buf_add(&p->buf, data, len, max) == 0) {
+		atomic_store_explicit(&p->n, p->buf.len, memory_order_release);
 		r = 0;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -874,7 +881,7 @@ int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
 
 int cw_conn_flush_posted(struct mg_connection *c)
 {
-	struct cw_posted *p = c->posted;
+	struct cw_posted *p = posted_of(c);
 	int r = 0;
 
 	if (p == NULL)

@@ -77,8 +77,7 @@ void cw_conn_switch(struct mg_connection *c, const struct cw_protocol *p);
  * socket, the slot. */
 void cw_conn_close(struct mg_connection *c);
 
-/* ---- input ----------------------------------------------------------------
- */
+/* ---- input --------------------------------------------------------------- */
 
 /* Give the connection an input buffer (the thread's spare, or a new one)
  * of max_request_size bytes if it has none. 0 or -1. */
@@ -96,8 +95,7 @@ int cw_conn_input_reserve(struct mg_connection *c, size_t cap);
  * arrived on the socket? (The last costs a system call.) */
 int cw_conn_input_waiting(const struct mg_connection *c);
 
-/* ---- moving bytes -----------------------------------------------------------
- */
+/* ---- moving bytes -------------------------------------------------------- */
 
 /* Without waiting: > 0 bytes, 0 end of input, or a CW_IO_* code. */
 ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len);

@@ -112,8 +112,7 @@ static void thread_end(struct cw_thread *t)
 	cw_thread_set_self(NULL);
 }
 
-/* ---- listeners ------------------------------------------------------------
- */
+/* ---- listeners ----------------------------------------------------------- */
 
 /* Put the listeners into the connections' set, or take them out. With
  * EPOLLEXCLUSIVE, several worker processes on one socket get one wake-up
@@ -576,8 +575,7 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-/* ---- start and stop ---------------------------------------------------------
- */
+/* ---- start and stop ------------------------------------------------------ */
 
 static int add_event(int epfd, int fd, uint64_t data)
 {
