@@ -282,6 +282,98 @@ START_TEST(start2_gives_option_and_reason_for_bad_value)
 }
 END_TEST
 
+/* What log_message saw while a start failed. */
+static char logged[512];
+static struct mg_context *logged_ctx;
+static void *logged_user_data;
+static int logged_with_null_conn;
+
+static int remember_log(const struct mg_connection *conn, const char *msg)
+{
+	if (conn == NULL) {
+		logged_with_null_conn = 1;
+		return 1;
+	}
+	if (logged[0] == '\0') {
+		snprintf(logged, sizeof logged, "%s", msg);
+		logged_ctx = mg_get_context(conn);
+		logged_user_data = mg_get_user_data(logged_ctx);
+	}
+	return 1;
+}
+
+/* Start with opts, which must fail; log_message's first line and the
+ * error text are left in logged and text. */
+static void start_fails(const char **opts, struct mg_error_data *e, char *text,
+                        size_t cap)
+{
+	struct mg_callbacks cb;
+	struct mg_init_data init;
+	static int user_data;
+
+	memset(&cb, 0, sizeof cb);
+	cb.log_message = remember_log;
+	memset(e, 0, sizeof *e);
+	e->text = text;
+	e->text_buffer_size = cap;
+	memset(&init, 0, sizeof init);
+	init.callbacks = &cb;
+	init.user_data = &user_data;
+	init.configuration_options = opts;
+	logged[0] = '\0';
+	logged_ctx = NULL;
+	logged_user_data = NULL;
+	logged_with_null_conn = 0;
+	ck_assert_ptr_null(mg_start2(&init, e));
+	ck_assert_int_eq(logged_with_null_conn, 0);
+	ck_assert_ptr_nonnull(logged_ctx);
+	ck_assert_ptr_eq(logged_user_data, &user_data);
+}
+
+START_TEST(option_errors_are_logged_and_named_as_civetweb_does)
+{
+	const char *unknown[] = {"listening_ports", "127.0.0.1:0",
+	                         "no_such_thing", "1", NULL};
+	const char *missing[] = {"listening_ports", "127.0.0.1:0",
+	                         "num_threads", NULL, NULL};
+	const char *zero[] = {"listening_ports", "127.0.0.1:0", "num_threads",
+	                      "0", NULL};
+	const char *many[] = {"listening_ports", "127.0.0.1:0", "num_threads",
+	                      "100000", NULL};
+	const char *bad[] = {"listening_ports", "127.0.0.1:0",
+	                     "enable_keep_alive", "maybe", NULL};
+	struct mg_error_data e;
+	char text[256];
+
+	start_fails(unknown, &e, text, sizeof text);
+	ck_assert_msg(strncmp(logged, "Invalid option: no_such_thing", 29) == 0,
+	              "logged: %s", logged);
+	ck_assert_str_eq(text, "Invalid configuration option: no_such_thing");
+	ck_assert_uint_eq(e.code, MG_ERROR_DATA_CODE_INVALID_OPTION);
+
+	start_fails(missing, &e, text, sizeof text);
+	ck_assert_msg(
+	    strncmp(logged, "Invalid option value: num_threads", 33) == 0,
+	    "logged: %s", logged);
+	ck_assert_str_eq(text,
+	                 "Invalid configuration option value: num_threads");
+
+	start_fails(zero, &e, text, sizeof text);
+	ck_assert_msg(strncmp(logged, "Invalid number of worker threads", 32) ==
+	                  0,
+	              "logged: %s", logged);
+	start_fails(many, &e, text, sizeof text);
+	ck_assert_msg(strncmp(logged, "Too many worker threads", 23) == 0,
+	              "logged: %s", logged);
+	start_fails(bad, &e, text, sizeof text);
+	ck_assert_msg(
+	    strncmp(logged, "Invalid option value: enable_keep_alive", 39) == 0,
+	    "logged: %s", logged);
+	ck_assert_msg(strstr(text, "expected yes or no") != NULL, "text: %s",
+	              text);
+}
+END_TEST
+
 START_TEST(start2_refuses_document_root_that_is_not_a_directory)
 {
 	const char *opts[] = {"listening_ports", "127.0.0.1:0", "document_root",
@@ -1766,6 +1858,7 @@ static Suite *suite(void)
 	               start2_refuses_document_root_that_is_not_a_directory);
 	tcase_add_test(st, start2_without_init_data_is_invalid_param);
 	tcase_add_test(st, start2_error_text_fits_its_buffer);
+	tcase_add_test(st, option_errors_are_logged_and_named_as_civetweb_does);
 	tcase_add_test(st, start2_success_clears_error);
 	tcase_add_test(st, port_in_use_fails_with_init_ports_failed);
 	tcase_add_test(st, failed_start_leaves_no_descriptor_behind);

@@ -508,6 +508,35 @@ START_TEST(localhost_name_is_resolved)
 }
 END_TEST
 
+/* An IPv6 literal in brackets, as in a URL (CivetWeb accepts it), and
+ * without them. */
+START_TEST(bracketed_ipv6_literal_connects)
+{
+	const char *opts[] = {"listening_ports", "[::1]:0", NULL};
+	struct mg_server_port ports[2];
+	struct mg_context *v6 = mg_start(NULL, NULL, opts);
+	const char *hosts[] = {"[::1]", "::1"};
+	char ebuf[128];
+
+	ck_assert_msg(v6 != NULL, "cannot listen on [::1]: IPv6 loopback "
+	                          "is needed for this test");
+	ck_assert_int_eq(mg_get_server_ports(v6, 2, ports), 1);
+	mg_set_request_handler(v6, "/hello", hello, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct mg_connection *c = mg_connect_client(
+		    hosts[i], ports[0].port, 0, ebuf, sizeof ebuf);
+
+		ck_assert_msg(c != NULL, "%s: %s", hosts[i], ebuf);
+		mg_printf(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+		ck_assert_int_eq(mg_get_response(c, ebuf, sizeof ebuf, 5000),
+		                 1);
+		ck_assert_int_eq(mg_get_response_info(c)->status_code, 200);
+		mg_close_connection(c);
+	}
+	mg_stop(v6);
+}
+END_TEST
+
 START_TEST(connect_client2_and_get_response2_speak_http)
 {
 	char text[128];
@@ -1217,6 +1246,7 @@ static Suite *suite(void)
 	tcase_add_test(own, download_of_missing_page_returns_the_404);
 	tcase_add_test(own, download_with_long_request_is_sent_whole);
 	tcase_add_test(own, localhost_name_is_resolved);
+	tcase_add_test(own, bracketed_ipv6_literal_connects);
 	tcase_add_test(own, connect_client2_and_get_response2_speak_http);
 	suite_add_tcase(s, own);
 

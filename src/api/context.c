@@ -128,7 +128,7 @@ static const char *option_wording(const struct cw_options *o)
 		return "Invalid option";
 	char *end;
 
-	if (o->err_id != CW_OPT_NUM_THREADS)
+	if (o->err_kind == CW_OPT_ERR_NULL || o->err_id != CW_OPT_NUM_THREADS)
 		return "Invalid option value";
 	return strtol(o->err_value, &end, 10) > 0 && *end == '\0'
 	           ? "Too many worker threads"

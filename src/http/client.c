@@ -75,10 +75,8 @@ static struct mg_connection *client_new(int fd, const union cw_sockaddr *peer)
 	struct mg_connection *c =
 	    cw_conn_new_client(&client_ctx, fd, &peer->sa, sizeof *peer);
 
-	if (c == NULL) {
-		close(fd);
+	if (c == NULL)
 		return NULL;
-	}
 	c->x = cw_exchange_new();
 	if (c->x == NULL || cw_conn_input_attach(c, NULL) != 0) {
 		cw_exchange_free(c->x);

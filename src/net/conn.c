@@ -236,8 +236,10 @@ struct mg_connection *cw_conn_new_client(struct mg_context *ctx, int fd,
 	struct mg_connection *c = calloc(1, sizeof *c);
 	pthread_mutexattr_t a;
 
-	if (c == NULL)
+	if (c == NULL) {
+		close(fd);
 		return NULL;
+	}
 	reset(c, ctx, fd, peer, peer_len);
 	c->is_client = 1;
 	c->xprt = cw_transport_plain();
@@ -247,6 +249,7 @@ struct mg_connection *cw_conn_new_client(struct mg_context *ctx, int fd,
 	pthread_mutexattr_destroy(&a);
 	if (c->xprt->open != NULL && c->xprt->open(c) != 0) {
 		pthread_mutex_destroy(&c->lock);
+		close(fd);
 		free(c);
 		return NULL;
 	}

@@ -33,7 +33,8 @@ cw_conn_new(struct mg_context *ctx, int fd, const struct cw_listener *l,
             const struct cw_transport *xprt, const struct cw_protocol *proto);
 
 /* The same for a client connection (mg_connect_client): not in a slot;
- * calloc'ed, freed by cw_conn_free_client(). */
+ * calloc'ed, freed by cw_conn_free_client(); NULL when out of memory (fd
+ * is then closed). */
 struct mg_connection *cw_conn_new_client(struct mg_context *ctx, int fd,
                                          const struct sockaddr *peer,
                                          socklen_t peer_len);
