@@ -20,7 +20,7 @@
 #include "net/transport.h"
 
 #define HOLD     4096 /* input it may hold back */
-#define MAX_SEND 61    /* bytes per send, at most */
+#define MAX_SEND 61   /* bytes per send, at most */
 
 struct trickle {
 	char *buf;
