@@ -1,0 +1,273 @@
+/* io.c - moving a connection's bytes through its transport: without
+ * waiting (for the event-driven protocols), and waiting within a pace (for
+ * handlers, which block). The one place traffic is counted for the
+ * statistics, and where a client too slow for its pace is counted. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/io.h"
+#include "util/clock.h"
+
+static void count(struct mg_connection *c, size_t in, size_t out)
+{
+	struct cw_thread_block *b;
+
+	if (c->is_client || (b = cw_thread_stats(c->ctx)) == NULL)
+		return;
+	if (in > 0)
+		atomic_fetch_add_explicit(&b->bytes_in, in,
+		                          memory_order_relaxed);
+	if (out > 0)
+		atomic_fetch_add_explicit(&b->bytes_out, out,
+		                          memory_order_relaxed);
+}
+
+ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len)
+{
+	ssize_t n = c->xprt->recv(c, buf, len);
+
+	if (n > 0) {
+		count(c, (size_t)n, 0);
+		/* a full read may leave more in the socket, and no new edge
+		 * will come for it: the next park must look again */
+		if ((size_t)n == len)
+			atomic_store(&c->pending, 1);
+	}
+	return n;
+}
+
+ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len)
+{
+	if (c->rpos < c->rlen) {
+		size_t n = c->rlen - c->rpos < len ? c->rlen - c->rpos : len;
+
+		memcpy(buf, c->rbuf + c->rpos, n);
+		c->rpos += (uint32_t)n;
+		if (c->rpos == c->rlen)
+			c->rpos = c->rlen = 0;
+		return (ssize_t)n;
+	}
+	return cw_conn_read(c, buf, len);
+}
+
+ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
+                       int iovcnt)
+{
+	ssize_t n = c->xprt->sendv(c, iov, iovcnt);
+
+	if (n > 0)
+		count(c, 0, (size_t)n);
+	return n;
+}
+
+ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
+                         size_t len)
+{
+	ssize_t n = c->xprt->sendfile(c, fd, off, len);
+
+	if (n > 0)
+		count(c, 0, (size_t)n);
+	return n;
+}
+
+void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate)
+{
+	p->start = 0;
+	p->bytes = 0;
+	p->stall_ms = stall_ms;
+	p->grace_ms = grace_ms;
+	p->min_rate = min_rate;
+	p->failed = 0;
+}
+
+int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
+{
+	int64_t d = p->stall_ms >= 0 ? now + p->stall_ms : INT64_MAX;
+
+	if (p->min_rate > 0 && p->start > 0) {
+		int64_t r =
+		    p->start + p->grace_ms + p->bytes * 1000 / p->min_rate;
+
+		if (r < d)
+			d = r;
+	}
+	return d;
+}
+
+/* The client stalled, or fell below the minimum rate: the transfer fails,
+ * the connection will close, and it is counted. */
+static void too_slow(struct mg_connection *c)
+{
+	if (!c->is_client && c->ctx->conns_ctr != NULL)
+		atomic_fetch_add(&c->ctx->conns_ctr->too_slow, 1);
+}
+
+/* poll() for want until deadline (ms, INT64_MAX: none): 1 ready, 0 timed
+ * out, -1 error. */
+static int poll_until(int fd, int want, int64_t deadline)
+{
+	struct pollfd p;
+
+	p.fd = fd;
+	p.events = (short)((want & CW_WANT_READ ? POLLIN : 0) |
+	                   (want & CW_WANT_WRITE ? POLLOUT : 0));
+	for (;;) {
+		int64_t left =
+		    deadline == INT64_MAX ? -1 : deadline - cw_now_ms();
+		int r;
+
+		if (deadline != INT64_MAX && left <= 0)
+			return 0;
+		r = poll(&p, 1,
+		         left < 0          ? -1
+		         : left > 86400000 ? 86400000
+		                           : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace)
+{
+	int64_t now = cw_now_ms(), stall, rate = INT64_MAX, deadline;
+	int r;
+
+	if (pace->failed) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (pace->start == 0)
+		pace->start = now;
+	stall = pace->stall_ms >= 0 ? now + pace->stall_ms : INT64_MAX;
+	if (pace->min_rate > 0)
+		rate = pace->start + pace->grace_ms +
+		       pace->bytes * 1000 / pace->min_rate;
+	deadline = rate < stall ? rate : stall;
+	r = poll_until(c->fd, want, deadline);
+	if (r != 0)
+		return r > 0 ? 0 : -1;
+	too_slow(c);
+	pace->failed = 1;
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/* After a would-block result: wait for what the transport asked for.
+ * For input, nobody may wait on the socket while the transport holds
+ * some. */
+static int wait_for(struct mg_connection *c, ssize_t code, struct cw_pace *pace)
+{
+	if (code == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
+		return 0;
+	if (code == CW_IO_WANT_READ || code == CW_IO_WANT_WRITE)
+		return cw_conn_wait(
+		    c, code == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE,
+		    pace);
+	return -1;
+}
+
+ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
+                     struct cw_pace *pace)
+{
+	for (;;) {
+		ssize_t n = cw_conn_read(c, buf, len);
+
+		if (n > 0) {
+			pace->bytes += n;
+			return n;
+		}
+		if (n == 0)
+			return 0;
+		if (wait_for(c, n, pace) != 0)
+			return -1;
+	}
+}
+
+/* Drop n sent bytes from the front of iov[*k..cnt). */
+static void consume_iov(struct iovec *iov, int cnt, int *k, size_t n)
+{
+	while (n > 0 && *k < cnt) {
+		size_t take = n < iov[*k].iov_len ? n : iov[*k].iov_len;
+
+		iov[*k].iov_base = (char *)iov[*k].iov_base + take;
+		iov[*k].iov_len -= take;
+		n -= take;
+		if (iov[*k].iov_len == 0)
+			(*k)++;
+	}
+	while (*k < cnt && iov[*k].iov_len == 0)
+		(*k)++;
+}
+
+int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                  struct cw_pace *pace)
+{
+	int k = 0;
+
+	consume_iov(iov, iovcnt, &k, 0);
+	while (k < iovcnt) {
+		ssize_t n = cw_conn_writev(c, iov + k, iovcnt - k);
+
+		if (n > 0) {
+			pace->bytes += n;
+			consume_iov(iov, iovcnt, &k, (size_t)n);
+			continue;
+		}
+		if (n == 0 || wait_for(c, n, pace) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
+                 struct cw_pace *pace)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)buf;
+	iov.iov_len = len;
+	return cw_conn_sendv(c, &iov, 1, pace);
+}
+
+/* A transport that cannot send files gets them copied block by block. */
+static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
+                     struct cw_pace *pace)
+{
+	char block[16384];
+
+	while (len > 0) {
+		size_t want =
+		    len > (long long)sizeof block ? sizeof block : (size_t)len;
+		ssize_t n = pread(fd, block, want, off);
+
+		if (n <= 0 || cw_conn_send(c, block, (size_t)n, pace) != 0)
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
+                      struct cw_pace *pace)
+{
+	while (len > 0) {
+		size_t want = len > (1 << 20) ? (1 << 20) : (size_t)len;
+		ssize_t n = cw_conn_sendfile(c, fd, &off, want);
+
+		if (n > 0) {
+			len -= n;
+			pace->bytes += n;
+			continue;
+		}
+		if (n == CW_IO_UNSUPPORTED)
+			return copy_file(c, fd, off, len, pace);
+		if (n == 0 || wait_for(c, n, pace) != 0)
+			return -1;
+	}
+	return 0;
+}

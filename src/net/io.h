@@ -1,0 +1,67 @@
+/* io.h - moving a connection's bytes (net/io.c): through its transport,
+ * without waiting or within a pace, counted for the statistics. */
+#ifndef CW_NET_IO_H
+#define CW_NET_IO_H
+
+#include <sys/uio.h>
+
+#include "core/server.h"
+#include "net/transport.h"
+
+/* What a parked connection, or a wait, waits for. */
+#define CW_WANT_READ  1
+#define CW_WANT_WRITE 2
+
+/* Without waiting: > 0 bytes, 0 end of input, or a CW_IO_* code. */
+ssize_t cw_conn_read(struct mg_connection *c, void *buf, size_t len);
+ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
+                       int iovcnt);
+ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
+                         size_t len);
+
+/* Without waiting, the connection's unread input first (what the
+ * protocol before left in its buffer), then the transport's: as
+ * cw_conn_read. */
+ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len);
+
+/* The limit of a blocking transfer, which grows with its progress (as
+ * Apache's mod_reqtimeout MinRate): no single wait may pass stall_ms, and
+ * with a min_rate the whole transfer may take grace_ms plus one second
+ * for every min_rate bytes moved. A client slower than that gets its call
+ * failed with ETIMEDOUT and is counted in the statistics. */
+struct cw_pace {
+	int64_t start;   /* ms of the first wait, 0: none yet */
+	long long bytes; /* moved since the first wait */
+	int stall_ms;    /* longest single wait, < 0: no limit */
+	int grace_ms;    /* with min_rate */
+	int min_rate;    /* bytes per second, 0: no minimum */
+	int failed;      /* a wait timed out: later ones fail at once */
+};
+
+/* A pace with these limits and no progress yet. */
+void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate);
+
+/* The ms by which the next wait must end (INT64_MAX: none). */
+int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now);
+
+/* Receive, waiting within pace: > 0 bytes, 0 end of input, -1 error or
+ * timeout (errno ETIMEDOUT). */
+ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
+                     struct cw_pace *pace);
+
+/* Send every byte, waiting within pace. 0, or -1 (the connection is then
+ * unusable). iov is consumed. */
+int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                  struct cw_pace *pace);
+int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
+                 struct cw_pace *pace);
+
+/* Send len bytes of file fd from off, waiting within pace; a transport
+ * that cannot send files gets them copied. 0 or -1. */
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
+                      struct cw_pace *pace);
+
+/* Wait until the socket is ready for want (CW_WANT_*), within pace. */
+int cw_conn_wait(struct mg_connection *c, int want, struct cw_pace *pace);
+
+#endif
