@@ -250,8 +250,10 @@ static int wait_loop(const struct cw_worker_spec *s, struct mg_context *ctx)
 			return QUIT;
 		if ((r == DRAIN || got_drain) && mode == RUN) {
 			mode = DRAIN;
-			atomic_store(&s->slot->state, CW_WORKER_DRAINING);
+			/* shown as draining once it no longer accepts and its
+			 * responses end keep-alive */
 			cw_pool_drain(ctx, grace_ms(ctx));
+			atomic_store(&s->slot->state, CW_WORKER_DRAINING);
 			drain_end = cw_now_ms() + s->shutdown_timeout_ms;
 		}
 		if (mode == DRAIN && (cw_pool_open_connections(ctx) == 0 ||
