@@ -99,14 +99,15 @@ static void json_counts(struct out *b, const struct cw_totals *t)
 	put(b,
 	    "\"requests\": %llu, \"bytes_in\": %llu, "
 	    "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
+	    "\"too_slow_connections\": %llu, "
 	    "\"status_1xx\": %llu, \"status_2xx\": %llu, "
 	    "\"status_3xx\": %llu, \"status_4xx\": %llu, "
 	    "\"status_5xx\": %llu, \"p50_us\": %llu, \"p99_us\": %llu",
 	    (unsigned long long)t->requests, (unsigned long long)t->bytes_in,
 	    (unsigned long long)t->bytes_out, (unsigned long long)t->accepted,
-	    (unsigned long long)t->status[1], (unsigned long long)t->status[2],
-	    (unsigned long long)t->status[3], (unsigned long long)t->status[4],
-	    (unsigned long long)t->status[5],
+	    (unsigned long long)t->too_slow, (unsigned long long)t->status[1],
+	    (unsigned long long)t->status[2], (unsigned long long)t->status[3],
+	    (unsigned long long)t->status[4], (unsigned long long)t->status[5],
 	    (unsigned long long)cw_stats_percentile(t, 50),
 	    (unsigned long long)cw_stats_percentile(t, 99));
 }
@@ -302,11 +303,11 @@ int cw_status_text(struct cw_master *m, struct cw_buf *out)
 	row(b, "total", "", "", "", "", &tot, -1, 0);
 	put(b,
 	    "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "
-	    "accepted connections %llu\n",
+	    "accepted connections %llu  too slow %llu\n",
 	    (unsigned long long)tot.status[2],
 	    (unsigned long long)tot.status[3],
 	    (unsigned long long)tot.status[4],
-	    (unsigned long long)tot.status[5],
-	    (unsigned long long)tot.accepted);
+	    (unsigned long long)tot.status[5], (unsigned long long)tot.accepted,
+	    (unsigned long long)tot.too_slow);
 	return o.failed ? -1 : 0;
 }
