@@ -605,17 +605,25 @@ static int hold_request(struct srv *s)
 	return fd;
 }
 
-/* A keep-alive connection, idle after one request, to worker pid. */
+/* A keep-alive connection, idle after one request, to worker pid. Which
+ * worker a new connection reaches is the kernel's choice (the first one
+ * waiting on the socket), so this tries for up to 5 s. */
 static int idle_conn_on(struct srv *s, int pid)
 {
-	for (int i = 0; i < 64; i++) {
+	long long end = tl_now_ms() + 5000;
+	int tries = 0;
+
+	while (tl_now_ms() < end) {
 		int fd = tl_connect(s->port);
 
+		tries++;
 		if (pid_behind(fd) == pid)
 			return fd;
 		close(fd);
+		usleep(2000);
 	}
-	ck_abort_msg("no connection reached worker %d in 64 tries", pid);
+	ck_abort_msg("no connection reached worker %d in 5 s (%d tries)", pid,
+	             tries);
 	return -1;
 }
 

@@ -178,44 +178,47 @@ static void greet(struct mg_connection *c)
 	}
 }
 
-/* A new connection is run at once, as if it were ready: its request is
- * usually there already, and if not its protocol parks it, which
- * registers it then. (TCP_NODELAY comes from the listening socket.) */
-static void serve_new(struct mg_context *ctx, struct cw_thread *t,
-                      const struct cw_listener *l, int fd,
-                      const union cw_sockaddr *peer, socklen_t len)
+/* One accept4(), unless the context is draining, and the connection for
+ * what it accepted (NULL: nothing). The drain waits for every runner to
+ * leave here, and a connection is counted open before its runner leaves,
+ * so a draining worker never exits with one it has just accepted. */
+static struct mg_connection *accept_one(struct mg_context *ctx,
+                                        const struct cw_listener *l)
 {
 	const struct cw_transport *xprt =
 	    l->xprt != NULL ? l->xprt : cw_transport_plain();
-	struct mg_connection *c =
-	    cw_conn_new(ctx, fd, l, &peer->sa, len, xprt, ctx->first_proto);
-
-	if (c == NULL) {
-		cw_log_error(ctx, NULL, "cannot take a connection: %s",
-		             "connection table full or out of memory");
-		return;
-	}
-	greet(c);
-	c->proto->run(c, t);
-}
-
-/* One accept4(), unless the context is draining: the drain waits for
- * every runner to leave here, so no connection is accepted after it. */
-static int accept_one(struct mg_context *ctx, const struct cw_listener *l,
-                      union cw_sockaddr *peer, socklen_t *len)
-{
 	struct cw_pool *p = ctx->pool;
-	int fd;
+	struct mg_connection *c = NULL;
+	union cw_sockaddr peer;
+	socklen_t len = sizeof peer;
+	int fd = -1;
 
 	atomic_fetch_add(&p->in_accept, 1);
-	if (atomic_load(&ctx->draining)) {
-		atomic_fetch_sub(&p->in_accept, 1);
+	if (!atomic_load(&ctx->draining))
+		fd = accept4(l->fd, &peer.sa, &len,
+		             SOCK_NONBLOCK | SOCK_CLOEXEC);
+	else
 		errno = EAGAIN;
-		return -1;
+	if (fd >= 0) {
+		c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
+		                ctx->first_proto);
+		if (c == NULL) {
+			cw_log_error(ctx, NULL, "cannot take a connection: %s",
+			             "connection table full or out of memory");
+			errno = EINTR; /* try the next one */
+		}
 	}
-	fd = accept4(l->fd, &peer->sa, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	atomic_fetch_sub(&p->in_accept, 1);
-	return fd;
+	return c;
+}
+
+/* A new connection is run at once, as if it were ready: its request is
+ * usually there already, and if not its protocol parks it, which
+ * registers it then. (TCP_NODELAY comes from the listening socket.) */
+static void serve_new(struct mg_connection *c, struct cw_thread *t)
+{
+	greet(c);
+	c->proto->run(c, t);
 }
 
 static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
@@ -223,17 +226,15 @@ static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 	const struct cw_listener *l = &ctx->listeners[i];
 
 	for (int n = 0; n < 64; n++) {
-		union cw_sockaddr peer;
-		socklen_t len = sizeof peer;
-		int fd;
+		struct mg_connection *c;
 
 		if (!may_accept(ctx)) {
 			pause_listening(ctx, 1);
 			return;
 		}
-		fd = accept_one(ctx, l, &peer, &len);
-		if (fd >= 0) {
-			serve_new(ctx, t, l, fd, &peer, len);
+		c = accept_one(ctx, l);
+		if (c != NULL) {
+			serve_new(c, t);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
