@@ -299,7 +299,10 @@ END_TEST
 
 START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 {
-	const char *opts[] = {"document_root", NULL, NULL};
+	/* the client reads nothing for a few seconds: within the stall
+	 * limit, request_timeout_ms */
+	const char *opts[] = {"document_root", NULL, "request_timeout_ms",
+	                      "15000", NULL};
 	/* more than the socket buffers of both ends hold (4 + 6 MiB) */
 	size_t size = 32 << 20;
 	char *data = malloc(size);
