@@ -304,7 +304,7 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 	const char *opts[] = {"document_root", NULL, "request_timeout_ms",
 	                      "15000", NULL};
 	/* more than the socket buffers of both ends hold (4 + 6 MiB) */
-	size_t size = 32 << 20;
+	size_t size = 16 << 20;
 	char *data = malloc(size);
 	int port, fd;
 	char *dir = tl_mkdtemp();
@@ -316,7 +316,7 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 	tl_write_file(dir, "large.bin", data, size);
 	opts[1] = dir;
 	ctx = start(opts, &port);
-	/* one request thread; this client asks for 32 MiB and reads nothing
+	/* one request thread; this client asks for 16 MiB and reads nothing
 	 * for a while */
 	fd = tl_connect(port);
 	ck_assert_int_eq(

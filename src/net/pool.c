@@ -64,6 +64,7 @@ struct cw_pool {
 	int listening;
 	_Atomic int relisten_ms;
 	_Atomic int in_accept;
+	_Atomic int take_anyway; /* the next accept ignores the share */
 	pthread_t master_tid, timer_tid;
 	int have_master, have_timer;
 	pthread_t *tids;
@@ -224,11 +225,12 @@ static void serve_new(struct mg_connection *c, struct cw_thread *t)
 static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 {
 	const struct cw_listener *l = &ctx->listeners[i];
+	int anyway = atomic_exchange(&ctx->pool->take_anyway, 0);
 
 	for (int n = 0; n < 64; n++) {
 		struct mg_connection *c;
 
-		if (!may_accept(ctx)) {
+		if (!anyway && !may_accept(ctx)) {
 			pause_listening(ctx, 1);
 			return;
 		}
@@ -252,13 +254,49 @@ static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 /* ---- master thread: the listeners' registration
  * --------------------------------- */
 
+/* Connections still queued on the shared socket when this worker stops
+ * listening may be ones whose wake-up came here (the kernel wakes one
+ * worker per connection, EPOLLEXCLUSIVE): nobody else would be woken for
+ * them, so this worker takes them, registered for a runner to serve. */
+static void take_queued(struct mg_context *ctx)
+{
+	for (int i = 0; i < ctx->num_listeners; i++) {
+		const struct cw_listener *l = &ctx->listeners[i];
+		const struct cw_transport *xprt =
+		    l->xprt != NULL ? l->xprt : cw_transport_plain();
+
+		for (int n = 0; n < 1024; n++) {
+			union cw_sockaddr peer;
+			socklen_t len = sizeof peer;
+			int fd = accept4(l->fd, &peer.sa, &len,
+			                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+			struct mg_connection *c;
+
+			if (fd < 0 && errno == EINTR)
+				continue;
+			if (fd < 0)
+				break;
+			c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
+			                ctx->first_proto);
+			if (c == NULL)
+				continue;
+			greet(c);
+			cw_conn_release(c, CW_WANT_READ,
+			                cw_now_ms() +
+			                    ctx->opt.request_timeout_ms);
+		}
+	}
+}
+
 /* Draining: no runner accepts any more once the listeners are out of the
- * set and none is still inside accept(). */
+ * set and none is still inside accept(); what is still queued is taken
+ * (see take_queued), and after that nothing is accepted. */
 static void stop_accepting(struct mg_context *ctx)
 {
 	set_listening(ctx, 0);
 	while (atomic_load(&ctx->pool->in_accept) > 0)
 		sched_yield();
+	take_queued(ctx);
 	atomic_store(&ctx->accepting, 0);
 }
 
@@ -286,13 +324,19 @@ static void *master_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			struct timespec ts = {0, 0};
 
+			if (evs[i].data.u64 == DRAIN_DATA)
+				drain_eventfd(p->drainfd);
 			if (evs[i].data.u64 != RELISTEN_DATA)
 				continue;
 			drain_eventfd(p->relistenfd);
 			ts.tv_nsec = atomic_load(&p->relisten_ms) * 1000000L;
 			nanosleep(&ts, NULL);
-			if (!atomic_load(&ctx->draining))
-				set_listening(ctx, 1);
+			if (atomic_load(&ctx->draining))
+				continue;
+			/* what is queued by now no other worker took: the next
+			 * round takes it whatever the share (never stall) */
+			atomic_store(&p->take_anyway, 1);
+			set_listening(ctx, 1);
 		}
 	}
 	thread_end(&t);
