@@ -140,8 +140,7 @@ fail:
 	return -1;
 }
 
-/* ---- connections
- * --------------------------------------------------------------- */
+/* ---- connections -------------------------------------------------------- */
 
 static void conn_free(struct cw_admin_conn *c)
 {
@@ -202,8 +201,7 @@ static struct cw_admin_conn *find_conn(struct cw_admin *a, unsigned long id)
 	return NULL;
 }
 
-/* ---- commands
- * ---------------------------------------------------------------------- */
+/* ---- commands ----------------------------------------------------------- */
 
 struct cmd {
 	const char *name;

@@ -277,8 +277,7 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* ---- reaping
- * ------------------------------------------------------------------ */
+/* ---- reaping ------------------------------------------------------------ */
 
 static void fold(struct cw_master *m, struct cw_worker_slot *slot)
 {
@@ -356,8 +355,7 @@ static void reap(struct cw_master *m)
 	}
 }
 
-/* ---- the tick: respawns, hung workers, deadlines, rates
- * ------------------------- */
+/* ---- the tick: respawns, hung workers, deadlines, rates ----------------- */
 
 static void respawn_missing(struct cw_master *m)
 {
@@ -437,8 +435,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			kill(w->pid, SIGKILL);
 }
 
-/* ---- stop, scale, signals
- * ---------------------------------------------------------- */
+/* ---- stop, scale, signals ----------------------------------------------- */
 
 void cw_master_stop(struct cw_master *m, int immediate)
 {
@@ -533,8 +530,7 @@ static int add_events(struct cw_master *m)
 	return 0;
 }
 
-/* ---- civetd_run
- * ------------------------------------------------------------------------ */
+/* ---- civetd_run --------------------------------------------------------- */
 
 int civetd_check_config(const struct mg_init_data *init,
                         struct mg_error_data *error)

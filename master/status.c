@@ -197,8 +197,7 @@ int cw_status_json(struct cw_master *m, struct cw_buf *out)
 	return o.failed ? -1 : 0;
 }
 
-/* ---- the table
- * ----------------------------------------------------------------- */
+/* ---- the table ---------------------------------------------------------- */
 
 static void human_bytes(uint64_t n, char *buf, size_t len)
 {

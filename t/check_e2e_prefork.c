@@ -1020,8 +1020,7 @@ START_TEST(civetctl_fails_cleanly_without_server)
 }
 END_TEST
 
-/* ---- civetd -t
- * ------------------------------------------------------------------ */
+/* ---- civetd -t ---------------------------------------------------------- */
 
 START_TEST(check_mode_validates_without_binding)
 {
@@ -1054,8 +1053,7 @@ START_TEST(check_mode_validates_without_binding)
 }
 END_TEST
 
-/* ---- init_context / exit_context
- * ------------------------------------------------------ */
+/* ---- init_context / exit_context ---------------------------------------- */
 
 START_TEST(init_and_exit_context_run_once_per_worker_process)
 {

@@ -113,8 +113,7 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- bodies arrive before the handler runs
- * ------------------------------------- */
+/* ---- bodies arrive before the handler runs ------------------------------ */
 
 START_TEST(trickled_small_body_holds_no_thread)
 {
@@ -227,8 +226,7 @@ START_TEST(expect_continue_body_is_not_waited_for)
 }
 END_TEST
 
-/* ---- minimum data rates
- * -------------------------------------------------------- */
+/* ---- minimum data rates ------------------------------------------------- */
 
 START_TEST(read_below_min_receive_rate_fails_and_is_counted)
 {
@@ -342,8 +340,7 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 }
 END_TEST
 
-/* ---- a stalled server
- * ------------------------------------------------------------ */
+/* ---- a stalled server --------------------------------------------------- */
 
 /* A server in a child process (so that it can be stopped): writes its
  * port to fd, then serves until killed. */
@@ -405,8 +402,7 @@ START_TEST(waiting_keep_alive_requests_survive_a_stall)
 }
 END_TEST
 
-/* ---- framing details
- * ------------------------------------------------------------- */
+/* ---- framing details ---------------------------------------------------- */
 
 START_TEST(empty_lines_between_keep_alive_requests_are_ignored)
 {

@@ -274,8 +274,7 @@ START_TEST(implemented_flags_tell_what_works)
 }
 END_TEST
 
-/* ---- refusing
- * ----------------------------------------------------------------- */
+/* ---- refusing ----------------------------------------------------------- */
 
 START_TEST(unknown_option_is_refused_with_its_name)
 {
@@ -480,8 +479,7 @@ START_TEST(additional_header_checked_again_when_finishing)
 }
 END_TEST
 
-/* ---- values in effect
- * ---------------------------------------------------------- */
+/* ---- values in effect --------------------------------------------------- */
 
 START_TEST(get_returns_default_then_set_value)
 {

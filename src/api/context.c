@@ -321,8 +321,7 @@ int mg_get_server_ports(const struct mg_context *ctx, int size,
 	return n;
 }
 
-/* ---- accessors
- * ------------------------------------------------------------------ */
+/* ---- accessors ---------------------------------------------------------- */
 
 struct mg_context *mg_get_context(const struct mg_connection *conn)
 {
@@ -396,8 +395,7 @@ void mg_cry(const struct mg_connection *conn, const char *fmt, ...)
 	cw_log_error(NULL, conn, "%s", msg);
 }
 
-/* ---- handler registration
- * ---------------------------------------------------------- */
+/* ---- handler registration ----------------------------------------------- */
 
 void mg_set_request_handler(struct mg_context *ctx, const char *uri,
                             mg_request_handler handler, void *cbdata)

@@ -40,8 +40,7 @@ static const struct cw_protocol http1_body, http1_file, http1_408,
     http1_body_408;
 static void serve(struct mg_connection *c, struct cw_thread *t);
 
-/* ---- giving the connection up
- * -------------------------------------------------- */
+/* ---- giving the connection up ------------------------------------------- */
 
 /* The deadline of a connection that waits for a request: the whole head
  * is timed from its first byte. */
@@ -82,8 +81,7 @@ static void finish_connection(struct mg_connection *c)
 		cw_conn_close(c);
 }
 
-/* ---- reading heads
- * ------------------------------------------------------------ */
+/* ---- reading heads ------------------------------------------------------ */
 
 /* Empty lines before a request line are ignored (RFC 9112 2.2), also when
  * they arrive on their own between keep-alive requests. */
@@ -166,8 +164,7 @@ static int next_head(struct mg_connection *c, struct cw_thread *t)
 	}
 }
 
-/* ---- one request
- * ---------------------------------------------------------------- */
+/* ---- one request -------------------------------------------------------- */
 
 /* After a request: move a pipelined remainder to the front. */
 static void consume(struct mg_connection *c)
@@ -273,8 +270,7 @@ static void serve(struct mg_connection *c, struct cw_thread *t)
 	}
 }
 
-/* ---- http1
- * ------------------------------------------------------------------------ */
+/* ---- http1 -------------------------------------------------------------- */
 
 static void http1_run(struct mg_connection *c, struct cw_thread *t)
 {
@@ -324,8 +320,7 @@ const struct cw_protocol cw_http1_protocol = {
     .release = http1_release,
 };
 
-/* ---- http1 body: the body arrives before the handler runs
- * ------------------------- */
+/* ---- http1 body: the body arrives before the handler runs --------------- */
 
 static void body_run(struct mg_connection *c, struct cw_thread *t)
 {
@@ -391,8 +386,7 @@ static const struct cw_protocol http1_body = {
     .release = http1_release,
 };
 
-/* ---- http1 file: the rest of a file goes out in the event set
- * --------------------- */
+/* ---- http1 file: the rest of a file goes out in the event set ----------- */
 
 /* All of the file is out: the request ends, and the connection goes on
  * with the next. */
@@ -450,8 +444,7 @@ static const struct cw_protocol http1_file = {
     .release = http1_release,
 };
 
-/* ---- http1 408
- * ------------------------------------------------------------------ */
+/* ---- http1 408 ---------------------------------------------------------- */
 
 static void answer_408(struct mg_connection *c, struct cw_thread *t)
 {

@@ -209,8 +209,7 @@ int cw_request_run(struct mg_connection *c)
 	return cw_file_out_pending(c);
 }
 
-/* ---- the end
- * ------------------------------------------------------------------ */
+/* ---- the end ------------------------------------------------------------ */
 
 static void count_request(struct mg_connection *c, int status)
 {

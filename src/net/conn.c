@@ -285,7 +285,8 @@ static int epoll_arm(struct mg_connection *c, int op, uint32_t gen,
 	struct epoll_event ev;
 
 	ev.events = events | EPOLLET;
-	/* slot + 1: an event word is never 0, which marks a taken entry */
+	/* slot + 1: an event word is never 0, which marks a taken entry
+	 * (cw_conn_word makes the same word) */
 	ev.data.u64 = ((uint64_t)gen << 32) | (c->slot + 1);
 	return epoll_ctl(c->ctx->epfd, op, c->fd, &ev);
 }
@@ -371,6 +372,19 @@ int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
 	set_deadline(c, deadline);
 	atomic_store(&c->tag, CW_TAG(gen, CW_CONN_PARKED));
 	return take_back(c, gen);
+}
+
+uint64_t cw_conn_word(const struct mg_connection *c)
+{
+	return ((uint64_t)CW_TAG_GEN(atomic_load(&c->tag)) << 32) |
+	       (c->slot + 1);
+}
+
+void cw_conn_hold(struct mg_connection *c, int64_t deadline)
+{
+	set_deadline(c, deadline);
+	atomic_store(&c->tag,
+	             CW_TAG(CW_TAG_GEN(atomic_load(&c->tag)), CW_CONN_PARKED));
 }
 
 void cw_conn_release(struct mg_connection *c, int want, int64_t deadline)
@@ -551,8 +565,7 @@ int cw_conn_input_waiting(const struct mg_connection *c)
 	       (ioctl(c->fd, FIONREAD, &avail) == 0 && avail > 0);
 }
 
-/* ---- output from other threads
- * ------------------------------------------------ */
+/* ---- output from other threads ------------------------------------------ */
 
 /* The connection's posted output, made on the first post (and kept for
  * the slot's life); NULL if none was ever posted. */
@@ -642,8 +655,7 @@ int cw_conn_flush_posted(struct mg_connection *c)
 	return r;
 }
 
-/* ---- addresses
- * ---------------------------------------------------------------- */
+/* ---- addresses ---------------------------------------------------------- */
 
 void cw_conn_peer_text(const struct mg_connection *c, char *buf, size_t len,
                        int *port)

@@ -58,6 +58,16 @@ int cw_conn_park(struct mg_connection *c, int want, int64_t deadline);
  * Closes the connection if it cannot be registered. */
 void cw_conn_release(struct mg_connection *c, int want, int64_t deadline);
 
+/* The word that names the connection in epoll events and to
+ * cw_conn_claim (its generation and slot). */
+uint64_t cw_conn_word(const struct mg_connection *c);
+
+/* Give up an owned connection that is not registered in the epoll set
+ * (a new one): it is PARKED, with a deadline, and only a claim with its
+ * word (which the caller keeps somewhere another thread can find it)
+ * takes it. */
+void cw_conn_hold(struct mg_connection *c, int64_t deadline);
+
 /* Turn epoll event data into an owned (ACTIVE) connection, or NULL if the
  * event is stale (the connection was closed or reused meanwhile) or the
  * connection is owned by another thread (which is told to look again). */

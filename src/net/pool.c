@@ -70,6 +70,7 @@ struct cw_pool {
 	pthread_t *tids;
 	_Atomic pid_t *ktids;  /* kernel thread ids, for the timer */
 	struct batch *batches; /* events each pool thread took */
+	struct batch *fresh;   /* connections each pool thread accepted */
 	_Atomic int steal;     /* a stuck runner may hold events */
 	int size;              /* pool threads started */
 	/* Runners wait on epfd; the other pool threads are spares, asleep on
@@ -162,8 +163,7 @@ static int may_accept(struct mg_context *ctx)
 	return ctx->accept_ok == NULL || ctx->accept_ok(ctx->accept_arg);
 }
 
-/* ---- accepting, in the runners
- * -------------------------------------------------- */
+/* ---- accepting, in the runners ------------------------------------------ */
 
 /* The init_connection callback, once per accepted connection. */
 static void greet(struct mg_connection *c)
@@ -213,30 +213,23 @@ static struct mg_connection *accept_one(struct mg_context *ctx,
 	return c;
 }
 
-/* A new connection is run at once, as if it were ready: its request is
- * usually there already, and if not its protocol parks it, which
- * registers it then. (TCP_NODELAY comes from the listening socket.) */
-static void serve_new(struct mg_connection *c, struct cw_thread *t)
+/* Accept up to max connections into cs. Returns how many; *more says
+ * whether the queue may hold more (it was not found empty). */
+static int accept_some(struct mg_context *ctx, const struct cw_listener *l,
+                       int anyway, struct mg_connection **cs, int max,
+                       int *more)
 {
-	greet(c);
-	c->proto->run(c, t);
-}
+	int k = 0;
 
-static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
-{
-	const struct cw_listener *l = &ctx->listeners[i];
-	int anyway = atomic_exchange(&ctx->pool->take_anyway, 0);
-
-	for (int n = 0; n < 64; n++) {
-		struct mg_connection *c;
-
+	*more = 0;
+	while (k < max) {
 		if (!anyway && !may_accept(ctx)) {
 			pause_listening(ctx, 1);
-			return;
+			return k;
 		}
-		c = accept_one(ctx, l);
-		if (c != NULL) {
-			serve_new(c, t);
+		cs[k] = accept_one(ctx, l);
+		if (cs[k] != NULL) {
+			k++;
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -247,12 +240,46 @@ static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
 			cw_log_error(ctx, NULL, "accept: %s", strerror(errno));
 			pause_listening(ctx, 10);
 		}
-		return;
+		return k;
+	}
+	*more = 1;
+	return k;
+}
+
+/* Take what the listener has queued, a few at a time, then run each: by
+ * the time the last of a few is accepted, the first ones' requests have
+ * usually arrived, so fewer must be registered and waited for. Until it
+ * runs, each new connection is parked (unregistered) and named in this
+ * thread's fresh batch, where a spare takes it if this runner gets stuck
+ * in the one before: an accepted connection never waits on a slow one. */
+static void accept_from(struct mg_context *ctx, struct cw_thread *t, int i)
+{
+	const struct cw_listener *l = &ctx->listeners[i];
+	struct batch *mine = &ctx->pool->fresh[t->index];
+	int anyway = atomic_exchange(&ctx->pool->take_anyway, 0), more = 1;
+
+	for (int round = 0; round < 8 && more; round++) {
+		struct mg_connection *cs[8];
+		int k = accept_some(ctx, l, anyway, cs, 8, &more);
+		int64_t deadline = cw_now_ms() + ctx->opt.request_timeout_ms;
+
+		for (int n = 0; n < k; n++) {
+			greet(cs[n]);
+			atomic_store(&mine->ev[n], cw_conn_word(cs[n]));
+			cw_conn_hold(cs[n], deadline);
+		}
+		for (int n = 0; n < k; n++) {
+			uint64_t w = atomic_exchange(&mine->ev[n], 0);
+			struct mg_connection *c =
+			    w != 0 ? cw_conn_claim(ctx, w) : NULL;
+
+			if (c != NULL)
+				c->proto->run(c, t);
+		}
 	}
 }
 
-/* ---- master thread: the listeners' registration
- * --------------------------------- */
+/* ---- master thread: the listeners' registration ------------------------- */
 
 /* Connections still queued on the shared socket when this worker stops
  * listening may be ones whose wake-up came here (the kernel wakes one
@@ -414,9 +441,12 @@ static void steal(struct mg_context *ctx, struct cw_thread *t)
 	for (int j = 0; j < p->size; j++) {
 		if (j == t->index)
 			continue;
-		for (int k = 0; k < BATCH; k++) {
+		for (int k = 0; k < 2 * BATCH; k++) {
+			_Atomic uint64_t *e = k < BATCH
+			                          ? &p->batches[j].ev[k]
+			                          : &p->fresh[j].ev[k - BATCH];
 			uint64_t data = atomic_exchange_explicit(
-			    &p->batches[j].ev[k], 0, memory_order_acquire);
+			    e, 0, memory_order_acquire);
 
 			if (data != 0 && data != WAKE_DATA)
 				run_one(ctx, t, data);
@@ -678,6 +708,9 @@ static int alloc_pool(struct mg_context *ctx, int n)
 	p->batches = aligned_alloc(64, (size_t)n * sizeof *p->batches);
 	if (p->batches != NULL)
 		memset(p->batches, 0, (size_t)n * sizeof *p->batches);
+	p->fresh = aligned_alloc(64, (size_t)n * sizeof *p->fresh);
+	if (p->fresh != NULL)
+		memset(p->fresh, 0, (size_t)n * sizeof *p->fresh);
 	if (ctx->tstats == NULL) {
 		ctx->tstats =
 		    aligned_alloc(64, (size_t)n * sizeof *ctx->tstats);
@@ -687,7 +720,7 @@ static int alloc_pool(struct mg_context *ctx, int n)
 			memset(ctx->tstats, 0, (size_t)n * sizeof *ctx->tstats);
 	}
 	return p->tids == NULL || p->ktids == NULL || p->batches == NULL ||
-	               ctx->tstats == NULL
+	               p->fresh == NULL || ctx->tstats == NULL
 	           ? -1
 	           : 0;
 }
@@ -814,6 +847,7 @@ void cw_pool_stop(struct mg_context *ctx)
 	free(p->tids);
 	free(p->ktids);
 	free(p->batches);
+	free(p->fresh);
 	pthread_cond_destroy(&p->spare_cond);
 	pthread_mutex_destroy(&p->spare_lock);
 	pthread_mutex_destroy(&p->listen_lock);
