@@ -80,10 +80,11 @@ static ssize_t trickle_recv(struct mg_connection *c, void *buf, size_t len)
 }
 
 static ssize_t trickle_sendv(struct mg_connection *c, const struct iovec *iov,
-                             int iovcnt)
+                             int iovcnt, int last)
 {
 	ssize_t n;
 
+	(void)last;
 	for (int i = 0; i < iovcnt; i++) {
 		size_t want =
 		    iov[i].iov_len < MAX_SEND ? iov[i].iov_len : MAX_SEND;

@@ -83,6 +83,17 @@ static int keep_unsent(struct mg_connection *c, const struct iovec *iov, int n,
 	return cw_buf_add(b, tmp, len, 2 * BLOCK);
 }
 
+/* Is this the whole response of a connection that closes right after it,
+ * with no application callback in between to delay the close? Then it
+ * goes out with the close, in one packet with the FIN. */
+static int closes_after(const struct mg_connection *c, int whole)
+{
+	const struct mg_callbacks *cb = &c->ctx->cb;
+
+	return whole && c->x->s.must_close && cb->end_request == NULL &&
+	       cb->log_access == NULL;
+}
+
 int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
 {
 	struct cw_resp *r = &c->x->s.resp;
@@ -106,7 +117,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
 	iov[1].iov_base = block;
 	iov[1].iov_len = (size_t)n;
 	total = b->len + (size_t)n;
-	w = cw_conn_writev(c, iov, 2);
+	w = closes_after(c, n == len) ? cw_conn_writev_last(c, iov, 2)
+	                              : cw_conn_writev(c, iov, 2);
 	if (w < 0 && w != CW_IO_WANT_WRITE && w != CW_IO_WANT_READ) {
 		c->x->s.must_close = 1;
 		return -1;

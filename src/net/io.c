@@ -55,7 +55,17 @@ ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len)
 ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
                        int iovcnt)
 {
-	ssize_t n = c->xprt->sendv(c, iov, iovcnt);
+	ssize_t n = c->xprt->sendv(c, iov, iovcnt, 0);
+
+	if (n > 0)
+		count(c, 0, (size_t)n);
+	return n;
+}
+
+ssize_t cw_conn_writev_last(struct mg_connection *c, const struct iovec *iov,
+                            int iovcnt)
+{
+	ssize_t n = c->xprt->sendv(c, iov, iovcnt, 1);
 
 	if (n > 0)
 		count(c, 0, (size_t)n);

@@ -19,6 +19,11 @@ ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
 ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
                          size_t len);
 
+/* cw_conn_writev for the last bytes before the connection closes: the
+ * transport may send them with the close. */
+ssize_t cw_conn_writev_last(struct mg_connection *c, const struct iovec *iov,
+                            int iovcnt);
+
 /* Without waiting, the connection's unread input first (what the
  * protocol before left in its buffer), then the transport's: as
  * cw_conn_read. */

@@ -25,7 +25,7 @@ static ssize_t tcp_recv(struct mg_connection *c, void *buf, size_t len)
 }
 
 static ssize_t tcp_sendv(struct mg_connection *c, const struct iovec *iov,
-                         int iovcnt)
+                         int iovcnt, int last)
 {
 	struct msghdr mh;
 	ssize_t n;
@@ -34,7 +34,9 @@ static ssize_t tcp_sendv(struct mg_connection *c, const struct iovec *iov,
 	mh.msg_iov = (struct iovec *)iov;
 	mh.msg_iovlen = (size_t)iovcnt;
 	do {
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		/* MSG_MORE: the data waits for the FIN of the close that
+		 * follows, and both go in one segment */
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | (last ? MSG_MORE : 0));
 	} while (n < 0 && errno == EINTR);
 	return n >= 0 ? n : would_block(CW_IO_WANT_WRITE);
 }

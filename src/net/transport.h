@@ -34,9 +34,12 @@ struct cw_transport {
 	int (*open)(struct mg_connection *c);
 	/* > 0 bytes received, 0 end of input, or a CW_IO_* code. */
 	ssize_t (*recv)(struct mg_connection *c, void *buf, size_t len);
-	/* > 0 bytes sent (possibly fewer than asked), or a CW_IO_* code. */
+	/* > 0 bytes sent (possibly fewer than asked), or a CW_IO_* code.
+	 * last: the connection closes right after these bytes, so the
+	 * transport may hold them to go out with the close (one packet
+	 * fewer); any other write, or the close, sends them. */
 	ssize_t (*sendv)(struct mg_connection *c, const struct iovec *iov,
-	                 int iovcnt);
+	                 int iovcnt, int last);
 	/* Send up to len bytes of file fd from *off (advanced): > 0 bytes,
 	 * a CW_IO_* code, or CW_IO_UNSUPPORTED when this transport cannot
 	 * send a file by itself. */
