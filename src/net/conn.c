@@ -349,25 +349,40 @@ static int arm(struct mg_connection *c, int op, uint32_t events,
 
 static size_t posted_bytes(const struct mg_connection *c);
 
-int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
+/* The events a connection that waits for want must be registered for:
+ * those, and writability while output others posted is still to go.
+ * -1 if that output cannot be written. */
+static int needed_events(struct mg_connection *c, int want, uint32_t *events)
 {
-	uint32_t events = events_of(want), gen;
-
-	/* input the transport holds would never wake it: run on */
-	if ((want & CW_WANT_READ) && c->xprt->has_buffered_input(c))
-		return 1;
+	*events = events_of(want);
 	if (posted_bytes(c) > 0) {
 		int r = cw_conn_flush_posted(c);
 
 		if (r < 0)
 			return -1;
 		if (r == 1)
-			events |= EPOLLOUT;
+			*events |= EPOLLOUT;
 	}
-	/* a connection is registered the first time it has to wait */
-	if (events != c->events)
+	return 0;
+}
+
+int cw_conn_park(struct mg_connection *c, int want, int64_t deadline)
+{
+	uint32_t events, gen;
+
+	/* input the transport holds would never wake it: run on */
+	if ((want & CW_WANT_READ) && c->xprt->has_buffered_input(c))
+		return 1;
+	if (needed_events(c, want, &events) != 0)
+		return -1;
+	/* A connection is registered the first time it has to wait, and
+	 * again only for an event it is not registered for yet: one that
+	 * waited for writability (a file going out) stays registered for
+	 * both, which costs nothing (edge-triggered, writability is only
+	 * reported after a write found the socket full). */
+	if ((events & ~c->events) != 0)
 		return arm(c, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-		           events, deadline);
+		           c->events | events, deadline);
 	gen = CW_TAG_GEN(atomic_load(&c->tag));
 	set_deadline(c, deadline);
 	atomic_store(&c->tag, CW_TAG(gen, CW_CONN_PARKED));
@@ -389,11 +404,22 @@ void cw_conn_hold(struct mg_connection *c, int64_t deadline)
 
 void cw_conn_release(struct mg_connection *c, int want, int64_t deadline)
 {
-	int r = cw_conn_park(c, want, deadline);
+	uint32_t events;
+	int r;
 
-	/* an event came: re-registering reports it to a pool thread */
-	while (r == 1)
-		r = arm(c, EPOLL_CTL_MOD, c->events, deadline);
+	if (needed_events(c, want, &events) != 0) {
+		cw_conn_close(c);
+		return;
+	}
+	/* Registering anew reports whatever is ready now to a pool thread;
+	 * input held by the transport, which the socket does not show, is
+	 * reported through writability. */
+	if ((want & CW_WANT_READ) && c->xprt->has_buffered_input(c))
+		events |= EPOLLOUT;
+	do
+		r = arm(c, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+		        c->events | events, deadline);
+	while (r == 1);
 	if (r < 0)
 		cw_conn_close(c);
 }

@@ -54,8 +54,9 @@ int64_t cw_conns_open(const struct mg_context *ctx);
 int cw_conn_park(struct mg_connection *c, int want, int64_t deadline);
 
 /* Park an owned connection from a thread that must not run it (the
- * timer): if an event came meanwhile, a pool thread is woken for it.
- * Closes the connection if it cannot be registered. */
+ * timer): it is registered anew, so whatever is ready now (input, the
+ * writability a 408 waits for) wakes a pool thread at once. Closes the
+ * connection if it cannot be registered. */
 void cw_conn_release(struct mg_connection *c, int want, int64_t deadline);
 
 /* The word that names the connection in epoll events and to
