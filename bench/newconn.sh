@@ -4,12 +4,13 @@
 # close each time), against the civetd prefork daemon (`civetd -c CONF`, 2
 # workers x 16 threads) and nginx with 2 workers (the shared benchmark's
 # configuration: reuseport, sendfile, access_log off), both running for the
-# whole script. ROUNDS rounds, the two servers alternating within each
-# round; then the same with keep-alive for reference.
+# whole script. ROUNDS rounds, the two servers taking turns to go first;
+# then the same with keep-alive for reference.
 # Prints one line per mode and round:
-#   mode round civetd_rps nginx_rps ratio(civetd/nginx) [errors: wrk's
-#   "Socket errors" / "Non-2xx" lines, if any]
-# and a last line per mode with the median ratio.
+#   mode round civetd_rps nginx_rps ratio(civetd/nginx) c_cpu_us n_cpu_us
+#   [errors: wrk's "Socket errors" / "Non-2xx" lines, if any]
+# (cpu_us: the whole machine's busy CPU per request during that run) and a
+# last line per mode with the median ratio.
 #
 # usage: bench/newconn.sh [SECONDS]   (per wrk run, default 10)
 #   ROUNDS=N   rounds per mode (default 3)
@@ -104,27 +105,44 @@ NGINX=$!
 wait_up "$CPORT" civetd
 wait_up "$NPORT" nginx
 
-one() { # port mode -> "rps errors"
-	local hdr=() out rps err
-	[ "$2" = close ] && hdr=(-H 'Connection: close')
-	out=$(wrk -t2 -c64 -d"${D}s" "${hdr[@]}" "http://127.0.0.1:$1/4k.txt" 2>&1)
-	rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-	err=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ' || true)
-	echo "${rps:-0} $err"
+busy() { # jiffies the whole machine spent busy (server, wrk, softirqs)
+	awk '/^cpu / {print $2 + $3 + $4 + $6 + $7 + $8}' /proc/stat
 }
 
-printf '%-9s %5s %11s %11s %7s %s\n' mode round civetd_rps nginx_rps ratio errors
+one() { # port mode -> "rps cpu_us_per_request errors"
+	local hdr=() out rps err a b n
+	[ "$2" = close ] && hdr=(-H 'Connection: close')
+	a=$(busy)
+	out=$(wrk -t2 -c64 -d"${D}s" "${hdr[@]}" "http://127.0.0.1:$1/4k.txt" 2>&1)
+	b=$(busy)
+	rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+	n=$(awk '/requests in/ {print $1}' <<<"$out")
+	err=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ' || true)
+	echo "${rps:-0} $(( n > 0 ? (b - a) * 10000000 / n / 1000 : 0 )) $err"
+}
+
+# cpu_us: machine-wide busy CPU per request (server, wrk and the kernel's
+# TCP work together), steadier than rps on this noisy machine. Rounds
+# alternate which server goes first.
+printf '%-9s %5s %11s %11s %7s %8s %8s %s\n' mode round civetd_rps nginx_rps \
+	ratio c_cpu_us n_cpu_us errors
 for mode in $MODES; do
 	ratios=()
 	for r in $(seq "$ROUNDS"); do
-		read -r c cerr <<<"$(one "$CPORT" "$mode")"
-		sleep 1
-		read -r n nerr <<<"$(one "$NPORT" "$mode")"
+		if [ $((r % 2)) -eq 1 ]; then
+			read -r c ccpu cerr <<<"$(one "$CPORT" "$mode")"
+			sleep 1
+			read -r n ncpu nerr <<<"$(one "$NPORT" "$mode")"
+		else
+			read -r n ncpu nerr <<<"$(one "$NPORT" "$mode")"
+			sleep 1
+			read -r c ccpu cerr <<<"$(one "$CPORT" "$mode")"
+		fi
 		sleep 1
 		ratio=$(awk -v a="$c" -v b="$n" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 		ratios+=("$ratio")
-		printf '%-9s %5s %11s %11s %7s %s\n' "$mode" "$r" "$c" "$n" "$ratio" \
-			"${cerr:+civetd: $cerr}${nerr:+nginx: $nerr}"
+		printf '%-9s %5s %11s %11s %7s %8s %8s %s\n' "$mode" "$r" "$c" "$n" \
+			"$ratio" "$ccpu" "$ncpu" "${cerr:+civetd: $cerr}${nerr:+nginx: $nerr}"
 	done
 	printf '%-9s %5s %11s %11s %7s\n' "$mode" median - - \
 		"$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR] = $1}
