@@ -52,24 +52,26 @@ ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len)
 	return cw_conn_read(c, buf, len);
 }
 
-ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
-                       int iovcnt)
+static ssize_t writev_counted(struct mg_connection *c, const struct iovec *iov,
+                              int iovcnt, int last)
 {
-	ssize_t n = c->xprt->sendv(c, iov, iovcnt, 0);
+	ssize_t n = c->xprt->sendv(c, iov, iovcnt, last);
 
 	if (n > 0)
 		count(c, 0, (size_t)n);
 	return n;
 }
 
+ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
+                       int iovcnt)
+{
+	return writev_counted(c, iov, iovcnt, 0);
+}
+
 ssize_t cw_conn_writev_last(struct mg_connection *c, const struct iovec *iov,
                             int iovcnt)
 {
-	ssize_t n = c->xprt->sendv(c, iov, iovcnt, 1);
-
-	if (n > 0)
-		count(c, 0, (size_t)n);
-	return n;
+	return writev_counted(c, iov, iovcnt, 1);
 }
 
 ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
