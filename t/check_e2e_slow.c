@@ -298,9 +298,16 @@ END_TEST
 START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 {
 	/* the client reads nothing for a few seconds: within the stall
-	 * limit, request_timeout_ms */
-	const char *opts[] = {"document_root", NULL, "request_timeout_ms",
-	                      "15000", NULL};
+	 * limit, request_timeout_ms. The keep-alive wait starts when the
+	 * last byte is in the socket buffers, which still hold megabytes
+	 * for the client to read: give it time for that on a busy machine */
+	const char *opts[] = {"document_root",
+	                      NULL,
+	                      "request_timeout_ms",
+	                      "15000",
+	                      "keep_alive_timeout_ms",
+	                      "10000",
+	                      NULL};
 	/* more than the socket buffers of both ends hold (4 + 6 MiB) */
 	size_t size = 16 << 20;
 	char *data = malloc(size);
