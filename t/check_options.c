@@ -270,7 +270,8 @@ START_TEST(implemented_flags_tell_what_works)
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_DOCUMENT_ROOT), 1);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_ADDITIONAL_HEADER), 1);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_CGI_PATTERN), 0);
-	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_CERTIFICATE), 0);
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_CERTIFICATE), 1);
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_SHORT_TRUST), 0);
 }
 END_TEST
 
@@ -404,8 +405,9 @@ START_TEST(listening_ports_are_checked_when_set)
 	refused("listening_ports", "80x", "bad port or suffix");
 	refused("listening_ports", "70000", "bad port");
 	refused("listening_ports", "", "no port");
-	refused("listening_ports", "8443s", "TLS");
-	refused("listening_ports", "80r", "TLS");
+	accepted("listening_ports", "8443s");
+	accepted("listening_ports", "127.0.0.1:8443s,[::1]:8080");
+	refused("listening_ports", "80r", "redirect");
 	refused("listening_ports", "[::1", "IPv6");
 	accepted("listening_ports", "8080");
 	accepted("listening_ports", "127.0.0.1:8080,[::1]:8080,+8081,8082o");
@@ -563,7 +565,7 @@ START_TEST(unimplemented_options_are_accepted)
 	/* CivetWeb programs that set them still start (context.c warns) */
 	accepted("cgi_pattern", "**.cgi$");
 	accepted("ssl_certificate", "/nonexistent/cert.pem");
-	accepted("ssl_ca_path", "/nonexistent/dir");
+	accepted("websocket_root", "/nonexistent/dir");
 	accepted("throttle", "*=1k");
 	ck_assert_int_eq(cw_options_is_set(&opt, CW_OPT_CGI_PATTERN), 1);
 }

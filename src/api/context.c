@@ -24,6 +24,7 @@
 #include "net/conn.h"
 #include "net/listen.h"
 #include "net/pool.h"
+#include "net/tls.h"
 #include "util/clock.h"
 
 static _Atomic int library_users;
@@ -163,8 +164,23 @@ static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
 		error->code_sub = (unsigned)o->err_id;
 }
 
+/* The TLS ports' connections start with a handshake over TLS. */
+static unsigned start_tls(struct mg_context *ctx, char *err, size_t errlen)
+{
+	if (cw_tls_context_init(ctx, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_INIT_TLS_FAILED;
+	for (int i = 0; i < ctx->num_listeners; i++) {
+		if (!ctx->listeners[i].is_ssl)
+			continue;
+		ctx->listeners[i].xprt = &cw_tls_transport;
+		ctx->listeners[i].proto = &cw_tls_handshake_protocol;
+	}
+	return MG_ERROR_DATA_CODE_OK;
+}
+
 static void destroy(struct mg_context *ctx)
 {
+	cw_tls_context_free(ctx);
 	cw_listen_close(ctx->listeners, ctx->num_listeners,
 	                ctx->listeners_owned);
 	cw_handlers_free(ctx->handlers);
@@ -227,6 +243,9 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->accept_arg = extra->accept_arg;
 	}
 	code = open_listeners(ctx, extra, err, sizeof err);
+	if (code != MG_ERROR_DATA_CODE_OK)
+		goto fail;
+	code = start_tls(ctx, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;
 	code = MG_ERROR_DATA_CODE_OUT_OF_MEMORY;

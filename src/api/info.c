@@ -11,11 +11,11 @@
 #include "civetd.h"
 #include "core/server.h"
 
-/* What this build really does. TLS, WebSocket and compression join as
- * they are built; IPv6 and statistics are here. */
+/* What this build really does. WebSocket and compression join as they
+ * are built; TLS, IPv6 and statistics are here. */
 #define BUILT_FEATURES                                                         \
 	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_CACHE |            \
-	 MG_FEATURES_STATS)
+	 MG_FEATURES_STATS | MG_FEATURES_TLS)
 
 const char *mg_version(void)
 {
@@ -34,7 +34,7 @@ unsigned mg_check_feature(unsigned feature)
 
 static const char *feature_list(void)
 {
-	return "Files IPv6 Cache Stats";
+	return "Files HTTPS IPv6 Cache Stats";
 }
 
 /* snprintf that reports the full length even when buffer is NULL. */

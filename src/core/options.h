@@ -67,19 +67,19 @@
 	  1)                                                                   \
 	X(ACCESS_CONTROL_LIST, "access_control_list", STRING_LIST, NULL, 0)    \
 	X(EXTRA_MIME_TYPES, "extra_mime_types", STRING_LIST, NULL, 1)          \
-	X(SSL_CERTIFICATE, "ssl_certificate", FILE, NULL, 0)                   \
-	X(SSL_CERTIFICATE_CHAIN, "ssl_certificate_chain", FILE, NULL, 0)       \
+	X(SSL_CERTIFICATE, "ssl_certificate", FILE, NULL, 1)                   \
+	X(SSL_CERTIFICATE_CHAIN, "ssl_certificate_chain", FILE, NULL, 1)       \
 	X(URL_REWRITE_PATTERNS, "url_rewrite_patterns", STRING_LIST, NULL, 0)  \
 	X(HIDE_FILES_PATTERNS, "hide_files_patterns", EXT_PATTERN, NULL, 1)    \
-	X(SSL_VERIFY_PEER, "ssl_verify_peer", YES_NO_OPTIONAL, "no", 0)        \
-	X(SSL_CACHE_TIMEOUT, "ssl_cache_timeout", NUMBER, "-1", 0)             \
-	X(SSL_CA_PATH, "ssl_ca_path", DIRECTORY, NULL, 0)                      \
-	X(SSL_CA_FILE, "ssl_ca_file", FILE, NULL, 0)                           \
-	X(SSL_VERIFY_DEPTH, "ssl_verify_depth", NUMBER, "9", 0)                \
+	X(SSL_VERIFY_PEER, "ssl_verify_peer", YES_NO_OPTIONAL, "no", 1)        \
+	X(SSL_CACHE_TIMEOUT, "ssl_cache_timeout", NUMBER, "-1", 1)             \
+	X(SSL_CA_PATH, "ssl_ca_path", DIRECTORY, NULL, 1)                      \
+	X(SSL_CA_FILE, "ssl_ca_file", FILE, NULL, 1)                           \
+	X(SSL_VERIFY_DEPTH, "ssl_verify_depth", NUMBER, "9", 1)                \
 	X(SSL_DEFAULT_VERIFY_PATHS, "ssl_default_verify_paths", BOOLEAN,       \
-	  "yes", 0)                                                            \
-	X(SSL_CIPHER_LIST, "ssl_cipher_list", STRING, NULL, 0)                 \
-	X(SSL_PROTOCOL_VERSION, "ssl_protocol_version", NUMBER, "4", 0)        \
+	  "yes", 1)                                                            \
+	X(SSL_CIPHER_LIST, "ssl_cipher_list", STRING, NULL, 1)                 \
+	X(SSL_PROTOCOL_VERSION, "ssl_protocol_version", NUMBER, "4", 1)        \
 	X(SSL_SHORT_TRUST, "ssl_short_trust", BOOLEAN, "no", 0)                \
 	X(WEBSOCKET_ROOT, "websocket_root", DIRECTORY, NULL, 0)                \
 	X(FALLBACK_WEBSOCKET_ROOT, "fallback_websocket_root", DIRECTORY, NULL, \

@@ -116,6 +116,7 @@ struct mg_context {
 	struct cw_listener *listeners;
 	int num_listeners;
 	int listeners_owned; /* close them on stop */
+	void *ssl_ctx;       /* SSL_CTX of the TLS ports (net/tls.h), or NULL */
 	/* The protocol a new server connection starts in (http/http1.c). */
 	const struct cw_protocol *first_proto;
 	struct cw_fallbacks fallbacks;

@@ -18,6 +18,7 @@
 #include "core/server.h"
 #include "http/http_parse.h"
 #include "net/conn.h"
+#include "net/tls.h"
 #include "util/buf.h"
 
 /* Where a response stands, for the output path (response.c). */
@@ -90,6 +91,9 @@ struct cw_exchange {
 	char *scratch;              /* decoded paths of ri */
 	size_t scratch_cap;
 	struct mg_response_info *resp_info; /* client side */
+	/* The TLS client's certificate (ri.client_cert points here). */
+	struct mg_client_cert cert;
+	struct cw_tls_peer_cert cert_text;
 };
 
 /* Lend the calling thread's exchange to c (or make one) unless c has one.

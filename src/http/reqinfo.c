@@ -22,6 +22,22 @@ void cw_reqinfo_fill_peer(const struct mg_connection *c,
 	ri->conn_data = c->conn_data;
 }
 
+void cw_reqinfo_fill_cert(const struct mg_connection *c, struct cw_exchange *x)
+{
+	struct cw_tls_peer_cert *t = &x->cert_text;
+
+	x->ri.client_cert = NULL;
+	if (c->listener == NULL || !c->listener->is_ssl ||
+	    cw_tls_peer_cert(c, t) != 0)
+		return;
+	x->cert.peer_cert = t->x509;
+	x->cert.subject = t->subject;
+	x->cert.issuer = t->issuer;
+	x->cert.serial = t->serial;
+	x->cert.finger = t->finger;
+	x->ri.client_cert = &x->cert;
+}
+
 /* The request info of a connection between requests (the connection
  * callbacks, init_connection): only what the connection itself knows,
  * valid until the calling thread asks again. */

@@ -11,4 +11,7 @@
 void cw_reqinfo_fill_peer(const struct mg_connection *c,
                           struct mg_request_info *ri);
 
+/* ri.client_cert: the TLS client's certificate, or NULL without one. */
+void cw_reqinfo_fill_cert(const struct mg_connection *c, struct cw_exchange *x);
+
 #endif

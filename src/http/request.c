@@ -108,7 +108,7 @@ static int fill_info(struct mg_connection *c)
 	ri->num_headers = req->num_headers;
 	memcpy(ri->http_headers, req->headers,
 	       (size_t)req->num_headers * sizeof req->headers[0]);
-	ri->client_cert = NULL;
+	cw_reqinfo_fill_cert(c, x);
 	ri->acceptedWebSocketSubprotocol = NULL;
 	if (req->version_minor == 1)
 		x->s.client_keep_alive = !req->conn_close;

@@ -19,6 +19,8 @@ struct cw_listener {
 	int inherited; /* fd handed in by the prefork master */
 	/* The transport of its connections; NULL: plain (net/transport.h). */
 	const struct cw_transport *xprt;
+	/* The protocol they start in; NULL: the context's first. */
+	const struct cw_protocol *proto;
 };
 
 /* Bind and listen on every spec. On success *out (malloc'ed, caller frees

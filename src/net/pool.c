@@ -202,7 +202,7 @@ static struct mg_connection *accept_one(struct mg_context *ctx,
 		errno = EAGAIN;
 	if (fd >= 0) {
 		c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
-		                ctx->first_proto);
+		                l->proto != NULL ? l->proto : ctx->first_proto);
 		if (c == NULL) {
 			cw_log_error(ctx, NULL, "cannot take a connection: %s",
 			             "connection table full or out of memory");
@@ -304,7 +304,8 @@ static void take_queued(struct mg_context *ctx)
 			if (fd < 0)
 				break;
 			c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
-			                ctx->first_proto);
+			                l->proto != NULL ? l->proto
+			                                 : ctx->first_proto);
 			if (c == NULL)
 				continue;
 			greet(c);

@@ -1,0 +1,49 @@
+/* tls.h - TLS with OpenSSL: the server's TLS context (built from the ssl_*
+ * options and the init_ssl/external_ssl_ctx callbacks, as CivetWeb builds
+ * it), the TLS transport of the connections of an 's' port, and the
+ * handshake protocol they start in. The handshake runs in the event set
+ * like any other protocol: a client that stalls half-way holds no thread
+ * and is closed at request_timeout_ms. */
+#ifndef CW_NET_TLS_H
+#define CW_NET_TLS_H
+
+#include <stddef.h>
+
+#include "core/server.h"
+#include "net/proto.h"
+#include "net/transport.h"
+
+/* Build ctx->ssl_ctx if one of ctx's listeners is a TLS port (nothing
+ * otherwise): external_ssl_ctx first (1: the application made the
+ * context, and init_ssl is not called), else a context from the options,
+ * init_ssl (1: the application set the certificate up), and the
+ * ssl_certificate option. 0, or -1 with the reason in err. */
+int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen);
+
+/* Free ctx->ssl_ctx, telling external_ssl_ctx first (its 1 keeps
+ * civetd from freeing it). Does nothing without one. */
+void cw_tls_context_free(struct mg_context *ctx);
+
+/* The transport of a TLS connection: records over the socket, through the
+ * context's ssl_ctx. */
+extern const struct cw_transport cw_tls_transport;
+
+/* The protocol a TLS connection starts in: the handshake, then the
+ * context's first protocol (HTTP/1). A plain HTTP request gets a plain
+ * 400 and is closed. */
+extern const struct cw_protocol cw_tls_handshake_protocol;
+
+/* The peer's certificate of a TLS connection, as CivetWeb describes it
+ * (subject, issuer, serial, SHA-1 fingerprint): 0, or -1 without one.
+ * Each text is NUL-terminated and cut to its buffer. */
+struct cw_tls_peer_cert {
+	void *x509; /* the X509, valid while the connection lives */
+	char subject[256];
+	char issuer[256];
+	char serial[128];
+	char finger[64];
+};
+int cw_tls_peer_cert(const struct mg_connection *c,
+                     struct cw_tls_peer_cert *pc);
+
+#endif

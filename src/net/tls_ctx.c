@@ -1,0 +1,261 @@
+/* tls_ctx.c - the server's TLS context, made once per context (in a
+ * prefork worker: once per worker process) in the order CivetWeb makes it:
+ *   1. external_ssl_ctx(&ssl_ctx, user_data): -1 fails the start, 1 means
+ *      the application made the context (nothing else is done), 0 goes on;
+ *   2. a context from the options: minimum protocol (ssl_protocol_version,
+ *      CivetWeb's numbering), ssl_cipher_list, session cache;
+ *   3. init_ssl(ssl_ctx, user_data): -1 fails, 1 means the application set
+ *      the certificate up, 0 goes on;
+ *   4. ssl_certificate (certificate and key, PEM), ssl_certificate_chain,
+ *      and client verification (ssl_verify_peer, ssl_ca_file/_path,
+ *      ssl_default_verify_paths, ssl_verify_depth). */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "net/listen.h"
+#include "net/tls.h"
+
+static const char *opt(const struct mg_context *ctx, enum cw_opt_id id)
+{
+	const char *v = cw_options_get(&ctx->opt, id);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* err = what failed, then OpenSSL's reason if it gave one. */
+static int fail(char *err, size_t errlen, const char *what, const char *arg)
+{
+	unsigned long e = ERR_get_error();
+	char reason[256] = "";
+
+	if (e != 0)
+		ERR_error_string_n(e, reason, sizeof reason);
+	ERR_clear_error();
+	snprintf(err, errlen, "%s%s%s%s%s", what, arg ? " " : "",
+	         arg ? arg : "", e ? ": " : "", reason);
+	return -1;
+}
+
+static int uses_tls(const struct mg_context *ctx)
+{
+	for (int i = 0; i < ctx->num_listeners; i++)
+		if (ctx->listeners[i].is_ssl)
+			return 1;
+	return 0;
+}
+
+/* ssl_protocol_version: 0 all, 1 SSL3+, 2 TLS1.0+, 3 TLS1.1+, 4 TLS1.2+,
+ * 5 TLS1.3 only (OpenSSL 3 has no SSL 2, and refuses SSL 3 anyway). */
+static int set_protocols(SSL_CTX *s, const struct mg_context *ctx, char *err,
+                         size_t errlen)
+{
+	static const int min[] = {0,
+	                          SSL3_VERSION,
+	                          TLS1_VERSION,
+	                          TLS1_1_VERSION,
+	                          TLS1_2_VERSION,
+	                          TLS1_3_VERSION};
+	const char *v = opt(ctx, CW_OPT_SSL_PROTOCOL_VERSION);
+	long n = v != NULL ? strtol(v, NULL, 10) : 4;
+
+	if (n < 0 || n > 5) {
+		snprintf(err, errlen,
+		         "ssl_protocol_version: %ld is not one of 0 to 5", n);
+		return -1;
+	}
+	if (!SSL_CTX_set_min_proto_version(s, min[n]))
+		return fail(err, errlen, "ssl_protocol_version:", v);
+	return 0;
+}
+
+/* ALPN: HTTP/1.1 is what this server speaks; a client offering only
+ * others goes on without ALPN, as the RFC lets a server do. */
+static int select_alpn(SSL *ssl, const unsigned char **out,
+                       unsigned char *outlen, const unsigned char *in,
+                       unsigned inlen, void *arg)
+{
+	static const unsigned char h1[] = "\x08http/1.1";
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, h1, sizeof h1 - 1, in, inlen) !=
+	    OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int configure(SSL_CTX *s, const struct mg_context *ctx, char *err,
+                     size_t errlen)
+{
+	const char *ciphers = opt(ctx, CW_OPT_SSL_CIPHER_LIST);
+	const char *cache = opt(ctx, CW_OPT_SSL_CACHE_TIMEOUT);
+	long timeout = cache != NULL ? strtol(cache, NULL, 10) : -1;
+
+	if (set_protocols(s, ctx, err, errlen) != 0)
+		return -1;
+	/* no renegotiation (a client could make the server work for it at
+	 * will), a peer that closes without close_notify is just EOF */
+	SSL_CTX_set_options(
+	    s, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+	           SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
+	if (ciphers != NULL && !SSL_CTX_set_cipher_list(s, ciphers))
+		return fail(err, errlen, "ssl_cipher_list: cannot use",
+		            ciphers);
+	if (timeout > 0) {
+		SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_SERVER);
+		SSL_CTX_set_timeout(s, timeout);
+	} else {
+		SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(s, SSL_OP_NO_TICKET);
+		SSL_CTX_set_num_tickets(s, 0);
+	}
+	SSL_CTX_set_session_id_context(s, (const unsigned char *)"civetd", 6);
+	SSL_CTX_set_alpn_select_cb(s, select_alpn, NULL);
+	return 0;
+}
+
+static int load_certificate(SSL_CTX *s, const struct mg_context *ctx, char *err,
+                            size_t errlen)
+{
+	const char *pem = opt(ctx, CW_OPT_SSL_CERTIFICATE);
+	const char *chain = opt(ctx, CW_OPT_SSL_CERTIFICATE_CHAIN);
+
+	if (pem == NULL) {
+		snprintf(err, errlen,
+		         "ssl_certificate: not set, and a "
+		         "listening port is a TLS port");
+		return -1;
+	}
+	if (!SSL_CTX_use_certificate_chain_file(s, chain ? chain : pem))
+		return fail(err, errlen,
+		            "ssl_certificate: cannot read the "
+		            "certificate in",
+		            chain ? chain : pem);
+	if (!SSL_CTX_use_PrivateKey_file(s, pem, SSL_FILETYPE_PEM))
+		return fail(
+		    err, errlen,
+		    ERR_GET_REASON(ERR_peek_error()) ==
+		            X509_R_KEY_VALUES_MISMATCH
+		        ? "ssl_certificate: the key does not match the "
+		          "certificate in"
+		        : "ssl_certificate: cannot read the private key "
+		          "in",
+		    pem);
+	if (!SSL_CTX_check_private_key(s))
+		return fail(err, errlen,
+		            "ssl_certificate: the key does not match the "
+		            "certificate in",
+		            pem);
+	return 0;
+}
+
+static int load_verification(SSL_CTX *s, const struct mg_context *ctx,
+                             char *err, size_t errlen)
+{
+	const char *peer = opt(ctx, CW_OPT_SSL_VERIFY_PEER);
+	const char *file = opt(ctx, CW_OPT_SSL_CA_FILE);
+	const char *path = opt(ctx, CW_OPT_SSL_CA_PATH);
+	const char *defaults = opt(ctx, CW_OPT_SSL_DEFAULT_VERIFY_PATHS);
+	const char *depth = opt(ctx, CW_OPT_SSL_VERIFY_DEPTH);
+	int yes = peer != NULL && strcmp(peer, "yes") == 0;
+	int optional = peer != NULL && strcmp(peer, "optional") == 0;
+
+	if (!yes && !optional)
+		return 0;
+	if ((file != NULL || path != NULL) &&
+	    !SSL_CTX_load_verify_locations(s, file, path))
+		return fail(err, errlen, "ssl_ca_file/ssl_ca_path: cannot load",
+		            file != NULL ? file : path);
+	if (file != NULL) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(file);
+
+		if (names != NULL)
+			SSL_CTX_set_client_CA_list(s, names);
+	}
+	if ((defaults == NULL || strcmp(defaults, "yes") == 0) &&
+	    !SSL_CTX_set_default_verify_paths(s))
+		return fail(err, errlen, "ssl_default_verify_paths:",
+		            "cannot load the default locations");
+	SSL_CTX_set_verify(
+	    s, SSL_VERIFY_PEER | (yes ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+	    NULL);
+	SSL_CTX_set_verify_depth(s, depth != NULL ? atoi(depth) : 9);
+	return 0;
+}
+
+/* Steps 2 to 4 on a new context s. */
+static int build(SSL_CTX *s, struct mg_context *ctx, char *err, size_t errlen)
+{
+	int r;
+
+	if (configure(s, ctx, err, errlen) != 0)
+		return -1;
+	r = ctx->cb.init_ssl != NULL ? ctx->cb.init_ssl(s, ctx->user_data) : 0;
+	if (r < 0) {
+		snprintf(err, errlen, "init_ssl callback returned error: %d",
+		         r);
+		return -1;
+	}
+	if (r == 0 && load_certificate(s, ctx, err, errlen) != 0)
+		return -1;
+	return load_verification(s, ctx, err, errlen);
+}
+
+int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen)
+{
+	void *made = NULL;
+	SSL_CTX *s;
+	int r;
+
+	if (!uses_tls(ctx))
+		return 0;
+	r = ctx->cb.external_ssl_ctx != NULL
+	        ? ctx->cb.external_ssl_ctx(&made, ctx->user_data)
+	        : 0;
+	if (r < 0) {
+		snprintf(err, errlen,
+		         "external_ssl_ctx callback returned error: %d", r);
+		return -1;
+	}
+	if (r > 0) {
+		if (made == NULL) {
+			snprintf(err, errlen,
+			         "external_ssl_ctx returned 1 "
+			         "without a context");
+			return -1;
+		}
+		ctx->ssl_ctx = made;
+		return 0;
+	}
+	s = SSL_CTX_new(TLS_server_method());
+	if (s == NULL)
+		return fail(err, errlen, "cannot make a TLS context", NULL);
+	ctx->ssl_ctx = s;
+	if (build(s, ctx, err, errlen) != 0) {
+		cw_tls_context_free(ctx);
+		return -1;
+	}
+	return 0;
+}
+
+void cw_tls_context_free(struct mg_context *ctx)
+{
+	void *s = ctx->ssl_ctx;
+	int r;
+
+	if (s == NULL)
+		return;
+	r = ctx->cb.external_ssl_ctx != NULL
+	        ? ctx->cb.external_ssl_ctx(&s, ctx->user_data)
+	        : 0;
+	if (r == 0)
+		SSL_CTX_free(ctx->ssl_ctx);
+	ctx->ssl_ctx = NULL;
+}

@@ -1,0 +1,713 @@
+/* check_e2e_tls.c - HTTPS as CivetWeb documents it: 's' ports, handlers and
+ * files over TLS, keep-alive and pipelining, the init_ssl and
+ * external_ssl_ctx callbacks with each of their return values, client
+ * certificates, protocol versions, plain HTTP sent to a TLS port,
+ * handshakes that stall without holding a thread, close_notify. Keys and
+ * certificates are made by the test; real servers, real sockets. */
+#include <check.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "civetweb.h"
+#include "testlib.h"
+#include "tlstest.h"
+
+static char *dir; /* certificates and the document root */
+
+static void make_dir(void)
+{
+	dir = tl_mkdtemp();
+	tt_make_certs(dir);
+}
+
+static void drop_dir(void)
+{
+	tl_rmdir(dir);
+	free(dir);
+}
+
+/* Says whether the request came over TLS, and the client certificate. */
+static int info(struct mg_connection *c, void *cb)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const struct mg_client_cert *cc = ri->client_cert;
+
+	(void)cb;
+	mg_printf(c,
+	          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+	          "X-Subject: %s\r\nX-Issuer: %s\r\nX-Serial: %s\r\n"
+	          "X-Finger: %s\r\nX-X509: %d\r\nContent-Length: %d\r\n\r\n"
+	          "ssl=%d",
+	          cc ? cc->subject : "-", cc ? cc->issuer : "-",
+	          cc ? cc->serial : "-", cc ? cc->finger : "-",
+	          cc != NULL && cc->peer_cert != NULL, 5, ri->is_ssl);
+	return 200;
+}
+
+static int link_handler(struct mg_connection *c, void *cb)
+{
+	char link[256] = "";
+
+	(void)cb;
+	mg_get_request_link(c, link, sizeof link);
+	mg_send_http_ok(c, "text/plain", (long long)strlen(link));
+	mg_write(c, link, strlen(link));
+	return 200;
+}
+
+/* Reads the body and answers its length. */
+static int echo_len(struct mg_connection *c, void *cb)
+{
+	char buf[8192];
+	long long total = 0;
+	int n;
+
+	(void)cb;
+	while ((n = mg_read(c, buf, sizeof buf)) > 0)
+		total += n;
+	mg_printf(c,
+	          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Got: %lld\r\n\r\n",
+	          total);
+	return 200;
+}
+
+/* Start a server on a TLS port and a plain port (both 127.0.0.1, port
+ * 0); extra: more option pairs. NULL if mg_start refused (errbuf says
+ * why). */
+static struct mg_context *start_tls(const struct mg_callbacks *cb, void *ud,
+                                    const char **extra, int *tls_port,
+                                    int *plain_port, char *errbuf,
+                                    size_t errlen)
+{
+	const char *opts[64];
+	struct mg_callbacks none;
+	struct mg_init_data init;
+	struct mg_error_data err;
+	struct mg_server_port ports[4];
+	struct mg_context *ctx;
+	int n = 0, k;
+
+	opts[n++] = "listening_ports";
+	opts[n++] = "127.0.0.1:0s,127.0.0.1:0";
+	opts[n++] = "document_root";
+	opts[n++] = dir;
+	opts[n++] = "enable_keep_alive";
+	opts[n++] = "yes";
+	for (int i = 0; extra != NULL && extra[i] != NULL && n < 60; i++)
+		opts[n++] = extra[i];
+	opts[n] = NULL;
+	memset(&none, 0, sizeof none);
+	memset(&init, 0, sizeof init);
+	init.callbacks = cb ? cb : &none;
+	init.user_data = ud;
+	init.configuration_options = opts;
+	memset(&err, 0, sizeof err);
+	err.text = errbuf;
+	err.text_buffer_size = errlen;
+	errbuf[0] = '\0';
+	ctx = mg_start2(&init, &err);
+	if (ctx == NULL)
+		return NULL;
+	mg_set_request_handler(ctx, "/info", info, NULL);
+	mg_set_request_handler(ctx, "/link", link_handler, NULL);
+	mg_set_request_handler(ctx, "/echo", echo_len, NULL);
+	k = mg_get_server_ports(ctx, 4, ports);
+	ck_assert_int_eq(k, 2);
+	for (int i = 0; i < k; i++)
+		*(ports[i].is_ssl ? tls_port : plain_port) = ports[i].port;
+	return ctx;
+}
+
+static struct mg_context *start_ok(const char **extra, int *tls_port)
+{
+	char err[256];
+	int plain;
+	struct mg_context *ctx =
+	    start_tls(NULL, NULL, extra, tls_port, &plain, err, sizeof err);
+
+	ck_assert_msg(ctx != NULL, "mg_start failed: %s", err);
+	return ctx;
+}
+
+static const char *server_pem(void)
+{
+	static char path[512];
+
+	snprintf(path, sizeof path, "%s", tt_path(dir, "server.pem"));
+	return path;
+}
+
+/* GET path over a verified TLS connection; the body into body. */
+static int https_get(int port, const char *path, char *body, size_t cap)
+{
+	SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+	char req[512];
+	int fd, status;
+	SSL *ssl = tt_connect(cc, port, &fd);
+
+	ck_assert_msg(ssl != NULL, "TLS handshake failed");
+	snprintf(req, sizeof req,
+	         "GET %s HTTP/1.1\r\nHost: localhost\r\n"
+	         "Connection: close\r\n\r\n",
+	         path);
+	ck_assert_int_eq(tt_send(ssl, req), 0);
+	status = tt_read_response(ssl, body, cap);
+	tt_close(ssl, fd);
+	SSL_CTX_free(cc);
+	return status;
+}
+
+START_TEST(handler_over_tls_sees_is_ssl_and_https_link)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	char body[256];
+	int port;
+	struct mg_context *ctx = start_ok(extra, &port);
+
+	ck_assert_int_eq(https_get(port, "/info", body, sizeof body), 200);
+	ck_assert_str_eq(body, "ssl=1");
+	ck_assert_int_eq(https_get(port, "/link", body, sizeof body), 200);
+	ck_assert_msg(strncmp(body, "https://", 8) == 0, "link %s", body);
+	ck_assert_uint_ne(mg_check_feature(MG_FEATURES_TLS), 0);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(large_file_and_large_body_over_tls)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	size_t big = 3 * 1024 * 1024 + 17, n = 0;
+	char *data = malloc(big), *got = malloc(big + 1), *req = malloc(300000);
+	SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+	int port, fd;
+	struct mg_context *ctx = start_ok(extra, &port);
+	SSL *ssl;
+
+	for (size_t i = 0; i < big; i++)
+		data[i] = (char)('a' + (i * 7919) % 26);
+	tl_write_file(dir, "big.txt", data, big);
+	ck_assert_int_eq(https_get(port, "/big.txt", got, big + 1), 200);
+	ck_assert_int_eq(memcmp(got, data, big), 0);
+
+	/* a 256 KiB body, read by the handler with mg_read */
+	ssl = tt_connect(cc, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	n = (size_t)snprintf(req, 300000,
+	                     "POST /echo HTTP/1.1\r\nHost: x\r\n"
+	                     "Content-Length: 262144\r\n\r\n");
+	memset(req + n, 'b', 262144);
+	req[n + 262144] = '\0';
+	ck_assert_int_eq(tt_send(ssl, req), 0);
+	ck_assert_int_eq(tt_read_response(ssl, got, 64), 200);
+	tt_close(ssl, fd);
+	ck_assert_int_eq(https_get(port, "/info", got, 64), 200);
+	SSL_CTX_free(cc);
+	mg_stop(ctx);
+	free(data);
+	free(got);
+	free(req);
+}
+END_TEST
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(keep_alive_and_pipelined_requests_over_tls)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+	static char all[65536];
+	char body[64];
+	int port, fd, notified;
+	struct mg_context *ctx = start_ok(extra, &port);
+	SSL *ssl = tt_connect(cc, port, &fd);
+
+	ck_assert_ptr_nonnull(ssl);
+	/* one at a time on one connection */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(
+		    tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+		ck_assert_int_eq(tt_read_response(ssl, body, sizeof body), 200);
+		ck_assert_str_eq(body, "ssl=1");
+	}
+	/* three in one record, the last asking to close */
+	ck_assert_int_eq(tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n\r\n"
+	                              "GET /info HTTP/1.1\r\nHost: x\r\n\r\n"
+	                              "GET /info HTTP/1.1\r\nHost: x\r\n"
+	                              "Connection: close\r\n\r\n"),
+	                 0);
+	tt_read_all(ssl, all, sizeof all, &notified);
+	ck_assert_int_eq(count_of(all, "HTTP/1.1 200 OK"), 3);
+	ck_assert_int_eq(count_of(all, "ssl=1"), 3);
+	/* the server ended the session properly */
+	ck_assert_int_eq(notified, 1);
+	tt_close(ssl, fd);
+	SSL_CTX_free(cc);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(plain_http_to_tls_port_gets_400_and_close)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	struct tl_resp r;
+	int port;
+	struct mg_context *ctx = start_ok(extra, &port);
+
+	ck_assert_int_eq(
+	    tl_request(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", &r), 400);
+	ck_assert_int_eq(r.closed, 1);
+	ck_assert_ptr_nonnull(strstr(r.body, "HTTPS"));
+	tl_resp_free(&r);
+	/* and TLS clients are still served */
+	{
+		char body[64];
+
+		ck_assert_int_eq(https_get(port, "/info", body, sizeof body),
+		                 200);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
+/* 100 clients that send the start of a ClientHello and stall must not
+ * keep a server with two threads from serving others, and are closed at
+ * request_timeout_ms. */
+START_TEST(stalled_handshakes_hold_no_thread)
+{
+	const char *extra[] = {
+	    "ssl_certificate",    server_pem(), "num_threads", "2",
+	    "request_timeout_ms", "1500",       NULL};
+	static const char partial[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc";
+	int fds[100], port;
+	char body[64];
+	struct mg_context *ctx = start_ok(extra, &port);
+	long long t0;
+
+	for (int i = 0; i < 100; i++) {
+		fds[i] = tl_connect(port);
+		ck_assert_int_eq(tl_send_n(fds[i], partial, sizeof partial - 1),
+		                 0);
+	}
+	t0 = tl_now_ms();
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(https_get(port, "/info", body, sizeof body),
+		                 200);
+	/* served while all 100 are still open: well inside their timeout */
+	ck_assert_int_lt(tl_now_ms() - t0, 1500);
+	for (int i = 0; i < 100; i++) {
+		ck_assert_msg(tl_closed_within(fds[i], 6000),
+		              "stalled handshake %d not closed", i);
+		close(fds[i]);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(missing_or_bad_certificate_refuses_to_start)
+{
+	const char *bad_key[] = {"ssl_certificate", NULL, NULL};
+	char err[256], mixed[600];
+	int tp, pp;
+	FILE *f;
+
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, NULL, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "ssl_certificate") != NULL, "error: %s", err);
+	/* the server's certificate with another key */
+	snprintf(mixed, sizeof mixed, "%s", tt_path(dir, "mixed.pem"));
+	f = fopen(mixed, "w");
+	ck_assert_ptr_nonnull(f);
+	{
+		static char a[8192], b[8192];
+		FILE *s = fopen(server_pem(), "r"),
+		     *o = fopen(tt_path(dir, "other.pem"), "r");
+		size_t na = fread(a, 1, sizeof a - 1, s),
+		       nb = fread(b, 1, sizeof b - 1, o);
+		char *ka = strstr(a, "-----BEGIN PRIVATE KEY"),
+		     *kb = strstr(b, "-----BEGIN PRIVATE KEY");
+
+		ck_assert(na > 0 && nb > 0 && ka && kb);
+		fwrite(a, 1, (size_t)(ka - a), f);
+		fwrite(kb, 1, strlen(kb), f);
+		fclose(s);
+		fclose(o);
+	}
+	fclose(f);
+	bad_key[1] = mixed;
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, bad_key, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "does not match") != NULL, "error: %s", err);
+}
+END_TEST
+
+/* ---- init_ssl and external_ssl_ctx ------------------------------------- */
+
+static _Atomic int init_calls, ext_create, ext_free;
+static void *seen_ud;
+static int init_ret, ext_ret;
+static SSL_CTX *app_ctx;
+
+static int cb_init_ssl(void *ssl_ctx, void *ud)
+{
+	atomic_fetch_add(&init_calls, 1);
+	seen_ud = ud;
+	if (init_ret == 1) { /* the application sets the certificate up */
+		ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(
+		                     ssl_ctx, tt_path(dir, "server.pem")),
+		                 1);
+		ck_assert_int_eq(
+		    SSL_CTX_use_PrivateKey_file(
+		        ssl_ctx, tt_path(dir, "server.pem"), SSL_FILETYPE_PEM),
+		    1);
+	}
+	return init_ret;
+}
+
+static int cb_external(void **ssl_ctx, void *ud)
+{
+	seen_ud = ud;
+	if (*ssl_ctx != NULL) {
+		atomic_fetch_add(&ext_free, 1);
+		if (*ssl_ctx == app_ctx) {
+			SSL_CTX_free(app_ctx);
+			app_ctx = NULL;
+			return 1; /* the application freed its own */
+		}
+		return 0;
+	}
+	atomic_fetch_add(&ext_create, 1);
+	if (ext_ret == 1) {
+		app_ctx = SSL_CTX_new(TLS_server_method());
+		SSL_CTX_use_certificate_chain_file(app_ctx,
+		                                   tt_path(dir, "server.pem"));
+		SSL_CTX_use_PrivateKey_file(app_ctx, tt_path(dir, "server.pem"),
+		                            SSL_FILETYPE_PEM);
+		*ssl_ctx = app_ctx;
+	}
+	return ext_ret;
+}
+
+static void reset_calls(int iret, int eret)
+{
+	init_calls = ext_create = ext_free = 0;
+	seen_ud = NULL;
+	init_ret = iret;
+	ext_ret = eret;
+}
+
+START_TEST(init_ssl_return_values)
+{
+	const char *with_cert[] = {"ssl_certificate", server_pem(), NULL};
+	struct mg_callbacks cb;
+	char err[256], body[64];
+	int tp, pp, ud = 42;
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	cb.init_ssl = cb_init_ssl;
+	/* 0: civetd loads ssl_certificate */
+	reset_calls(0, 0);
+	ctx = start_tls(&cb, &ud, with_cert, &tp, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(init_calls, 1);
+	ck_assert_ptr_eq(seen_ud, &ud);
+	ck_assert_int_eq(https_get(tp, "/info", body, sizeof body), 200);
+	mg_stop(ctx);
+	/* 1: the callback did it; no ssl_certificate option needed */
+	reset_calls(1, 0);
+	ctx = start_tls(&cb, &ud, NULL, &tp, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(init_calls, 1);
+	ck_assert_int_eq(https_get(tp, "/info", body, sizeof body), 200);
+	mg_stop(ctx);
+	/* -1: the start fails */
+	reset_calls(-1, 0);
+	ck_assert_ptr_null(
+	    start_tls(&cb, &ud, with_cert, &tp, &pp, err, sizeof err));
+	ck_assert_int_eq(init_calls, 1);
+	ck_assert_msg(strstr(err, "init_ssl") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(external_ssl_ctx_return_values)
+{
+	const char *with_cert[] = {"ssl_certificate", server_pem(), NULL};
+	struct mg_callbacks cb;
+	char err[256], body[64];
+	int tp, pp, ud = 7;
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	cb.init_ssl = cb_init_ssl;
+	cb.external_ssl_ctx = cb_external;
+	/* 1: the application's context; init_ssl is not called; it is
+	 * offered back to be freed at mg_stop */
+	reset_calls(0, 1);
+	ctx = start_tls(&cb, &ud, NULL, &tp, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(ext_create, 1);
+	ck_assert_int_eq(init_calls, 0);
+	ck_assert_ptr_eq(seen_ud, &ud);
+	ck_assert_int_eq(https_get(tp, "/info", body, sizeof body), 200);
+	mg_stop(ctx);
+	ck_assert_int_eq(ext_free, 1);
+	ck_assert_ptr_null(app_ctx);
+	/* 0: civetd makes it, init_ssl runs, and it is offered at stop */
+	reset_calls(0, 0);
+	ctx = start_tls(&cb, &ud, with_cert, &tp, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(ext_create, 1);
+	ck_assert_int_eq(init_calls, 1);
+	ck_assert_int_eq(https_get(tp, "/info", body, sizeof body), 200);
+	mg_stop(ctx);
+	ck_assert_int_eq(ext_free, 1);
+	/* -1: the start fails, init_ssl never runs */
+	reset_calls(0, -1);
+	ck_assert_ptr_null(
+	    start_tls(&cb, &ud, with_cert, &tp, &pp, err, sizeof err));
+	ck_assert_int_eq(init_calls, 0);
+	ck_assert_msg(strstr(err, "external_ssl_ctx") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(no_tls_port_calls_no_tls_callback)
+{
+	const char *opts[] = {"listening_ports", "127.0.0.1:0", NULL};
+	struct mg_callbacks cb;
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	cb.init_ssl = cb_init_ssl;
+	cb.external_ssl_ctx = cb_external;
+	reset_calls(-1, -1);
+	ctx = mg_start(&cb, NULL, opts);
+	ck_assert_ptr_nonnull(ctx);
+	mg_stop(ctx);
+	ck_assert_int_eq(init_calls + ext_create + ext_free, 0);
+}
+END_TEST
+
+/* ---- client certificates, protocol versions ---------------------------- */
+
+START_TEST(client_certificate_required)
+{
+	const char *extra[] = {"ssl_certificate",
+	                       server_pem(),
+	                       "ssl_verify_peer",
+	                       "yes",
+	                       "ssl_ca_file",
+	                       NULL,
+	                       "ssl_default_verify_paths",
+	                       "no",
+	                       NULL};
+	char ca[512];
+	SSL_CTX *with, *without;
+	int port, fd;
+	struct mg_context *ctx;
+	SSL *ssl;
+
+	snprintf(ca, sizeof ca, "%s", tt_path(dir, "ca.pem"));
+	extra[5] = ca;
+	ctx = start_ok(extra, &port);
+	with = tt_client_ctx(ca, tt_path(dir, "client.pem"));
+	without = tt_client_ctx(ca, NULL);
+	ssl = tt_connect(with, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	ck_assert_int_eq(tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
+	{
+		static char all[8192];
+
+		tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n"
+		             "Connection: close\r\n\r\n");
+		tt_read_all(ssl, all, sizeof all, NULL);
+		ck_assert_ptr_nonnull(
+		    strstr(all, "X-Subject: /O=civetd tests/CN=test client"));
+		ck_assert_ptr_nonnull(
+		    strstr(all, "X-Issuer: /O=civetd tests/CN=civetd test CA"));
+		ck_assert_ptr_nonnull(strstr(all, "X-Serial: 1234ABCD"));
+		ck_assert_ptr_nonnull(strstr(all, "X-X509: 1"));
+		/* a SHA-1 fingerprint: 40 hex digits */
+		{
+			const char *f = strstr(all, "X-Finger: ");
+
+			ck_assert_ptr_nonnull(f);
+			ck_assert_int_eq(
+			    (int)strspn(f + 10, "0123456789abcdef"), 40);
+		}
+	}
+	tt_close(ssl, fd);
+	/* without a certificate: no request gets through (TLS 1.3 reports
+	 * the refusal on the first read) */
+	ssl = tt_connect(without, port, &fd);
+	if (ssl != NULL) {
+		static char all[4096];
+
+		tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n\r\n");
+		tt_read_all(ssl, all, sizeof all, NULL);
+		ck_assert_ptr_null(strstr(all, "200 OK"));
+		tt_close(ssl, fd);
+	}
+	SSL_CTX_free(with);
+	SSL_CTX_free(without);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(client_certificate_optional_and_absent)
+{
+	const char *extra[] = {"ssl_certificate",
+	                       server_pem(),
+	                       "ssl_verify_peer",
+	                       "optional",
+	                       "ssl_ca_file",
+	                       NULL,
+	                       "ssl_default_verify_paths",
+	                       "no",
+	                       NULL};
+	char ca[512], body[64];
+	int port;
+	struct mg_context *ctx;
+
+	snprintf(ca, sizeof ca, "%s", tt_path(dir, "ca.pem"));
+	extra[5] = ca;
+	ctx = start_ok(extra, &port);
+	/* no certificate: served, and client_cert is NULL */
+	{
+		SSL_CTX *cc = tt_client_ctx(ca, NULL);
+		static char all[8192];
+		int fd;
+		SSL *ssl = tt_connect(cc, port, &fd);
+
+		ck_assert_ptr_nonnull(ssl);
+		tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n"
+		             "Connection: close\r\n\r\n");
+		tt_read_all(ssl, all, sizeof all, NULL);
+		ck_assert_ptr_nonnull(strstr(all, "200 OK"));
+		ck_assert_ptr_nonnull(strstr(all, "X-Subject: -"));
+		tt_close(ssl, fd);
+		SSL_CTX_free(cc);
+	}
+	mg_stop(ctx);
+	/* no verification at all (the default): a certificate is not
+	 * asked for, client_cert is NULL */
+	{
+		const char *plain[] = {"ssl_certificate", server_pem(), NULL};
+
+		ctx = start_ok(plain, &port);
+		ck_assert_int_eq(https_get(port, "/info", body, sizeof body),
+		                 200);
+		mg_stop(ctx);
+	}
+}
+END_TEST
+
+START_TEST(protocol_version_5_refuses_tls12)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(),
+	                       "ssl_protocol_version", "5", NULL};
+	SSL_CTX *c12 = tt_client_ctx(NULL, NULL);
+	char body[64];
+	int port, fd;
+	struct mg_context *ctx = start_ok(extra, &port);
+	SSL *ssl;
+
+	SSL_CTX_set_max_proto_version(c12, TLS1_2_VERSION);
+	ssl = tt_connect(c12, port, &fd);
+	ck_assert_ptr_null(ssl);
+	ck_assert_int_eq(https_get(port, "/info", body, sizeof body), 200);
+	SSL_CTX_free(c12);
+	mg_stop(ctx);
+	/* and the default (4) takes TLS 1.2 */
+	{
+		const char *def[] = {"ssl_certificate", server_pem(), NULL};
+
+		c12 = tt_client_ctx(NULL, NULL);
+		SSL_CTX_set_max_proto_version(c12, TLS1_2_VERSION);
+		ctx = start_ok(def, &port);
+		ssl = tt_connect(c12, port, &fd);
+		ck_assert_ptr_nonnull(ssl);
+		ck_assert_int_eq(SSL_version(ssl), TLS1_2_VERSION);
+		tt_close(ssl, fd);
+		SSL_CTX_free(c12);
+		mg_stop(ctx);
+	}
+}
+END_TEST
+
+START_TEST(bad_protocol_version_and_cipher_list_refuse_to_start)
+{
+	const char *v9[] = {"ssl_certificate", server_pem(),
+	                    "ssl_protocol_version", "9", NULL};
+	const char *ciphers[] = {"ssl_certificate", server_pem(),
+	                         "ssl_cipher_list", "NO-SUCH-CIPHER", NULL};
+	char err[256];
+	int tp, pp;
+
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, v9, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "ssl_protocol_version") != NULL, "%s", err);
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, ciphers, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "ssl_cipher_list") != NULL, "%s", err);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_tls");
+	struct {
+		const char *name;
+		const TTest *test;
+	} tests[] = {
+	    {"https", handler_over_tls_sees_is_ssl_and_https_link},
+	    {"large", large_file_and_large_body_over_tls},
+	    {"keepalive", keep_alive_and_pipelined_requests_over_tls},
+	    {"plain", plain_http_to_tls_port_gets_400_and_close},
+	    {"stalled", stalled_handshakes_hold_no_thread},
+	    {"badcert", missing_or_bad_certificate_refuses_to_start},
+	    {"init_ssl", init_ssl_return_values},
+	    {"external", external_ssl_ctx_return_values},
+	    {"notls", no_tls_port_calls_no_tls_callback},
+	    {"clientcert", client_certificate_required},
+	    {"optional", client_certificate_optional_and_absent},
+	    {"version", protocol_version_5_refuses_tls12},
+	    {"badopts", bad_protocol_version_and_cipher_list_refuse_to_start},
+	};
+
+	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+		TCase *tc = tcase_create(tests[i].name);
+
+		tl_cleanup_fixture(tc);
+		tcase_add_checked_fixture(tc, make_dir, drop_dir);
+		tcase_set_timeout(tc, 60);
+		tcase_add_test(tc, tests[i].test);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
