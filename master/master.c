@@ -112,6 +112,7 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.num_listen_fds = ls->n;
 	s.slot = slot;
 	s.area = m->area;
+	s.ticket_keys = m->keys;
 	s.ctl_fd = ctl;
 	s.master_pid = m->area->master_pid;
 	s.num_workers = m->want > 0 ? m->want : 1;
@@ -256,8 +257,8 @@ static void drain_recycled(struct cw_master *m)
 static void on_control(evutil_socket_t fd, short what, void *arg)
 {
 	struct cw_worker *w = arg;
-	char msg[16];
-	ssize_t n = recv(fd, msg, sizeof msg, MSG_DONTWAIT);
+	char msg[sizeof w->failure + 1];
+	ssize_t n = recv(fd, msg, sizeof msg - 1, MSG_DONTWAIT);
 
 	(void)what;
 	if (n <= 0) {
@@ -270,6 +271,9 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 		w->m->failures = 0;
 		cw_reload_worker_ready(w->m, w);
 		drain_recycled(w->m);
+	} else if (msg[0] == CW_CTL_FAILED) {
+		msg[n] = '\0';
+		snprintf(w->failure, sizeof w->failure, "%s", msg + 1);
 	} else if (msg[0] == CW_CTL_RECYCLE) {
 		cw_master_log(w->m, "worker %d reached max_requests_per_worker",
 		              (int)w->pid);
@@ -338,7 +342,8 @@ static void reaped(struct cw_master *m, struct cw_worker *w, int status)
 	cw_reload_worker_gone(m, w, before_ready);
 	if (!expected && w->gen == m->gen && !w->recycling &&
 	    (m->reload == NULL || w->gen != m->reload->gen))
-		plan_respawn(m, before_ready, why);
+		plan_respawn(m, before_ready,
+		             w->failure[0] != '\0' ? w->failure : why);
 	cw_proctab_remove(&m->procs, w);
 }
 
@@ -427,6 +432,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	respawn_missing(m);
 	cw_reload_tick(m);
 	sample_rates(m, now);
+	cw_master_keys_tick(m, now);
 	if (m->stopping && cw_proctab_empty(&m->procs))
 		event_base_loopbreak(m->base);
 	if (m->stopping && now > m->stop_deadline)
@@ -603,6 +609,8 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	admin = cw_config_get(&m->cfg, CW_OPT_ADMIN_SOCKET);
 	if (*admin != '\0' && cw_admin_open(m, admin, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
+	if (cw_master_keys_apply(m, &m->cfg, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_INIT_TLS_FAILED;
 	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (write_pid_file(m, err, errlen) != 0)
@@ -627,6 +635,7 @@ static void teardown(struct cw_master *m)
 		free(m->pid_file);
 	}
 	cw_stats_area_free(m->area);
+	cw_master_keys_free(m);
 	cw_config_free(&m->cfg);
 	cw_log_file_close(&m->log);
 }

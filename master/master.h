@@ -14,6 +14,7 @@
 #include "config.h"
 #include "core/log.h"
 #include "core/stats.h"
+#include "core/ticket_keys.h"
 #include "proctab.h"
 #include "util/buf.h"
 #include "worker.h"
@@ -49,12 +50,14 @@ struct cw_master {
 	struct cw_config cfg;    /* in effect */
 	struct cw_listen_set ls; /* in effect */
 	struct cw_stats_area *area;
+	struct cw_ticket_keys *keys; /* shared with the workers (keys.c) */
+	int64_t keys_rotated_ms;
 	struct cw_proctab procs; /* live worker processes */
 	uint64_t gen;
 	int want;     /* workers wanted in the current generation */
 	int failures; /* consecutive start-up failures */
 	int gave_up;  /* stopped respawning after failures */
-	char last_failure[160];
+	char last_failure[400];
 	int64_t next_spawn_ms;
 	struct cw_reload *reload;
 	int stopping; /* 0, 1 graceful, 2 immediate */
@@ -109,6 +112,26 @@ void cw_master_scale(struct cw_master *m, int n);
 /* The num_workers option of cfg, or the number of online CPUs if it is
  * not set (at least 1). */
 int cw_master_workers_option(const struct cw_config *cfg);
+
+/* ---- keys.c: session ticket keys ---- */
+
+/* Can cfg's ssl_ticket_key_file be read (or is it unset)? 0, or -1 with
+ * the file and the reason in err. Changes nothing. */
+int cw_master_keys_check(const struct cw_config *cfg, char *err, size_t errlen);
+
+/* Make m->keys hold cfg's keys: those of ssl_ticket_key_file, or (unset)
+ * rotating keys of its own, made now unless it already has them. Maps
+ * the shared memory the first time. 0, or -1 with the reason in err (the
+ * keys then are as they were). */
+int cw_master_keys_apply(struct cw_master *m, const struct cw_config *cfg,
+                         char *err, size_t errlen);
+
+/* From the master's tick: rotate keys of its own once a ticket lifetime
+ * has passed since the last rotation. */
+void cw_master_keys_tick(struct cw_master *m, int64_t now);
+
+/* Wipe and unmap the keys. */
+void cw_master_keys_free(struct cw_master *m);
 
 /* ---- reload.c ---- */
 

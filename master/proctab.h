@@ -30,6 +30,7 @@ struct cw_worker {
 	int64_t drain_deadline;
 	uint64_t rate_req; /* requests at the last rate sample */
 	double rate;       /* requests per second */
+	char failure[320]; /* why it could not start, as it said, or "" */
 	struct cw_worker *next;
 };
 

@@ -143,6 +143,7 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 	r->arg = arg;
 	m->reload = r;
 	if (cw_config_load(m->base_opts, &r->cfg, err, sizeof err) != 0 ||
+	    cw_master_keys_check(&r->cfg, err, sizeof err) != 0 ||
 	    cw_listen_set_open(&r->cfg, &m->ls, &r->ls, err, sizeof err) != 0) {
 		finish(m, 0, err);
 		return;
@@ -179,6 +180,16 @@ static void drained(struct cw_master *m)
 	finish(m, 1, msg);
 }
 
+/* The new configuration's ticket keys (checked when the reload began). */
+static void apply_keys(struct cw_master *m)
+{
+	char err[512];
+
+	if (cw_master_keys_apply(m, &m->cfg, err, sizeof err) != 0)
+		cw_master_log(m, "reload: session ticket keys unchanged: %s",
+		              err);
+}
+
 /* Every new worker is ready: the new generation takes over. */
 static void switch_over(struct cw_master *m)
 {
@@ -190,6 +201,7 @@ static void switch_over(struct cw_master *m)
 	m->cfg = r->cfg;
 	m->ls = r->ls;
 	m->gen = r->gen;
+	apply_keys(m);
 	m->want = cw_master_workers_option(&m->cfg);
 	m->gave_up = 0;
 	m->failures = 0;
@@ -233,10 +245,17 @@ void cw_reload_worker_gone(struct cw_master *m, struct cw_worker *w,
 	if (r == NULL)
 		return;
 	if (!r->draining && w->gen == r->gen) {
-		abort_reload(m, before_ready
-		                    ? "a new worker exited before it was ready "
-		                      "(see the error log)"
-		                    : "a new worker exited");
+		char why[400];
+
+		if (w->failure[0] != '\0')
+			snprintf(why, sizeof why,
+			         "a new worker cannot start: %s", w->failure);
+		else
+			snprintf(why, sizeof why, "%s",
+			         before_ready ? "a new worker exited before it "
+			                        "was ready (see the error log)"
+			                      : "a new worker exited");
+		abort_reload(m, why);
 		return;
 	}
 	/* w is still linked: the old generation is gone when only it is left */

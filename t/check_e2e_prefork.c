@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "tlstest.h"
 
 struct srv {
 	pid_t pid;  /* the master, 0 once reaped */
@@ -271,7 +272,11 @@ static void exec_server(struct srv *s, pid_t parent)
 	_exit(127);
 }
 
-static void srv_start(struct srv *s, const char *extra, int workers)
+/* Start prefork_app with a configuration of listening_ports ports, the
+ * lines extra (may be NULL) and that many workers, in a directory of its
+ * own. */
+static void srv_start_on(struct srv *s, const char *ports, const char *extra,
+                         int workers)
 {
 	FILE *f;
 	pid_t parent;
@@ -288,11 +293,11 @@ static void srv_start(struct srv *s, const char *extra, int workers)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f,
 	        "# written by check_e2e_prefork\n"
-	        "listening_ports 127.0.0.1:0\nnum_workers %d\nnum_threads 4\n"
+	        "listening_ports %s\nnum_workers %d\nnum_threads 4\n"
 	        "enable_keep_alive yes\nkeep_alive_timeout_ms 10000\n"
 	        "admin_socket %s\nworker_shutdown_timeout_ms 8000\n"
 	        "error_log_file %s\n%s",
-	        workers, s->sock, s->errlog, extra ? extra : "");
+	        ports, workers, s->sock, s->errlog, extra ? extra : "");
 	fclose(f);
 	env("PREFORK_APP"); /* fails here, not in the child */
 	parent = getpid();
@@ -305,6 +310,11 @@ static void srv_start(struct srv *s, const char *extra, int workers)
 	tl_track_group(s->pgid);
 	if (workers > 0)
 		wait_ready(s, workers, 0, 10000);
+}
+
+static void srv_start(struct srv *s, const char *extra, int workers)
+{
+	srv_start_on(s, "127.0.0.1:0", extra, workers);
 }
 
 /* "ports": [N]: json_num wants "key": so read it by hand. */
@@ -1095,6 +1105,114 @@ END_TEST
 
 /* A TCase of its own for one test, so that the cleanup fixture runs after
  * each test (an unchecked fixture runs once per TCase). */
+/* ---- TLS in the workers ---------------------------------------------- */
+
+/* A TLS connection held open after one GET /pid: the pid that answered. */
+static int tls_pid(SSL *ssl)
+{
+	char body[32];
+
+	ck_assert_int_eq(tt_send(ssl, "GET /pid HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
+	ck_assert_int_eq(tt_read_response(ssl, body, sizeof body), 200);
+	return atoi(body);
+}
+
+/* Every worker makes its own TLS context, but the ticket keys are the
+ * master's: a session one worker began resumes on the other. The
+ * connections are held open, so that the balance between the workers
+ * sends new ones to both. */
+START_TEST(tls_sessions_resume_on_any_worker)
+{
+	enum { N = 40 };
+	char *certs = tl_mkdtemp(), extra[600], js[65536];
+	SSL_CTX *cc;
+	SSL_SESSION *sess = NULL;
+	SSL *held[N];
+	int fds[N], first = 0, other = 0;
+	struct srv s;
+
+	tt_make_certs(certs);
+	snprintf(extra, sizeof extra, "ssl_certificate %s\n",
+	         tt_path(certs, "server.pem"));
+	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
+	status(&s, js, sizeof js);
+	s.port = port_of(js);
+	cc = tt_client_ctx(tt_path(certs, "ca.pem"), NULL);
+	for (int i = 0; i < N; i++) {
+		int pid;
+
+		fds[i] = tl_connect(s.port);
+		held[i] = SSL_new(cc);
+		SSL_set_fd(held[i], fds[i]);
+		if (sess != NULL)
+			SSL_set_session(held[i], sess);
+		ck_assert_int_eq(SSL_connect(held[i]), 1);
+		ck_assert_int_eq(SSL_session_reused(held[i]), i > 0);
+		pid = tls_pid(held[i]);
+		if (i == 0)
+			first = pid;
+		else if (pid != first)
+			other = pid;
+		/* the session to resume next (TLS 1.3: the new ticket this
+		 * connection got with its response) */
+		SSL_SESSION_free(sess);
+		sess = SSL_get1_session(held[i]);
+	}
+	ck_assert_msg(other != 0, "all %d connections went to pid %d", N,
+	              first);
+	for (int i = 0; i < N; i++)
+		tt_close(held[i], fds[i]);
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(cc);
+	srv_stop(&s);
+	tl_rmdir(certs);
+	free(certs);
+}
+END_TEST
+
+/* A reload whose certificate cannot be used is refused with the file and
+ * the reason; the old workers serve on, open TLS connections too. */
+START_TEST(tls_reload_with_bad_certificate_is_refused)
+{
+	char *certs = tl_mkdtemp(), extra[600], js[65536], out[4096];
+	SSL_CTX *cc;
+	SSL *ssl;
+	int fd;
+	struct srv s;
+	FILE *f;
+
+	tt_make_certs(certs);
+	snprintf(extra, sizeof extra, "ssl_certificate %s\n",
+	         tt_path(certs, "server.pem"));
+	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
+	status(&s, js, sizeof js);
+	s.port = port_of(js);
+	cc = tt_client_ctx(tt_path(certs, "ca.pem"), NULL);
+	ssl = tt_connect(cc, s.port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	ck_assert_int_gt(tls_pid(ssl), 0);
+	/* the configuration now names a certificate that does not exist */
+	f = fopen(s.conf, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "ssl_certificate %s\n", tt_path(certs, "gone.pem"));
+	fclose(f);
+	ck_assert_int_ne(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "gone.pem") != NULL, "reload said: %s", out);
+	/* the open connection and new ones are still served */
+	ck_assert_int_gt(tls_pid(ssl), 0);
+	tt_close(ssl, fd);
+	ssl = tt_connect(cc, s.port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	ck_assert_int_gt(tls_pid(ssl), 0);
+	tt_close(ssl, fd);
+	SSL_CTX_free(cc);
+	srv_stop(&s);
+	tl_rmdir(certs);
+	free(certs);
+}
+END_TEST
+
 static TCase *own_case(Suite *s, const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -1110,6 +1228,9 @@ static TCase *own_case(Suite *s, const char *name)
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_prefork");
+
+	ADD(s, tls_sessions_resume_on_any_worker);
+	ADD(s, tls_reload_with_bad_certificate_is_refused);
 
 	ADD(s, status_totals_count_requests_across_reloads);
 	ADD(s, each_reload_adds_one_generation);

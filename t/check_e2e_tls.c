@@ -667,6 +667,135 @@ START_TEST(bad_protocol_version_and_cipher_list_refuse_to_start)
 }
 END_TEST
 
+/* ---- resumption -------------------------------------------------------- */
+
+/* Connect with sess (may be NULL), GET /info, close: 1 if the handshake
+ * resumed. *sess becomes the session to use next. */
+static int connect_resume(int port, SSL_CTX *cc, SSL_SESSION **sess)
+{
+	static char all[4096];
+	int fd, reused;
+	SSL *ssl;
+
+	fd = tl_connect(port);
+	ssl = SSL_new(cc);
+	ck_assert_ptr_nonnull(ssl);
+	SSL_set_fd(ssl, fd);
+	if (*sess != NULL)
+		SSL_set_session(ssl, *sess);
+	ck_assert_int_eq(SSL_connect(ssl), 1);
+	reused = SSL_session_reused(ssl);
+	ck_assert_int_eq(tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n"
+	                              "Connection: close\r\n\r\n"),
+	                 0);
+	tt_read_all(ssl, all, sizeof all, NULL);
+	ck_assert_ptr_nonnull(strstr(all, "ssl=1"));
+	SSL_SESSION_free(*sess);
+	*sess = SSL_get1_session(ssl);
+	tt_close(ssl, fd);
+	return reused;
+}
+
+static void write_key_file(const char *path, size_t n, unsigned char seed)
+{
+	unsigned char key[80];
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (unsigned char)(seed + i * 13);
+	ck_assert_uint_eq(fwrite(key, 1, n, f), n);
+	fclose(f);
+}
+
+/* TLS 1.3 and 1.2 both: every connection after the first resumes, one
+ * after another (TLS 1.3 tickets are single-use: each resumption must
+ * hand out a new one). */
+START_TEST(sessions_resume_again_and_again)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	int port, versions[] = {TLS1_3_VERSION, TLS1_2_VERSION};
+	struct mg_context *ctx = start_ok(extra, &port);
+
+	for (int v = 0; v < 2; v++) {
+		SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+		SSL_SESSION *sess = NULL;
+
+		SSL_CTX_set_max_proto_version(cc, versions[v]);
+		ck_assert_int_eq(connect_resume(port, cc, &sess), 0);
+		for (int i = 0; i < 5; i++)
+			ck_assert_msg(connect_resume(port, cc, &sess) == 1,
+			              "TLS %x: connection %d did not resume",
+			              versions[v], i + 2);
+		SSL_SESSION_free(sess);
+		SSL_CTX_free(cc);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
+/* Two servers reading the same ssl_ticket_key_file resume each other's
+ * sessions (machines behind one load balancer); a third with another key
+ * does a full handshake. Both of nginx's sizes (80 and 48 bytes). */
+START_TEST(ticket_key_file_shared_by_two_servers)
+{
+	char k80[512], k48[512], other[512];
+	const char *a_opts[] = {"ssl_certificate", server_pem(),
+	                        "ssl_ticket_key_file", k80, NULL};
+	const char *c_opts[] = {"ssl_certificate", server_pem(),
+	                        "ssl_ticket_key_file", other, NULL};
+	SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+	SSL_SESSION *sess = NULL;
+	int pa, pb, pc;
+	struct mg_context *a, *b, *c;
+
+	snprintf(k80, sizeof k80, "%s", tt_path(dir, "t80.key"));
+	snprintf(k48, sizeof k48, "%s", tt_path(dir, "t48.key"));
+	snprintf(other, sizeof other, "%s", tt_path(dir, "other.key"));
+	write_key_file(k80, 80, 1);
+	write_key_file(k48, 48, 2);
+	write_key_file(other, 80, 99);
+	for (int round = 0; round < 2; round++) {
+		a_opts[3] = round == 0 ? k80 : k48;
+		a = start_ok(a_opts, &pa);
+		b = start_ok(a_opts, &pb);
+		c = start_ok(c_opts, &pc);
+		ck_assert_int_eq(connect_resume(pa, cc, &sess), 0);
+		ck_assert_int_eq(connect_resume(pb, cc, &sess), 1);
+		ck_assert_int_eq(connect_resume(pa, cc, &sess), 1);
+		ck_assert_int_eq(connect_resume(pc, cc, &sess), 0);
+		SSL_SESSION_free(sess);
+		sess = NULL;
+		mg_stop(a);
+		mg_stop(b);
+		mg_stop(c);
+	}
+	SSL_CTX_free(cc);
+}
+END_TEST
+
+START_TEST(bad_ticket_key_file_refuses_to_start)
+{
+	char k[512];
+	const char *opts[] = {"ssl_certificate", server_pem(),
+	                      "ssl_ticket_key_file", k, NULL};
+	char err[256];
+	int tp, pp;
+
+	snprintf(k, sizeof k, "%s", tt_path(dir, "short.key"));
+	write_key_file(k, 32, 1);
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, opts, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "ssl_ticket_key_file") && strstr(err, k) &&
+	                  strstr(err, "80 or 48 bytes"),
+	              "%s", err);
+	snprintf(k, sizeof k, "%s", tt_path(dir, "missing.key"));
+	ck_assert_ptr_null(
+	    start_tls(NULL, NULL, opts, &tp, &pp, err, sizeof err));
+	ck_assert_msg(strstr(err, "missing.key") != NULL, "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -687,6 +816,9 @@ static Suite *suite(void)
 	    {"optional", client_certificate_optional_and_absent},
 	    {"version", protocol_version_5_refuses_tls12},
 	    {"badopts", bad_protocol_version_and_cipher_list_refuse_to_start},
+	    {"resume", sessions_resume_again_and_again},
+	    {"keyfile", ticket_key_file_shared_by_two_servers},
+	    {"badkeyfile", bad_ticket_key_file_refuses_to_start},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

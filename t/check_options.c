@@ -113,6 +113,7 @@ static const struct mg_option civetd_own[] = {
     {"body_buffer_size", NUM, "65536"},
     {"min_receive_rate", NUM, "500"},
     {"min_send_rate", NUM, "500"},
+    {"ssl_ticket_key_file", STR, NULL},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

@@ -123,13 +123,20 @@ static int within_share(void *arg)
 	return mine <= avg + (avg / 4 > 8 ? avg / 4 : 8);
 }
 
-/* A worker that cannot start says why where civetd logs: error_log_file
- * if the configuration names one, else standard error. */
+/* A worker that cannot start says why where civetd logs (error_log_file
+ * if the configuration names one, else standard error), and to the master
+ * (which gives the reason to a reload that waits for this worker). */
 static void report(const struct cw_worker_spec *s, const char *why)
 {
 	const char *path = NULL;
 	char line[700];
 	int fd = 2, n;
+
+	n = snprintf(line, sizeof line, "%c%s", CW_CTL_FAILED, why);
+	if (send(s->ctl_fd, line,
+	         (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
+	         MSG_NOSIGNAL) < 0)
+		n = 0;
 
 	for (int i = 0; s->options != NULL && s->options[i] != NULL; i += 2)
 		if (strcmp(s->options[i], "error_log_file") == 0)
@@ -162,6 +169,7 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	extra.conns = &s->slot->conns;
 	extra.accept_ok = within_share;
 	extra.accept_arg = (void *)s;
+	extra.ticket_keys = s->ticket_keys;
 	extra.runners_target = (int)((cpus + s->num_workers - 1) /
 	                             (s->num_workers > 0 ? s->num_workers : 1));
 	ctx = cw_context_start(&init, &err, &extra);

@@ -8,6 +8,7 @@
 
 #include "civetweb.h"
 #include "core/stats.h"
+#include "core/ticket_keys.h"
 
 #define CW_MAX_LISTENERS 64
 
@@ -20,7 +21,9 @@ struct cw_worker_spec {
 	int num_listen_fds;
 	struct cw_worker_slot *slot; /* in the shared area */
 	struct cw_stats_area *area;  /* to see the other workers */
-	int ctl_fd;                  /* the worker's end of the channel */
+	/* session ticket keys, shared with the master */
+	const struct cw_ticket_keys *ticket_keys;
+	int ctl_fd; /* the worker's end of the channel */
 	pid_t master_pid;
 	int num_workers;         /* for the number of runner threads */
 	int shutdown_timeout_ms; /* drain bound */

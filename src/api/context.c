@@ -241,6 +241,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->runners_target = extra->runners_target;
 		ctx->accept_ok = extra->accept_ok;
 		ctx->accept_arg = extra->accept_arg;
+		ctx->ticket_keys = extra->ticket_keys;
 	}
 	code = open_listeners(ctx, extra, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)

@@ -15,6 +15,8 @@ struct cw_start_extra {
 	int runners_target;          /* pool threads waiting for events */
 	int (*accept_ok)(void *arg); /* may this process accept now? */
 	void *accept_arg;
+	/* session ticket keys the master shares with its workers */
+	const struct cw_ticket_keys *ticket_keys;
 };
 
 /* Fill an mg_error_data (e may be NULL). */

@@ -26,6 +26,7 @@
  * byte a message. */
 #define CW_CTL_READY   'R' /* worker: context started, serving */
 #define CW_CTL_RECYCLE 'C' /* worker: max_requests_per_worker reached */
+#define CW_CTL_FAILED  'F' /* worker: cannot start; the reason follows */
 #define CW_CTL_DRAIN   'D' /* master: stop accepting, finish, exit */
 #define CW_CTL_STOP    'S' /* master: exit now */
 #define CW_CTL_REOPEN  'O' /* master: reopen log files */

@@ -42,6 +42,7 @@ struct cw_transport;
 struct cw_protocol;
 struct cw_exchange;
 struct cw_posted;
+struct cw_ticket_keys;
 
 /* Connection states, in the low byte of mg_connection.tag. Ownership of a
  * connection changes hands only through a compare-and-swap on the tag
@@ -117,6 +118,10 @@ struct mg_context {
 	int num_listeners;
 	int listeners_owned; /* close them on stop */
 	void *ssl_ctx;       /* SSL_CTX of the TLS ports (net/tls.h), or NULL */
+	/* Session ticket keys: the prefork master's (shared), the context's
+	 * own (ssl_ticket_key_file), or NULL: OpenSSL's. */
+	const struct cw_ticket_keys *ticket_keys;
+	struct cw_ticket_keys *own_ticket_keys;
 	/* The protocol a new server connection starts in (http/http1.c). */
 	const struct cw_protocol *first_proto;
 	struct cw_fallbacks fallbacks;

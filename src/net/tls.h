@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/server.h"
+#include "core/ticket_keys.h"
 #include "net/proto.h"
 #include "net/transport.h"
 
@@ -23,6 +24,10 @@ int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen);
 /* Free ctx->ssl_ctx, telling external_ssl_ctx first (its 1 keeps
  * civetd from freeing it). Does nothing without one. */
 void cw_tls_context_free(struct mg_context *ctx);
+
+/* Encrypt the session tickets of ssl_ctx (an SSL_CTX) with keys, which
+ * must live as long as it and are read for every ticket. 0 or -1. */
+int cw_tls_tickets_install(void *ssl_ctx, const struct cw_ticket_keys *keys);
 
 /* The transport of a TLS connection: records over the socket, through the
  * context's ssl_ctx. */

@@ -91,7 +91,41 @@ static int select_alpn(SSL *ssl, const unsigned char **out,
 	return SSL_TLSEXT_ERR_OK;
 }
 
-static int configure(SSL_CTX *s, const struct mg_context *ctx, char *err,
+/* Resumption: session tickets (one per handshake) that live
+ * cw_ticket_lifetime(), encrypted with the master's shared keys, the
+ * context's ssl_ticket_key_file or OpenSSL's own; and, when
+ * ssl_cache_timeout > 0, a session cache in this process for clients
+ * without tickets. */
+static int set_resumption(SSL_CTX *s, struct mg_context *ctx, long timeout,
+                          char *err, size_t errlen)
+{
+	const char *files = opt(ctx, CW_OPT_SSL_TICKET_KEY_FILE);
+
+	SSL_CTX_set_timeout(
+	    s, cw_ticket_lifetime(opt(ctx, CW_OPT_SSL_CACHE_TIMEOUT)));
+	SSL_CTX_set_num_tickets(s, 1);
+	SSL_CTX_set_session_cache_mode(s, timeout > 0 ? SSL_SESS_CACHE_SERVER
+	                                              : SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_session_id_context(s, (const unsigned char *)"civetd", 6);
+	if (ctx->ticket_keys == NULL && files != NULL) {
+		ctx->own_ticket_keys = calloc(1, sizeof *ctx->own_ticket_keys);
+		if (ctx->own_ticket_keys == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (cw_ticket_keys_load(ctx->own_ticket_keys, files, err,
+		                        errlen) != 0)
+			return -1;
+		ctx->ticket_keys = ctx->own_ticket_keys;
+	}
+	if (ctx->ticket_keys != NULL &&
+	    cw_tls_tickets_install(s, ctx->ticket_keys) != 0)
+		return fail(err, errlen, "cannot set the session ticket keys",
+		            NULL);
+	return 0;
+}
+
+static int configure(SSL_CTX *s, struct mg_context *ctx, char *err,
                      size_t errlen)
 {
 	const char *ciphers = opt(ctx, CW_OPT_SSL_CIPHER_LIST);
@@ -108,15 +142,8 @@ static int configure(SSL_CTX *s, const struct mg_context *ctx, char *err,
 	if (ciphers != NULL && !SSL_CTX_set_cipher_list(s, ciphers))
 		return fail(err, errlen, "ssl_cipher_list: cannot use",
 		            ciphers);
-	if (timeout > 0) {
-		SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_SERVER);
-		SSL_CTX_set_timeout(s, timeout);
-	} else {
-		SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
-		SSL_CTX_set_options(s, SSL_OP_NO_TICKET);
-		SSL_CTX_set_num_tickets(s, 0);
-	}
-	SSL_CTX_set_session_id_context(s, (const unsigned char *)"civetd", 6);
+	if (set_resumption(s, ctx, timeout, err, errlen) != 0)
+		return -1;
 	SSL_CTX_set_alpn_select_cb(s, select_alpn, NULL);
 	return 0;
 }
@@ -258,4 +285,11 @@ void cw_tls_context_free(struct mg_context *ctx)
 	if (r == 0)
 		SSL_CTX_free(ctx->ssl_ctx);
 	ctx->ssl_ctx = NULL;
+	if (ctx->own_ticket_keys != NULL) {
+		OPENSSL_cleanse(ctx->own_ticket_keys,
+		                sizeof *ctx->own_ticket_keys);
+		free(ctx->own_ticket_keys);
+		ctx->own_ticket_keys = NULL;
+		ctx->ticket_keys = NULL;
+	}
 }
