@@ -20,6 +20,8 @@
 #include "tlstest.h"
 
 static char *dir; /* certificates and the document root */
+/* listening_ports of start_tls: a TLS port and a plain one */
+static const char *ports_opt = "127.0.0.1:0s,127.0.0.1:0";
 
 static void make_dir(void)
 {
@@ -95,7 +97,7 @@ static struct mg_context *start_tls(const struct mg_callbacks *cb, void *ud,
 	int n = 0, k;
 
 	opts[n++] = "listening_ports";
-	opts[n++] = "127.0.0.1:0s,127.0.0.1:0";
+	opts[n++] = ports_opt;
 	opts[n++] = "document_root";
 	opts[n++] = dir;
 	opts[n++] = "enable_keep_alive";
@@ -796,6 +798,53 @@ START_TEST(bad_ticket_key_file_refuses_to_start)
 }
 END_TEST
 
+/* A redirect port sends every request to the same URI on the TLS port
+ * (308, as CivetWeb), before any callback runs, and closes. */
+static _Atomic int begun;
+
+static int count_begin(struct mg_connection *c)
+{
+	(void)c;
+	atomic_fetch_add(&begun, 1);
+	return 0;
+}
+
+START_TEST(redirect_port_sends_to_the_tls_port)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	struct mg_callbacks cb;
+	struct tl_resp r;
+	char err[256], want[256], body[64];
+	int tp, rp;
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	cb.begin_request = count_begin;
+	ports_opt = "127.0.0.1:0s,127.0.0.1:0r";
+	ctx = start_tls(&cb, NULL, extra, &tp, &rp, err, sizeof err);
+	ports_opt = "127.0.0.1:0s,127.0.0.1:0";
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(tl_request(rp,
+	                            "GET /info?a=1&b=%20 HTTP/1.1\r\n"
+	                            "Host: localhost:9\r\n\r\n",
+	                            &r),
+	                 308);
+	snprintf(want, sizeof want, "https://localhost:%d/info?a=1&b=%%20", tp);
+	ck_assert_str_eq(tl_header(&r, "Location"), want);
+	ck_assert_int_eq(r.closed, 1);
+	tl_resp_free(&r);
+	/* no Host (HTTP/1.0): the address the client reached */
+	ck_assert_int_eq(tl_request(rp, "GET /x HTTP/1.0\r\n\r\n", &r), 308);
+	snprintf(want, sizeof want, "https://127.0.0.1:%d/x", tp);
+	ck_assert_str_eq(tl_header(&r, "Location"), want);
+	tl_resp_free(&r);
+	ck_assert_int_eq(atomic_load(&begun), 0);
+	/* the TLS port itself serves */
+	ck_assert_int_eq(https_get(tp, "/info", body, sizeof body), 200);
+	mg_stop(ctx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -819,6 +868,7 @@ static Suite *suite(void)
 	    {"resume", sessions_resume_again_and_again},
 	    {"keyfile", ticket_key_file_shared_by_two_servers},
 	    {"badkeyfile", bad_ticket_key_file_refuses_to_start},
+	    {"redirect", redirect_port_sends_to_the_tls_port},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

@@ -408,7 +408,7 @@ START_TEST(listening_ports_are_checked_when_set)
 	refused("listening_ports", "", "no port");
 	accepted("listening_ports", "8443s");
 	accepted("listening_ports", "127.0.0.1:8443s,[::1]:8080");
-	refused("listening_ports", "80r", "redirect");
+	accepted("listening_ports", "80r,443s");
 	refused("listening_ports", "[::1", "IPv6");
 	accepted("listening_ports", "8080");
 	accepted("listening_ports", "127.0.0.1:8080,[::1]:8080,+8081,8082o");

@@ -75,10 +75,6 @@ static int parse_entry(const char *e, size_t len, struct cw_listen_spec *s,
 	}
 	if (parse_port(p, end, s) != 0)
 		return fail(err, errlen, e, len, "bad port or suffix");
-	if (s->is_redirect)
-		return fail(err, errlen, e, len,
-		            "redirect ports are not built yet in this "
-		            "civetd");
 	return 0;
 }
 

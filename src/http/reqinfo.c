@@ -95,13 +95,15 @@ void mg_disable_connection_keep_alive(struct mg_connection *conn)
 /* The server's own name for the request, as CivetWeb builds it: the
  * authentication_domain while enable_auth_domain_check is on, else the
  * local address; never the client's Host header, which the client chooses. */
-static void local_host(const struct mg_connection *conn, char *out, size_t len)
+static void local_host(const struct mg_connection *conn, char *out, size_t len,
+                       int use_domain)
 {
 	const struct cw_options *o = &conn->ctx->opt;
 	union cw_sockaddr a;
 	char addr[64] = "";
 
-	if (strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
+	if (use_domain &&
+	    strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
 	               "yes") == 0) {
 		snprintf(out, len, "%s",
 		         cw_options_get(o, CW_OPT_AUTHENTICATION_DOMAIN));
@@ -119,22 +121,80 @@ static void local_host(const struct mg_connection *conn, char *out, size_t len)
 	snprintf(out, len, "%s", addr[0] ? addr : "localhost");
 }
 
+/* scheme://host[:port] of a link to this server on port (the port left
+ * out when it is the scheme's own). */
+static void origin(const struct mg_connection *conn, int ssl, int port,
+                   char *out, size_t len)
+{
+	char host[300], portbuf[16] = "";
+
+	local_host(conn, host, sizeof host, 1);
+	if (!((ssl && port == 443) || (!ssl && port == 80)))
+		snprintf(portbuf, sizeof portbuf, ":%d", port);
+	snprintf(out, len, "%s://%s%s", ssl ? "https" : "http", host, portbuf);
+}
+
+/* The name the client used (the Host header without its port), if it is
+ * a plain host name or address literal: 1, else 0. */
+static int client_host(const struct mg_connection *conn, char *out, size_t len)
+{
+	const char *h = conn->x->req.host;
+	size_t n;
+
+	if (h == NULL || *h == '\0')
+		return 0;
+	n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":");
+	if (n >= len || n == 0 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	              "0123456789.-[]:") < n)
+		return 0;
+	memcpy(out, h, n);
+	out[n] = '\0';
+	return 1;
+}
+
+int cw_reqinfo_tls_link(const struct mg_connection *conn, char *buf,
+                        size_t buflen)
+{
+	const struct mg_context *ctx = conn->ctx;
+	const struct mg_request_info *ri = &conn->x->ri;
+	char base[340], host[300];
+	int n;
+
+	for (int i = 0; i < ctx->num_listeners; i++) {
+		int port = ctx->listeners[i].port;
+		char portbuf[16] = "";
+
+		if (!ctx->listeners[i].is_ssl)
+			continue;
+		/* the name the client asked for, else the address it
+		 * reached; never authentication_domain (see docs/api.md) */
+		if (!client_host(conn, host, sizeof host))
+			local_host(conn, host, sizeof host, 0);
+		if (port != 443)
+			snprintf(portbuf, sizeof portbuf, ":%d", port);
+		snprintf(base, sizeof base, "https://%s%s", host, portbuf);
+		n = snprintf(buf, buflen, "%s%s%s%s", base,
+		             ri->local_uri_raw ? ri->local_uri_raw : "/",
+		             ri->query_string ? "?" : "",
+		             ri->query_string ? ri->query_string : "");
+		return n > 0 && (size_t)n < buflen ? 0 : -1;
+	}
+	return -1;
+}
+
 int mg_get_request_link(const struct mg_connection *conn, char *buf,
                         size_t buflen)
 {
-	int ssl, port, n;
-	char host[300], portbuf[16] = "";
+	char base[340];
+	int n;
 
 	if (conn == NULL || buf == NULL || buflen < 1 || conn->is_client ||
 	    conn->x == NULL)
 		return -1;
-	ssl = conn->x->ri.is_ssl;
-	port = conn->x->ri.server_port;
-	local_host(conn, host, sizeof host);
-	if (!((ssl && port == 443) || (!ssl && port == 80)))
-		snprintf(portbuf, sizeof portbuf, ":%d", port);
-	n = snprintf(buf, buflen, "%s://%s%s%s", ssl ? "https" : "http", host,
-	             portbuf,
+	origin(conn, conn->x->ri.is_ssl, conn->x->ri.server_port, base,
+	       sizeof base);
+	n = snprintf(buf, buflen, "%s%s", base,
 	             conn->x->ri.local_uri ? conn->x->ri.local_uri : "/");
 	return n > 0 && (size_t)n < buflen ? 0 : -1;
 }

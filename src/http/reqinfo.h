@@ -14,4 +14,10 @@ void cw_reqinfo_fill_peer(const struct mg_connection *c,
 /* ri.client_cert: the TLS client's certificate, or NULL without one. */
 void cw_reqinfo_fill_cert(const struct mg_connection *c, struct cw_exchange *x);
 
+/* The https:// link to this request on the first TLS port (with the
+ * query string), for a redirect port: 0, or -1 (no TLS port, or buflen
+ * too small). */
+int cw_reqinfo_tls_link(const struct mg_connection *conn, char *buf,
+                        size_t buflen);
+
 #endif

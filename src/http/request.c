@@ -17,6 +17,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "net/linger.h"
+#include "net/listen.h"
 #include "util/clock.h"
 
 /* Unread body bytes skipped after a handler, at most; more closes. */
@@ -182,10 +183,29 @@ static int run_handler(struct mg_connection *c)
 	return cw_resp_started(c);
 }
 
+/* A request on a redirect port ('r') goes to the same URI on the first
+ * TLS port, as CivetWeb sends it (308, the connection closed), before any
+ * callback sees it. 1 if redirected. */
+static int redirect_to_tls(struct mg_connection *c)
+{
+	char link[4096];
+
+	if (c->listener == NULL || !c->listener->is_redirect ||
+	    c->listener->is_ssl)
+		return 0;
+	if (cw_reqinfo_tls_link(c, link, sizeof link) != 0)
+		return 0;
+	c->x->s.must_close = 1;
+	mg_send_http_redirect(c, link, 308);
+	return 1;
+}
+
 static void dispatch(struct mg_connection *c)
 {
 	struct mg_context *ctx = c->ctx;
 
+	if (redirect_to_tls(c))
+		return;
 	if (ctx->cb.begin_request != NULL) {
 		int r = ctx->cb.begin_request(c);
 
