@@ -4,6 +4,7 @@
  * certificates, protocol versions, plain HTTP sent to a TLS port,
  * handshakes that stall without holding a thread, close_notify. Keys and
  * certificates are made by the test; real servers, real sockets. */
+#define MG_EXPERIMENTAL_INTERFACES
 #include <check.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -845,6 +846,137 @@ START_TEST(redirect_port_sends_to_the_tls_port)
 }
 END_TEST
 
+/* ---- the client side ---------------------------------------------------- */
+
+/* GET /info over client connection c: the status, the body into body. */
+static int client_get(struct mg_connection *c, char *body, size_t cap)
+{
+	char ebuf[128];
+	int n, got = 0;
+
+	mg_printf(c, "GET /info HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	if (mg_get_response(c, ebuf, sizeof ebuf, 10000) < 0)
+		return -1;
+	while ((n = mg_read(c, body + got, cap - 1 - (size_t)got)) > 0)
+		got += n;
+	body[got] = '\0';
+	return mg_get_response_info(c)->status_code;
+}
+
+START_TEST(client_api_over_tls)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	char ebuf[256], body[64], ca[512];
+	int port;
+	struct mg_context *ctx = start_ok(extra, &port);
+	struct mg_client_options o = {"127.0.0.1", port, NULL, NULL, NULL};
+	struct mg_connection *c;
+
+	snprintf(ca, sizeof ca, "%s", tt_path(dir, "ca.pem"));
+	/* use_ssl: TLS without checks, keep-alive on the connection */
+	c = mg_connect_client("127.0.0.1", port, 1, ebuf, sizeof ebuf);
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	ck_assert_int_eq(client_get(c, body, sizeof body), 200);
+	ck_assert_str_eq(body, "ssl=1");
+	ck_assert_int_eq(client_get(c, body, sizeof body), 200);
+	mg_close_connection(c);
+	/* mg_download */
+	c = mg_download("127.0.0.1", port, 1, ebuf, sizeof ebuf, "%s",
+	                "GET /info HTTP/1.0\r\n\r\n");
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	ck_assert_int_eq(mg_get_response_info(c)->status_code, 200);
+	mg_close_connection(c);
+	/* verified: the CA, and the address the certificate names */
+	o.server_cert = ca;
+	c = mg_connect_client_secure(&o, ebuf, sizeof ebuf);
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	ck_assert_int_eq(client_get(c, body, sizeof body), 200);
+	mg_close_connection(c);
+	/* verified by name */
+	o.host_name = "localhost";
+	c = mg_connect_client_secure(&o, ebuf, sizeof ebuf);
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	mg_close_connection(c);
+	/* https with mg_connect_client2 */
+	{
+		char text[256];
+		struct mg_error_data err = {0, 0, text, sizeof text};
+
+		c = mg_connect_client2("127.0.0.1", "https", port, "/", NULL,
+		                       &err);
+		ck_assert_msg(c != NULL, "%s", text);
+		ck_assert_int_eq(client_get(c, body, sizeof body), 200);
+		mg_close_connection(c);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(client_refuses_wrong_name_and_untrusted_certificate)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	char ebuf[256], ca[512], other[512];
+	int port;
+	struct mg_context *ctx = start_ok(extra, &port);
+	struct mg_client_options o = {"127.0.0.1", port, NULL, NULL,
+	                              "www.example.org"};
+
+	snprintf(ca, sizeof ca, "%s", tt_path(dir, "ca.pem"));
+	snprintf(other, sizeof other, "%s", tt_path(dir, "other.pem"));
+	o.server_cert = ca;
+	ck_assert_ptr_null(mg_connect_client_secure(&o, ebuf, sizeof ebuf));
+	ck_assert_msg(strstr(ebuf, "hostname mismatch") != NULL, "%s", ebuf);
+	/* a CA that did not sign the server's certificate */
+	o.host_name = "localhost";
+	o.server_cert = other;
+	ck_assert_ptr_null(mg_connect_client_secure(&o, ebuf, sizeof ebuf));
+	ck_assert_msg(strstr(ebuf, "certificate refused") != NULL, "%s", ebuf);
+	/* a server certificate file that does not exist */
+	o.server_cert = "/nonexistent/ca.pem";
+	ck_assert_ptr_null(mg_connect_client_secure(&o, ebuf, sizeof ebuf));
+	ck_assert_msg(strstr(ebuf, "/nonexistent/ca.pem") != NULL, "%s", ebuf);
+	mg_stop(ctx);
+}
+END_TEST
+
+START_TEST(client_presents_its_certificate)
+{
+	const char *extra[] = {"ssl_certificate",
+	                       server_pem(),
+	                       "ssl_verify_peer",
+	                       "yes",
+	                       "ssl_ca_file",
+	                       NULL,
+	                       "ssl_default_verify_paths",
+	                       "no",
+	                       NULL};
+	char ebuf[256], ca[512], cert[512], head[1024];
+	struct mg_client_options o = {"127.0.0.1", 0, NULL, NULL, "localhost"};
+	struct mg_connection *c;
+	const struct mg_response_info *ri;
+	int port;
+	struct mg_context *ctx;
+
+	snprintf(ca, sizeof ca, "%s", tt_path(dir, "ca.pem"));
+	snprintf(cert, sizeof cert, "%s", tt_path(dir, "client.pem"));
+	extra[5] = ca;
+	ctx = start_ok(extra, &port);
+	o.port = port;
+	o.server_cert = ca;
+	o.client_cert = cert;
+	c = mg_connect_client_secure(&o, ebuf, sizeof ebuf);
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	mg_printf(c, "GET /info HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	ck_assert_int_ge(mg_get_response(c, ebuf, sizeof ebuf, 10000), 0);
+	ri = mg_get_response_info(c);
+	ck_assert_int_eq(ri->status_code, 200);
+	snprintf(head, sizeof head, "%s", mg_get_header(c, "X-Subject"));
+	ck_assert_str_eq(head, "/O=civetd tests/CN=test client");
+	mg_close_connection(c);
+	mg_stop(ctx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -869,6 +1001,10 @@ static Suite *suite(void)
 	    {"keyfile", ticket_key_file_shared_by_two_servers},
 	    {"badkeyfile", bad_ticket_key_file_refuses_to_start},
 	    {"redirect", redirect_port_sends_to_the_tls_port},
+	    {"client", client_api_over_tls},
+	    {"clientrefuses",
+	     client_refuses_wrong_name_and_untrusted_certificate},
+	    {"clientcert", client_presents_its_certificate},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

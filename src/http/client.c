@@ -91,9 +91,36 @@ static struct mg_connection *client_new(int fd, const union cw_sockaddr *peer)
 	return c;
 }
 
+/* Speak TLS on new client connection c as o says (NULL: no checks). 0,
+ * or -1 with c freed and the reason in ebuf. */
+static int start_tls(struct mg_connection *c, const char *host,
+                     const struct mg_client_options *o, char *ebuf, size_t elen,
+                     struct why *w)
+{
+	struct cw_tls_client_opts t = {host, NULL, NULL, NULL};
+	char err[300];
+
+	if (o != NULL) {
+		t.host_name = o->host_name;
+		t.client_cert = o->client_cert;
+		t.server_cert = o->server_cert;
+	}
+	if (cw_tls_client_start(c, &t, CONNECT_TIMEOUT_MS, err, sizeof err) ==
+	    0)
+		return 0;
+	say(ebuf, elen, "%s", err);
+	set_why(w, MG_ERROR_DATA_CODE_TLS_CLIENT_CERT_ERROR, 0);
+	cw_exchange_free(c->x);
+	c->x = NULL;
+	cw_conn_free_client(c);
+	return -1;
+}
+
 static struct mg_connection *connect_client(const char *host, int port,
-                                            int use_ssl, char *ebuf,
-                                            size_t elen, struct why *w)
+                                            int use_ssl,
+                                            const struct mg_client_options *o,
+                                            char *ebuf, size_t elen,
+                                            struct why *w)
 {
 	union cw_sockaddr peer;
 	struct cw_dial_error de;
@@ -113,11 +140,6 @@ static struct mg_connection *connect_client(const char *host, int port,
 		set_why(w, MG_ERROR_DATA_CODE_INVALID_PARAM, 0);
 		return NULL;
 	}
-	if (use_ssl) {
-		say(ebuf, elen, "TLS is not built into this civetd yet");
-		set_why(w, MG_ERROR_DATA_CODE_INIT_TLS_FAILED, 0);
-		return NULL;
-	}
 	fd = cw_dial(host, port, CONNECT_TIMEOUT_MS, &peer, &de);
 	if (fd < 0) {
 		say(ebuf, elen, "%s", de.text);
@@ -128,7 +150,10 @@ static struct mg_connection *connect_client(const char *host, int port,
 	if (c == NULL) {
 		say(ebuf, elen, "out of memory");
 		set_why(w, MG_ERROR_DATA_CODE_OUT_OF_MEMORY, ENOMEM);
+		return NULL;
 	}
+	if (use_ssl && start_tls(c, host, o, ebuf, elen, w) != 0)
+		return NULL;
 	return c;
 }
 
@@ -140,7 +165,7 @@ struct mg_connection *mg_connect_client(const char *host, int port, int use_ssl,
 {
 	struct why w;
 
-	return connect_client(host, port, use_ssl, error_buffer,
+	return connect_client(host, port, use_ssl, NULL, error_buffer,
 	                      error_buffer_size, &w);
 }
 
@@ -148,10 +173,15 @@ struct mg_connection *
 mg_connect_client_secure(const struct mg_client_options *client_options,
                          char *error_buffer, size_t error_buffer_size)
 {
-	(void)client_options;
-	say(error_buffer, error_buffer_size,
-	    "TLS is not built into this civetd yet");
-	return NULL;
+	struct why w;
+
+	if (client_options == NULL) {
+		say(error_buffer, error_buffer_size, "NULL client options");
+		return NULL;
+	}
+	return connect_client(client_options->host, client_options->port, 1,
+	                      client_options, error_buffer, error_buffer_size,
+	                      &w);
 }
 
 /* Before the next response: skip what the caller left unread of the
@@ -393,9 +423,10 @@ static void error_set(struct mg_error_data *error, unsigned code, unsigned sub,
 	say(error->text, error->text_buffer_size, "%s", text);
 }
 
-/* Like mg_connect_client, for protocol "http" (any case). path and init
- * are not used by an HTTP connection. "https", "ws" and "wss" need TLS or
- * WebSocket, which are not built in yet. */
+/* Like mg_connect_client, for protocol "http" or "https" (any case; TLS
+ * without certificate checks, as mg_connect_client's use_ssl). path and
+ * init are not used by an HTTP connection. "ws" and "wss" need WebSocket,
+ * which is not built in yet. */
 struct mg_connection *mg_connect_client2(const char *host, const char *protocol,
                                          int port, const char *path,
                                          struct mg_init_data *init,
@@ -412,20 +443,22 @@ struct mg_connection *mg_connect_client2(const char *host, const char *protocol,
 		          "invalid parameters: host and protocol are needed");
 		return NULL;
 	}
-	if (strcasecmp(protocol, "https") == 0 ||
-	    strcasecmp(protocol, "wss") == 0) {
-		error_set(error, MG_ERROR_DATA_CODE_INIT_TLS_FAILED, 0,
-		          "TLS is not built into this civetd yet");
+	if (strcasecmp(protocol, "wss") == 0 ||
+	    strcasecmp(protocol, "ws") == 0) {
+		error_set(error, MG_ERROR_DATA_CODE_INVALID_PARAM, 0,
+		          "WebSocket is not built into this civetd yet");
 		return NULL;
 	}
-	if (strcasecmp(protocol, "http") != 0) {
+	if (strcasecmp(protocol, "http") != 0 &&
+	    strcasecmp(protocol, "https") != 0) {
 		snprintf(ebuf, sizeof ebuf,
 		         "protocol %s is not supported by this civetd",
 		         protocol);
 		error_set(error, MG_ERROR_DATA_CODE_INVALID_PARAM, 0, ebuf);
 		return NULL;
 	}
-	c = connect_client(host, port, 0, ebuf, sizeof ebuf, &w);
+	c = connect_client(host, port, strcasecmp(protocol, "https") == 0, NULL,
+	                   ebuf, sizeof ebuf, &w);
 	if (c == NULL)
 		error_set(error, w.code, w.sub, ebuf);
 	return c;

@@ -7,6 +7,7 @@
  * could wait for an event that never comes. has_buffered_input says "yes"
  * until a read has found the socket empty. The server's context is built
  * in tls_ctx.c. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -25,6 +26,7 @@
 /* A TLS connection's state (c->xprt_data). */
 struct cw_tls {
 	SSL *ssl;
+	SSL_CTX *own_ctx;    /* a client connection's context */
 	int64_t deadline;    /* the handshake's, 0 until it starts */
 	unsigned more : 1;   /* the socket or OpenSSL may hold input */
 	unsigned full : 1;   /* the last socket read filled its buffer */
@@ -99,9 +101,9 @@ static void make_sock_method(void)
 
 /* ---- the transport ------------------------------------------------------- */
 
-static int tls_open(struct mg_connection *c)
+/* The TLS state of c over context sctx, in c->xprt_data: 0 or -1. */
+static int attach(struct mg_connection *c, SSL_CTX *sctx)
 {
-	SSL_CTX *sctx = c->ctx != NULL ? c->ctx->ssl_ctx : NULL;
 	const long modes = SSL_MODE_ENABLE_PARTIAL_WRITE |
 	                   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	                   SSL_MODE_RELEASE_BUFFERS;
@@ -124,12 +126,19 @@ static int tls_open(struct mg_connection *c)
 	}
 	BIO_set_data(bio, c);
 	SSL_set_bio(t->ssl, bio, bio);
-	SSL_set_accept_state(t->ssl);
 	/* whatever context the application made: one read takes a record
 	 * and more, writes may be partial and retried from a new place */
 	SSL_set_read_ahead(t->ssl, 1);
 	SSL_set_mode(t->ssl, modes);
 	c->xprt_data = t;
+	return 0;
+}
+
+static int tls_open(struct mg_connection *c)
+{
+	if (attach(c, c->ctx != NULL ? c->ctx->ssl_ctx : NULL) != 0)
+		return -1;
+	SSL_set_accept_state(((struct cw_tls *)c->xprt_data)->ssl);
 	return 0;
 }
 
@@ -251,6 +260,7 @@ static void tls_close(struct mg_connection *c)
 		return;
 	send_close_notify(t);
 	SSL_free(t->ssl);
+	SSL_CTX_free(t->own_ctx);
 	free(t);
 	c->xprt_data = NULL;
 }
@@ -340,6 +350,141 @@ const struct cw_protocol cw_tls_handshake_protocol = {
     .drain = cw_conn_close,
     .release = NULL,
 };
+
+/* ---- the client side ------------------------------------------------------
+ */
+
+static int client_fail(char *err, size_t errlen, const char *what,
+                       const char *arg)
+{
+	unsigned long e = ERR_get_error();
+	char reason[256] = "";
+
+	if (e != 0)
+		ERR_error_string_n(e, reason, sizeof reason);
+	ERR_clear_error();
+	snprintf(err, errlen, "%s%s%s%s%s", what, arg ? " " : "",
+	         arg ? arg : "", e ? ": " : "", reason);
+	return -1;
+}
+
+static int is_address(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	       inet_pton(AF_INET6, host, a) == 1 || host[0] == '[';
+}
+
+static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, char *err,
+                           size_t errlen)
+{
+	SSL_CTX *s = SSL_CTX_new(TLS_client_method());
+
+	if (s == NULL) {
+		client_fail(err, errlen, "cannot make a TLS context", NULL);
+		return NULL;
+	}
+	if (o->client_cert != NULL &&
+	    (!SSL_CTX_use_certificate_chain_file(s, o->client_cert) ||
+	     !SSL_CTX_use_PrivateKey_file(s, o->client_cert,
+	                                  SSL_FILETYPE_PEM))) {
+		client_fail(err, errlen, "cannot use the client certificate",
+		            o->client_cert);
+		SSL_CTX_free(s);
+		return NULL;
+	}
+	if (o->server_cert != NULL &&
+	    !SSL_CTX_load_verify_locations(s, o->server_cert, NULL)) {
+		client_fail(err, errlen, "cannot load the server certificate",
+		            o->server_cert);
+		SSL_CTX_free(s);
+		return NULL;
+	}
+	SSL_CTX_set_verify(
+	    s, o->server_cert ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+	return s;
+}
+
+/* SNI, and the name the certificate must carry. */
+static int set_names(SSL *ssl, const struct cw_tls_client_opts *o)
+{
+	const char *name = o->host_name != NULL ? o->host_name : o->host;
+	const char *p = name + (name[0] == '[');
+	char bare[64];
+
+	if (o->host_name != NULL || !is_address(o->host))
+		SSL_set_tlsext_host_name(ssl, name);
+	if (o->server_cert == NULL)
+		return 0;
+	if (!is_address(name))
+		return SSL_set1_host(ssl, name) == 1 ? 0 : -1;
+	snprintf(bare, sizeof bare, "%.*s", (int)strcspn(p, "]"), p);
+	return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), bare) == 1
+	           ? 0
+	           : -1;
+}
+
+static int client_handshake(struct mg_connection *c, struct cw_tls *t,
+                            int timeout_ms, char *err, size_t errlen)
+{
+	struct cw_pace pace;
+	long v;
+
+	cw_pace_init(&pace, timeout_ms, 0, 0);
+	for (;;) {
+		int r;
+
+		ERR_clear_error();
+		r = SSL_do_handshake(t->ssl);
+		if (r == 1)
+			return 0;
+		r = (int)result_of(t, r);
+		if (r != CW_IO_WANT_READ && r != CW_IO_WANT_WRITE)
+			break;
+		if (cw_conn_wait(
+		        c, r == CW_IO_WANT_READ ? CW_WANT_READ : CW_WANT_WRITE,
+		        &pace) != 0) {
+			snprintf(err, errlen,
+			         "TLS handshake: no answer in %d ms",
+			         timeout_ms);
+			return -1;
+		}
+	}
+	v = SSL_get_verify_result(t->ssl);
+	if (v != X509_V_OK) {
+		ERR_clear_error();
+		snprintf(err, errlen,
+		         "TLS handshake: server certificate refused: %s",
+		         X509_verify_cert_error_string(v));
+		return -1;
+	}
+	return client_fail(err, errlen, "TLS handshake failed", NULL);
+}
+
+int cw_tls_client_start(struct mg_connection *c,
+                        const struct cw_tls_client_opts *o, int timeout_ms,
+                        char *err, size_t errlen)
+{
+	SSL_CTX *s = client_ctx(o, err, errlen);
+	struct cw_tls *t;
+
+	if (s == NULL)
+		return -1;
+	if (attach(c, s) != 0) {
+		SSL_CTX_free(s);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	t = c->xprt_data;
+	t->own_ctx = s;
+	c->xprt = &cw_tls_transport;
+	SSL_set_connect_state(t->ssl);
+	if (set_names(t->ssl, o) != 0)
+		return client_fail(err, errlen, "cannot check the name",
+		                   o->host);
+	return client_handshake(c, t, timeout_ms, err, errlen);
+}
 
 /* ---- the peer's certificate ---------------------------------------------- */
 

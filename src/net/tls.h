@@ -38,6 +38,24 @@ extern const struct cw_transport cw_tls_transport;
  * 400 and is closed. */
 extern const struct cw_protocol cw_tls_handshake_protocol;
 
+/* How a client connection speaks TLS (mg_connect_client_secure). */
+struct cw_tls_client_opts {
+	const char *host;        /* as dialled: an address or a name */
+	const char *host_name;   /* SNI and the name to verify, or NULL */
+	const char *client_cert; /* PEM with certificate and key, or NULL */
+	const char *server_cert; /* PEM of trusted certificates: verify */
+};
+
+/* Make client connection c (on a connected socket) speak TLS: a context of
+ * its own from o, and a handshake within timeout_ms. With server_cert the
+ * server's certificate must chain to it and carry the name (host_name, or
+ * else host); without, nothing is checked, as in CivetWeb. SNI names
+ * host_name, or host when that is a name. 0, or -1 with the reason in err
+ * (the caller frees c, and with it the transport's state). */
+int cw_tls_client_start(struct mg_connection *c,
+                        const struct cw_tls_client_opts *o, int timeout_ms,
+                        char *err, size_t errlen);
+
 /* The peer's certificate of a TLS connection, as CivetWeb describes it
  * (subject, issuer, serial, SHA-1 fingerprint): 0, or -1 without one.
  * Each text is NUL-terminated and cut to its buffer. */
