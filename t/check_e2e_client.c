@@ -1153,6 +1153,17 @@ START_TEST(use_ssl_to_plain_server_fails_cleanly_with_reason)
 	ck_assert_ptr_null(mg_download("127.0.0.1", plain, 1, ebuf, sizeof ebuf,
 	                               "%s", "GET / HTTP/1.0\r\n\r\n"));
 	ck_assert_msg(strstr(ebuf, "TLS handshake") != NULL, "ebuf: %s", ebuf);
+	{
+		char text[256];
+		struct mg_error_data err = {0, 0, text, sizeof text};
+
+		ck_assert_ptr_null(mg_connect_client2("127.0.0.1", "https",
+		                                      plain, "/", NULL, &err));
+		ck_assert_uint_eq(err.code,
+		                  MG_ERROR_DATA_CODE_TLS_CONNECT_ERROR);
+		ck_assert_msg(strstr(text, "TLS handshake") != NULL, "%s",
+		              text);
+	}
 	mg_stop(srv);
 }
 END_TEST

@@ -105,11 +105,18 @@ static int start_tls(struct mg_connection *c, const char *host,
 		t.client_cert = o->client_cert;
 		t.server_cert = o->server_cert;
 	}
-	if (cw_tls_client_start(c, &t, CONNECT_TIMEOUT_MS, err, sizeof err) ==
-	    0)
+	int r = cw_tls_client_start(c, &t, CONNECT_TIMEOUT_MS, err, sizeof err);
+
+	if (r == 0)
 		return 0;
 	say(ebuf, elen, "%s", err);
-	set_why(w, MG_ERROR_DATA_CODE_TLS_CLIENT_CERT_ERROR, 0);
+	set_why(w,
+	        r == CW_TLS_CLIENT_CERT_ERROR
+	            ? MG_ERROR_DATA_CODE_TLS_CLIENT_CERT_ERROR
+	        : r == CW_TLS_SERVER_CERT_ERROR
+	            ? MG_ERROR_DATA_CODE_TLS_SERVER_CERT_ERROR
+	            : MG_ERROR_DATA_CODE_TLS_CONNECT_ERROR,
+	        0);
 	cw_exchange_free(c->x);
 	c->x = NULL;
 	cw_conn_free_client(c);

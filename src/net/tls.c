@@ -376,8 +376,8 @@ static int is_address(const char *host)
 	       inet_pton(AF_INET6, host, a) == 1 || host[0] == '[';
 }
 
-static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, char *err,
-                           size_t errlen)
+static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, int *kind,
+                           char *err, size_t errlen)
 {
 	SSL_CTX *s = SSL_CTX_new(TLS_client_method());
 
@@ -391,6 +391,7 @@ static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, char *err,
 	                                  SSL_FILETYPE_PEM))) {
 		client_fail(err, errlen, "cannot use the client certificate",
 		            o->client_cert);
+		*kind = CW_TLS_CLIENT_CERT_ERROR;
 		SSL_CTX_free(s);
 		return NULL;
 	}
@@ -398,6 +399,7 @@ static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, char *err,
 	    !SSL_CTX_load_verify_locations(s, o->server_cert, NULL)) {
 		client_fail(err, errlen, "cannot load the server certificate",
 		            o->server_cert);
+		*kind = CW_TLS_SERVER_CERT_ERROR;
 		SSL_CTX_free(s);
 		return NULL;
 	}
@@ -457,7 +459,7 @@ static int client_handshake(struct mg_connection *c, struct cw_tls *t,
 		snprintf(err, errlen,
 		         "TLS handshake: server certificate refused: %s",
 		         X509_verify_cert_error_string(v));
-		return -1;
+		return CW_TLS_SERVER_CERT_ERROR;
 	}
 	return client_fail(err, errlen, "TLS handshake failed", NULL);
 }
@@ -466,11 +468,12 @@ int cw_tls_client_start(struct mg_connection *c,
                         const struct cw_tls_client_opts *o, int timeout_ms,
                         char *err, size_t errlen)
 {
-	SSL_CTX *s = client_ctx(o, err, errlen);
+	int kind = CW_TLS_CONNECT_ERROR;
+	SSL_CTX *s = client_ctx(o, &kind, err, errlen);
 	struct cw_tls *t;
 
 	if (s == NULL)
-		return -1;
+		return kind;
 	if (attach(c, s) != 0) {
 		SSL_CTX_free(s);
 		snprintf(err, errlen, "out of memory");

@@ -50,8 +50,11 @@ struct cw_tls_client_opts {
  * its own from o, and a handshake within timeout_ms. With server_cert the
  * server's certificate must chain to it and carry the name (host_name, or
  * else host); without, nothing is checked, as in CivetWeb. SNI names
- * host_name, or host when that is a name. 0, or -1 with the reason in err
- * (the caller frees c, and with it the transport's state). */
+ * host_name, or host when that is a name. 0, or with the reason in err
+ * one of these (the caller frees c, and with it the transport's state): */
+#define CW_TLS_CONNECT_ERROR     (-1) /* no session (or out of memory) */
+#define CW_TLS_CLIENT_CERT_ERROR (-2) /* client_cert cannot be used */
+#define CW_TLS_SERVER_CERT_ERROR (-3) /* server_cert unreadable, or refused */
 int cw_tls_client_start(struct mg_connection *c,
                         const struct cw_tls_client_opts *o, int timeout_ms,
                         char *err, size_t errlen);
