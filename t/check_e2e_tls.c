@@ -977,6 +977,85 @@ START_TEST(client_presents_its_certificate)
 }
 END_TEST
 
+/* strict_transport_security_max_age: on the responses civetd makes
+ * (files, errors), not on what a handler writes itself, as CivetWeb. */
+START_TEST(strict_transport_security_on_server_responses)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(),
+	                       "strict_transport_security_max_age", "31536000",
+	                       NULL};
+	SSL_CTX *cc = tt_client_ctx(tt_path(dir, "ca.pem"), NULL);
+	static char all[8192];
+	int port, fd;
+	struct mg_context *ctx;
+	SSL *ssl;
+
+	tl_write_file(dir, "page.txt", "page", 4);
+	ctx = start_ok(extra, &port);
+	ssl = tt_connect(cc, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	tt_send(ssl, "GET /page.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+	             "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+	tt_read_all(ssl, all, sizeof all, NULL);
+	ck_assert_int_eq(
+	    count_of(all, "Strict-Transport-Security: max-age=31536000\r\n"),
+	    2);
+	tt_close(ssl, fd);
+	ssl = tt_connect(cc, port, &fd);
+	tt_send(ssl, "GET /info HTTP/1.1\r\nHost: x\r\n"
+	             "Connection: close\r\n\r\n");
+	tt_read_all(ssl, all, sizeof all, NULL);
+	ck_assert_ptr_nonnull(strstr(all, "ssl=1"));
+	ck_assert_ptr_null(strstr(all, "Strict-Transport-Security"));
+	tt_close(ssl, fd);
+	mg_stop(ctx);
+	/* -1: none */
+	{
+		const char *off[] = {"ssl_certificate", server_pem(),
+		                     "strict_transport_security_max_age", "-1",
+		                     NULL};
+
+		ctx = start_ok(off, &port);
+		ssl = tt_connect(cc, port, &fd);
+		tt_send(ssl, "GET /page.txt HTTP/1.1\r\nHost: x\r\n"
+		             "Connection: close\r\n\r\n");
+		tt_read_all(ssl, all, sizeof all, NULL);
+		ck_assert_ptr_nonnull(strstr(all, "200 OK"));
+		ck_assert_ptr_null(strstr(all, "Strict-Transport-Security"));
+		tt_close(ssl, fd);
+		mg_stop(ctx);
+	}
+	SSL_CTX_free(cc);
+}
+END_TEST
+
+/* TLS 1.2 without ssl_cipher_list: AEAD ciphers only; a list given is
+ * used as it is. */
+START_TEST(default_ciphers_are_aead_only)
+{
+	const char *def[] = {"ssl_certificate", server_pem(), NULL};
+	const char *all[] = {"ssl_certificate", server_pem(), "ssl_cipher_list",
+	                     "ALL", NULL};
+	int port, fd;
+	struct mg_context *ctx;
+	SSL_CTX *cbc = tt_client_ctx(NULL, NULL);
+	SSL *ssl;
+
+	SSL_CTX_set_max_proto_version(cbc, TLS1_2_VERSION);
+	ck_assert_int_eq(SSL_CTX_set_cipher_list(cbc, "ECDHE-ECDSA-AES128-SHA"),
+	                 1);
+	ctx = start_ok(def, &port);
+	ck_assert_ptr_null(tt_connect(cbc, port, &fd));
+	mg_stop(ctx);
+	ctx = start_ok(all, &port);
+	ssl = tt_connect(cbc, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	tt_close(ssl, fd);
+	mg_stop(ctx);
+	SSL_CTX_free(cbc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -1005,6 +1084,8 @@ static Suite *suite(void)
 	    {"clientrefuses",
 	     client_refuses_wrong_name_and_untrusted_certificate},
 	    {"clientcert", client_presents_its_certificate},
+	    {"hsts", strict_transport_security_on_server_responses},
+	    {"ciphers", default_ciphers_are_aead_only},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

@@ -372,21 +372,27 @@ static int flag_of(const struct cw_options *o, enum cw_opt_id id)
 	return b;
 }
 
-/* additional_header lines become one "Name: value\r\n..." block. The lines
- * were checked when set; they are checked again here because a caller may
- * have filled o->value directly. */
+/* additional_header lines become one "Name: value\r\n..." block, with
+ * Strict-Transport-Security after them when
+ * strict_transport_security_max_age is 0 or more (CivetWeb sends both on
+ * the same responses). The lines were checked when set; they are checked
+ * again here because a caller may have filled o->value directly. */
 static int build_additional_headers(struct cw_options *o, char *err,
                                     size_t errlen)
 {
 	const char *v = o->value[CW_OPT_ADDITIONAL_HEADER];
+	const char *hsts = o->value[CW_OPT_STRICT_TRANSPORT_SECURITY_MAX_AGE];
+	long age = hsts != NULL && *hsts != '\0' ? strtol(hsts, NULL, 10) : -1;
 	char *out, *p;
 
-	if (v == NULL || *v == '\0')
+	if (v == NULL)
+		v = "";
+	if (*v == '\0' && age < 0)
 		return 0;
 	if (check_header_lines(v, err, errlen) != 0)
 		return -1;
 	/* each line gains at most one byte: a lone CR or LF becomes CRLF */
-	out = malloc(2 * strlen(v) + 3);
+	out = malloc(2 * strlen(v) + 3 + 64);
 	if (out == NULL) {
 		snprintf(err, errlen, "additional_header: out of memory");
 		return -1;
@@ -404,6 +410,9 @@ static int build_additional_headers(struct cw_options *o, char *err,
 		v += len;
 		v += strspn(v, "\r\n");
 	}
+	if (age >= 0)
+		p += sprintf(p, "Strict-Transport-Security: max-age=%ld\r\n",
+		             age > 0x7fffffffL ? 0x7fffffffL : age);
 	*p = '\0';
 	o->additional_headers = out;
 	return 0;

@@ -95,7 +95,7 @@
 	X(STATIC_FILE_CACHE_CONTROL, "static_file_cache_control", STRING,      \
 	  NULL, 1)                                                             \
 	X(STRICT_TRANSPORT_SECURITY_MAX_AGE,                                   \
-	  "strict_transport_security_max_age", NUMBER, NULL, 0)                \
+	  "strict_transport_security_max_age", NUMBER, NULL, 1)                \
 	X(ADDITIONAL_HEADER, "additional_header", STRING_MULTILINE, NULL, 3)   \
 	X(ALLOW_INDEX_SCRIPT_RESOURCE, "allow_index_script_resource", BOOLEAN, \
 	  "no", 0)                                                             \

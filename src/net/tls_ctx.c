@@ -142,6 +142,13 @@ static int configure(SSL_CTX *s, struct mg_context *ctx, char *err,
 	if (ciphers != NULL && !SSL_CTX_set_cipher_list(s, ciphers))
 		return fail(err, errlen, "ssl_cipher_list: cannot use",
 		            ciphers);
+	/* Without a list, TLS 1.2 gets forward-secret AEAD ciphers only (no
+	 * CBC, which scanners flag for Lucky13), unless older protocols
+	 * were asked for: they have no such ciphers. */
+	if (ciphers == NULL &&
+	    SSL_CTX_get_min_proto_version(s) >= TLS1_2_VERSION)
+		SSL_CTX_set_cipher_list(
+		    s, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20");
 	if (set_resumption(s, ctx, timeout, err, errlen) != 0)
 		return -1;
 	SSL_CTX_set_alpn_select_cb(s, select_alpn, NULL);
