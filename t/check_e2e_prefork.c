@@ -1171,6 +1171,59 @@ START_TEST(tls_sessions_resume_on_any_worker)
 }
 END_TEST
 
+/* The TLS callbacks are per-process callbacks: in each worker, once,
+ * external_ssl_ctx to make the context, init_ssl, then init_context; at
+ * the end exit_context, then external_ssl_ctx to free it. With the
+ * user_data civetd_run got. */
+START_TEST(tls_callbacks_run_once_per_worker_process)
+{
+	enum { MAXP = 16 };
+	static const char *const order[] = {"ssl_ctx_new", "init_ssl", "init",
+	                                    "exit", "ssl_ctx_free"};
+	char *certs = tl_mkdtemp(), extra[600], js[65536], out[4096];
+	char line[64], what[32];
+	int pids[MAXP], seen[MAXP] = {0}, n = 0, pid;
+	struct srv s;
+	FILE *f;
+
+	tt_make_certs(certs);
+	snprintf(extra, sizeof extra, "ssl_certificate %s\n",
+	         tt_path(certs, "server.pem"));
+	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	kill(s.pid, SIGTERM);
+	ck_assert_int_eq(srv_wait(&s, 10000), 0);
+	f = fopen(s.applog, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		int i;
+
+		ck_assert_int_eq(sscanf(line, "%31s %d", what, &pid), 2);
+		ck_assert_str_ne(what, "bad_user_data");
+		for (i = 0; i < n && pids[i] != pid; i++)
+			;
+		if (i == n) {
+			ck_assert_int_lt(n, MAXP);
+			pids[n++] = pid;
+		}
+		/* each process says the five in order, each once */
+		ck_assert_int_lt(seen[i], 5);
+		ck_assert_msg(strcmp(what, order[seen[i]]) == 0,
+		              "pid %d: '%s' where '%s' was due", pid, what,
+		              order[seen[i]]);
+		seen[i]++;
+	}
+	fclose(f);
+	ck_assert_int_eq(n, 4); /* two generations of two workers */
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(seen[i], 5);
+	srv_stop(&s);
+	tl_rmdir(certs);
+	free(certs);
+}
+END_TEST
+
 /* A reload whose certificate cannot be used is refused with the file and
  * the reason; the old workers serve on, open TLS connections too. */
 START_TEST(tls_reload_with_bad_certificate_is_refused)
@@ -1231,6 +1284,7 @@ static Suite *suite(void)
 
 	ADD(s, tls_sessions_resume_on_any_worker);
 	ADD(s, tls_reload_with_bad_certificate_is_refused);
+	ADD(s, tls_callbacks_run_once_per_worker_process);
 
 	ADD(s, status_totals_count_requests_across_reloads);
 	ADD(s, each_reload_adds_one_generation);

@@ -9,7 +9,10 @@
  *                in flight exactly as long as a test wants
  *   /pid         the worker's pid
  * Each worker appends "init PID" / "exit PID" lines to $APP_LOG from
- * init_context / exit_context, and "sleep PID" / "hold PID" when one of
+ * init_context / exit_context, "ssl_ctx_new PID" / "ssl_ctx_free PID" from
+ * external_ssl_ctx and "init_ssl PID" from init_ssl (both return 0, and
+ * note "bad_user_data PID" if user_data is not what civetd_run got), and
+ * "sleep PID" / "hold PID" when one of
  * those handlers starts (so that a test knows its request is in flight);
  * if the file $APP_FAIL exists when a worker starts, that worker exits
  * with status 3 before serving.
@@ -108,6 +111,23 @@ static void init_context(const struct mg_context *ctx)
 	mg_set_request_handler(c, "/pid", pid, NULL);
 }
 
+static int app_data; /* user_data: its address */
+
+static int init_ssl(void *ssl_ctx, void *user_data)
+{
+	(void)ssl_ctx;
+	note(user_data == &app_data ? "init_ssl" : "bad_user_data");
+	return 0;
+}
+
+static int external_ssl_ctx(void **ssl_ctx, void *user_data)
+{
+	if (user_data != &app_data)
+		note("bad_user_data");
+	note(*ssl_ctx == NULL ? "ssl_ctx_new" : "ssl_ctx_free");
+	return 0;
+}
+
 static void exit_context(const struct mg_context *ctx)
 {
 	(void)ctx;
@@ -120,7 +140,7 @@ int main(int argc, char **argv)
 	char text[1024] = "";
 	struct mg_error_data err = {0, 0, text, sizeof text};
 	struct mg_callbacks cb;
-	struct mg_init_data init = {&cb, NULL, opts};
+	struct mg_init_data init = {&cb, &app_data, opts};
 	int n = 0;
 
 	for (int i = 0; i < SLEEP_BODY; i++)
@@ -128,6 +148,8 @@ int main(int argc, char **argv)
 	memset(&cb, 0, sizeof cb);
 	cb.init_context = init_context;
 	cb.exit_context = exit_context;
+	cb.init_ssl = init_ssl;
+	cb.external_ssl_ctx = external_ssl_ctx;
 	for (int i = 1; i + 1 < argc && n < 250; i += 2) {
 		opts[n++] = argv[i][0] == '-' ? argv[i] + 1 : argv[i];
 		opts[n++] = argv[i + 1];
