@@ -29,6 +29,7 @@
 #include "core/admin_proto.h"
 #include "master.h"
 #include "net/listen.h"
+#include "net/tls.h"
 #include "util/clock.h"
 
 #define TICK_MS        250
@@ -538,6 +539,27 @@ static int add_events(struct cw_master *m)
 
 /* ---- civetd_run --------------------------------------------------------- */
 
+/* With a TLS port, can its context be made from the options? Not
+ * checked when the application sets TLS up itself (init_ssl,
+ * external_ssl_ctx): that happens in the workers. */
+static int check_tls(const struct cw_config *cfg, const struct mg_callbacks *cb,
+                     char *err, size_t errlen)
+{
+	struct cw_listen_spec *specs;
+	int n, tls = 0;
+
+	if (cb != NULL &&
+	    (cb->init_ssl != NULL || cb->external_ssl_ctx != NULL))
+		return 0;
+	if (cw_listen_parse(cw_config_get(cfg, CW_OPT_LISTENING_PORTS), &specs,
+	                    &n, err, errlen) != 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		tls |= specs[i].is_ssl;
+	free(specs);
+	return tls ? cw_tls_check(&cfg->opt, err, errlen) : 0;
+}
+
 int civetd_check_config(const struct mg_init_data *init,
                         struct mg_error_data *error)
 {
@@ -552,6 +574,12 @@ int civetd_check_config(const struct mg_init_data *init,
 	if (cw_config_load(init->configuration_options, &cfg, err,
 	                   sizeof err) != 0) {
 		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
+		return -1;
+	}
+	if (cw_master_keys_check(&cfg, err, sizeof err) != 0 ||
+	    check_tls(&cfg, init->callbacks, err, sizeof err) != 0) {
+		cw_config_free(&cfg);
+		cw_set_error(error, MG_ERROR_DATA_CODE_INIT_TLS_FAILED, err);
 		return -1;
 	}
 	cw_config_free(&cfg);

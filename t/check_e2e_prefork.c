@@ -1058,6 +1058,20 @@ START_TEST(check_mode_validates_without_binding)
 	fclose(f);
 	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "bad.conf:1: listening_ports"), "%s", out);
+	/* a TLS port: the certificate is read, and its key must match */
+	tt_make_certs(dir);
+	f = fopen(good, "w");
+	fprintf(f, "listening_ports 127.0.0.1:1s\nssl_certificate %s\n",
+	        tt_path(dir, "server.pem"));
+	fclose(f);
+	ck_assert_int_eq(run(argv, out, sizeof out), 0);
+	f = fopen(bad, "w");
+	fprintf(f, "listening_ports 127.0.0.1:1s\nssl_certificate %s\n",
+	        tt_path(dir, "gone.pem"));
+	fclose(f);
+	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "ssl_certificate") && strstr(out, "gone.pem"),
+	              "%s", out);
 	tl_rmdir(dir);
 	free(dir);
 }

@@ -21,6 +21,11 @@
  * ssl_certificate option. 0, or -1 with the reason in err. */
 int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen);
 
+/* Would a TLS context from the options opt (no callbacks) be made? 0, or
+ * -1 with the reason in err (certificate, key, chain, CA files, protocol,
+ * ciphers, ticket key files): what `civetd -t` checks. */
+int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen);
+
 /* Free ctx->ssl_ctx, telling external_ssl_ctx first (its 1 keeps
  * civetd from freeing it). Does nothing without one. */
 void cw_tls_context_free(struct mg_context *ctx);

@@ -279,6 +279,28 @@ int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
+{
+	struct mg_context *ctx = calloc(1, sizeof *ctx);
+	SSL_CTX *s = SSL_CTX_new(TLS_server_method());
+	int r = -1;
+
+	if (ctx == NULL || s == NULL)
+		snprintf(err, errlen, "cannot make a TLS context");
+	else {
+		ctx->opt = *opt; /* borrowed, not freed here */
+		r = build(s, ctx, err, errlen);
+	}
+	SSL_CTX_free(s);
+	if (ctx != NULL && ctx->own_ticket_keys != NULL) {
+		OPENSSL_cleanse(ctx->own_ticket_keys,
+		                sizeof *ctx->own_ticket_keys);
+		free(ctx->own_ticket_keys);
+	}
+	free(ctx);
+	return r;
+}
+
 void cw_tls_context_free(struct mg_context *ctx)
 {
 	void *s = ctx->ssl_ctx;
