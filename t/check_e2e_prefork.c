@@ -1238,6 +1238,82 @@ START_TEST(tls_callbacks_run_once_per_worker_process)
 }
 END_TEST
 
+static long serial_of_peer(SSL *ssl)
+{
+	X509 *x = SSL_get1_peer_certificate(ssl);
+	long v = x != NULL ? ASN1_INTEGER_get(X509_get_serialNumber(x)) : -1;
+
+	X509_free(x);
+	return v;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char buf[16384], tmp[600];
+	FILE *in = fopen(from, "r"), *out;
+	size_t n;
+
+	snprintf(tmp, sizeof tmp, "%s.new", to);
+	out = fopen(tmp, "w");
+	ck_assert(in != NULL && out != NULL);
+	n = fread(buf, 1, sizeof buf, in);
+	ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+	ck_assert_int_eq(rename(tmp, to), 0);
+}
+
+/* A renewed certificate (the file replaced) is taken up by `civetctl
+ * reload`: new handshakes get it, and a request in flight on a TLS
+ * connection to an old worker completes byte for byte. */
+START_TEST(tls_certificate_renewed_by_reload_keeps_requests_in_flight)
+{
+	char *certs = tl_mkdtemp(), extra[600], js[65536], live[512];
+	char body[70000];
+	SSL_CTX *cc = tt_client_ctx(NULL, NULL);
+	struct reloader rl;
+	pthread_t tid;
+	struct srv s;
+	SSL *held, *fresh;
+	int fd, fd2;
+
+	tt_make_certs(certs);
+	snprintf(live, sizeof live, "%s", tt_path(certs, "live.pem"));
+	copy_file(tt_path(certs, "server.pem"), live);
+	snprintf(extra, sizeof extra, "ssl_certificate %s\n", live);
+	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
+	status(&s, js, sizeof js);
+	s.port = port_of(js);
+	held = tt_connect(cc, s.port, &fd);
+	ck_assert_ptr_nonnull(held);
+	ck_assert_int_eq(serial_of_peer(held), 2);
+	ck_assert_int_eq(tt_send(held, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"),
+	                 0);
+	wait_in_handler(&s, "hold");
+	copy_file(tt_path(certs, "other.pem"), live);
+	rl.s = &s;
+	atomic_init(&rl.done, 0);
+	pthread_create(&tid, NULL, reload_thread, &rl);
+	wait_holder_draining(&s);
+	fresh = tt_connect(cc, s.port, &fd2);
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_int_eq(serial_of_peer(fresh), 7);
+	tt_close(fresh, fd2);
+	release_holds(&s);
+	ck_assert_int_eq(tt_read_response(held, body, sizeof body), 200);
+	ck_assert_uint_eq(strlen(body), 64 * 1024);
+	for (size_t i = 0; i < 64 * 1024; i++)
+		ck_assert_int_eq(body[i], 'a' + (int)(i % 26));
+	tt_close(held, fd);
+	pthread_join(tid, NULL);
+	ck_assert_int_eq(rl.rc, 0);
+	SSL_CTX_free(cc);
+	srv_stop(&s);
+	tl_rmdir(certs);
+	free(certs);
+}
+END_TEST
+
 /* A reload whose certificate cannot be used is refused with the file and
  * the reason; the old workers serve on, open TLS connections too. */
 START_TEST(tls_reload_with_bad_certificate_is_refused)
@@ -1299,6 +1375,7 @@ static Suite *suite(void)
 	ADD(s, tls_sessions_resume_on_any_worker);
 	ADD(s, tls_reload_with_bad_certificate_is_refused);
 	ADD(s, tls_callbacks_run_once_per_worker_process);
+	ADD(s, tls_certificate_renewed_by_reload_keeps_requests_in_flight);
 
 	ADD(s, status_totals_count_requests_across_reloads);
 	ADD(s, each_reload_adds_one_generation);
