@@ -1056,6 +1056,169 @@ START_TEST(default_ciphers_are_aead_only)
 }
 END_TEST
 
+/* ---- domains and SNI ----------------------------------------------------- */
+
+/* A handshake naming sni (NULL: none); the serial number of the
+ * certificate the server sent, -1 on failure. */
+static long serial_for(int port, const char *sni)
+{
+	SSL_CTX *cc = tt_client_ctx(NULL, NULL);
+	int fd = tl_connect(port);
+	SSL *ssl = SSL_new(cc);
+	X509 *x = NULL;
+	long v = -1;
+
+	SSL_set_fd(ssl, fd);
+	if (sni != NULL)
+		SSL_set_tlsext_host_name(ssl, sni);
+	if (SSL_connect(ssl) == 1 && (x = SSL_get1_peer_certificate(ssl)))
+		v = ASN1_INTEGER_get(X509_get_serialNumber(x));
+	X509_free(x);
+	tt_close(ssl, fd);
+	SSL_CTX_free(cc);
+	return v;
+}
+
+static const char *pem_of(const char *name)
+{
+	static char path[4][512];
+	static int next;
+	char *p = path[next++ % 4];
+
+	snprintf(p, 512, "%s", tt_path(dir, name));
+	return p;
+}
+
+/* mg_start_domain adds a domain with its own certificate, chosen by SNI,
+ * and its own document root, chosen by Host. */
+START_TEST(domains_have_their_certificate_and_document_root)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	char *root2 = tl_mkdtemp(), body[64];
+	const char *dom[] = {"authentication_domain",
+	                     "other.test",
+	                     "ssl_certificate",
+	                     pem_of("other.pem"),
+	                     "document_root",
+	                     root2,
+	                     NULL};
+	SSL_CTX *cc = tt_client_ctx(NULL, NULL);
+	static char all[8192];
+	int port, fd;
+	struct mg_context *ctx = start_ok(extra, &port);
+	SSL *ssl;
+
+	tl_write_file(root2, "only-there.txt", "there", 5);
+	ck_assert_int_eq(mg_start_domain(ctx, dom), 1);
+	ck_assert_int_eq(serial_for(port, "other.test"), 7);
+	ck_assert_int_eq(serial_for(port, "OTHER.test"), 7);
+	ck_assert_int_eq(serial_for(port, "localhost"), 2);
+	ck_assert_int_eq(serial_for(port, "unknown.test"), 2);
+	ck_assert_int_eq(serial_for(port, NULL), 2);
+	/* Host picks the domain's options: its document root */
+	ssl = tt_connect(cc, port, &fd);
+	tt_send(ssl, "GET /only-there.txt HTTP/1.1\r\nHost: other.test:443\r\n"
+	             "\r\nGET /only-there.txt HTTP/1.1\r\nHost: localhost\r\n"
+	             "Connection: close\r\n\r\n");
+	tt_read_all(ssl, all, sizeof all, NULL);
+	tt_close(ssl, fd);
+	ck_assert_ptr_nonnull(strstr(all, "200 OK"));
+	ck_assert_ptr_nonnull(strstr(all, "\r\n\r\nthere"));
+	ck_assert_ptr_nonnull(strstr(all, "404"));
+	/* handlers are the server's, whatever the domain */
+	ck_assert_int_eq(https_get(port, "/info", body, sizeof body), 200);
+	SSL_CTX_free(cc);
+	mg_stop(ctx);
+	tl_rmdir(root2);
+	free(root2);
+}
+END_TEST
+
+START_TEST(start_domain_return_values)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	const char *ok1[] = {"authentication_domain", "a.test",
+	                     "ssl_certificate", pem_of("other.pem"), NULL};
+	const char *ok2[] = {"authentication_domain", "b.test", NULL};
+	const char *missing[] = {"document_root", ".", NULL};
+	const char *dup[] = {"authentication_domain", "A.TEST", NULL};
+	const char *dup_main[] = {"authentication_domain", "mydomain.com",
+	                          NULL};
+	const char *bad[] = {"authentication_domain", "c.test",
+	                     "no_such_option", "1", NULL};
+	const char *badtls[] = {"authentication_domain", "d.test",
+	                        "ssl_certificate", pem_of("gone.pem"), NULL};
+	char text[256];
+	struct mg_error_data e = {0, 0, text, sizeof text};
+	int port;
+	struct mg_context *ctx = start_ok(extra, &port);
+
+	ck_assert_int_eq(mg_start_domain(NULL, ok1), -1);
+	ck_assert_int_eq(mg_start_domain(ctx, NULL), -1);
+	ck_assert_int_eq(mg_start_domain(ctx, ok1), 1);
+	/* b.test inherits the server's ssl_certificate */
+	ck_assert_int_eq(mg_start_domain(ctx, ok2), 2);
+	ck_assert_int_eq(serial_for(port, "b.test"), 2);
+	ck_assert_int_eq(mg_start_domain2(ctx, missing, &e), -4);
+	ck_assert_uint_eq(e.code, MG_ERROR_DATA_CODE_MISSING_OPTION);
+	ck_assert_int_eq(mg_start_domain2(ctx, dup, &e), -5);
+	ck_assert_uint_eq(e.code, MG_ERROR_DATA_CODE_DUPLICATE_DOMAIN);
+	ck_assert_int_eq(mg_start_domain(ctx, dup_main), -5);
+	ck_assert_int_eq(mg_start_domain2(ctx, bad, &e), -2);
+	ck_assert_uint_eq(e.code, MG_ERROR_DATA_CODE_INVALID_OPTION);
+	ck_assert_int_eq(mg_start_domain2(ctx, badtls, &e), -3);
+	ck_assert_uint_eq(e.code, MG_ERROR_DATA_CODE_INIT_TLS_FAILED);
+	ck_assert_msg(strstr(text, "gone.pem") != NULL, "%s", text);
+	/* the failures added nothing: the next one is 3 */
+	{
+		const char *ok3[] = {"authentication_domain", "e.test", NULL};
+
+		ck_assert_int_eq(mg_start_domain(ctx, ok3), 3);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
+static _Atomic int dom_calls;
+static char dom_names[4][64];
+
+static int cb_init_ssl_domain(const char *server_domain, void *ssl_ctx,
+                              void *ud)
+{
+	int i = atomic_fetch_add(&dom_calls, 1);
+
+	(void)ssl_ctx;
+	(void)ud;
+	if (i < 4)
+		snprintf(dom_names[i], sizeof dom_names[i], "%s",
+		         server_domain);
+	return 0;
+}
+
+/* init_ssl_domain is asked for every context, naming its domain (the
+ * server's own is its authentication_domain). */
+START_TEST(init_ssl_domain_names_each_domain)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	const char *dom[] = {"authentication_domain", "other.test", NULL};
+	struct mg_callbacks cb;
+	char err[256];
+	int tp, pp;
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	cb.init_ssl_domain = cb_init_ssl_domain;
+	atomic_store(&dom_calls, 0);
+	ctx = start_tls(&cb, NULL, extra, &tp, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(mg_start_domain(ctx, dom), 1);
+	ck_assert_int_eq(atomic_load(&dom_calls), 2);
+	ck_assert_str_eq(dom_names[0], "mydomain.com");
+	ck_assert_str_eq(dom_names[1], "other.test");
+	mg_stop(ctx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -1086,6 +1249,9 @@ static Suite *suite(void)
 	    {"clientcert", client_presents_its_certificate},
 	    {"hsts", strict_transport_security_on_server_responses},
 	    {"ciphers", default_ciphers_are_aead_only},
+	    {"domains", domains_have_their_certificate_and_document_root},
+	    {"domainrv", start_domain_return_values},
+	    {"domaincb", init_ssl_domain_names_each_domain},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

@@ -43,16 +43,6 @@ unsigned mg_exit_library(void)
 	return 1;
 }
 
-void cw_set_error(struct mg_error_data *e, unsigned code, const char *text)
-{
-	if (e == NULL)
-		return;
-	e->code = code;
-	e->code_sub = 0;
-	if (e->text != NULL && e->text_buffer_size > 0)
-		snprintf(e->text, e->text_buffer_size, "%s", text);
-}
-
 /* Options CivetWeb has but civetd does not implement: say so, once. */
 static void warn_unimplemented(struct mg_context *ctx)
 {
@@ -180,6 +170,7 @@ static unsigned start_tls(struct mg_context *ctx, char *err, size_t errlen)
 
 static void destroy(struct mg_context *ctx)
 {
+	cw_domains_free(ctx);
 	cw_tls_context_free(ctx);
 	cw_listen_close(ctx->listeners, ctx->num_listeners,
 	                ctx->listeners_owned);
@@ -192,6 +183,7 @@ static void destroy(struct mg_context *ctx)
 	if (ctx->conns_owned)
 		free(ctx->conns_ctr);
 	pthread_mutex_destroy(&ctx->user_lock);
+	pthread_mutex_destroy(&ctx->domain_lock);
 	free(ctx);
 }
 
@@ -215,6 +207,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		return NULL;
 	}
 	pthread_mutex_init(&ctx->user_lock, NULL);
+	pthread_mutex_init(&ctx->domain_lock, NULL);
 	ctx->epfd = -1;
 	ctx->first_proto = &cw_http1_protocol;
 	ctx->fallbacks.serve = cw_static_serve;

@@ -3,6 +3,7 @@
 #ifndef CW_CONTEXT_H
 #define CW_CONTEXT_H
 
+#include "core/error_data.h"
 #include "core/server.h"
 
 /* What a prefork worker hands to its context; any field may be 0/NULL. */
@@ -19,8 +20,9 @@ struct cw_start_extra {
 	const struct cw_ticket_keys *ticket_keys;
 };
 
-/* Fill an mg_error_data (e may be NULL). */
-void cw_set_error(struct mg_error_data *e, unsigned code, const char *text);
+/* Free every extra domain of ctx (api/domain.c), at mg_stop. */
+void cw_domains_free(struct mg_context *ctx);
+
 
 /* mg_start2() with extras (NULL: a plain single-process context). */
 struct mg_context *cw_context_start(struct mg_init_data *init,

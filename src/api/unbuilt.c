@@ -1,6 +1,6 @@
 /* unbuilt.c - API functions whose feature is not built into this civetd
  * yet: WebSocket, TLS clients, digest authentication, form parsing and
- * uploads, multiple domains. Each exists so that programs link, and fails
+ * uploads. Each exists so that programs link, and fails
  * the way CivetWeb documents for an unavailable feature (error return, or
  * NULL with a reason in the error buffer). The issues that build these
  * features replace them one by one. */
@@ -119,24 +119,6 @@ int mg_upload(struct mg_connection *conn, const char *destination_dir)
 {
 	(void)conn, (void)destination_dir;
 	return 0;
-}
-
-int mg_start_domain(struct mg_context *ctx, const char **configuration_options)
-{
-	(void)ctx, (void)configuration_options;
-	return -1;
-}
-
-int mg_start_domain2(struct mg_context *ctx, const char **configuration_options,
-                     struct mg_error_data *error)
-{
-	(void)ctx, (void)configuration_options;
-	if (error != NULL) {
-		error->code = MG_ERROR_DATA_CODE_INVALID_PARAM;
-		error->code_sub = 0;
-		say(error->text, error->text_buffer_size, "mg_start_domain");
-	}
-	return -1;
 }
 
 int mg_get_connection_info(const struct mg_context *ctx, int idx, char *buffer,

@@ -444,6 +444,21 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	return build_additional_headers(o, err, errlen);
 }
 
+int cw_options_inherit(struct cw_options *o, const struct cw_options *from,
+                       char *err, size_t errlen)
+{
+	for (int i = 0; i < CW_OPT_COUNT; i++) {
+		if (o->value[i] != NULL || from->value[i] == NULL)
+			continue;
+		o->value[i] = strdup(from->value[i]);
+		if (o->value[i] == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return cw_options_finish(o, err, errlen);
+}
+
 void cw_options_free(struct cw_options *o)
 {
 	for (int i = 0; i < CW_OPT_COUNT; i++) {

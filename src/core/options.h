@@ -167,6 +167,12 @@ int cw_options_set(struct cw_options *o, const char *name, const char *value,
 /* Check every value together and derive the parsed fields. */
 int cw_options_finish(struct cw_options *o, char *err, size_t errlen);
 
+/* Give o every value it was not given from from (an extra domain takes the
+ * server's), and derive the parsed fields again. 0, or -1 with the reason
+ * in err. */
+int cw_options_inherit(struct cw_options *o, const struct cw_options *from,
+                       char *err, size_t errlen);
+
 void cw_options_free(struct cw_options *o);
 
 /* The value in effect: as given, else the default, else "". */

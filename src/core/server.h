@@ -43,6 +43,7 @@ struct cw_protocol;
 struct cw_exchange;
 struct cw_posted;
 struct cw_ticket_keys;
+struct cw_domain;
 
 /* Connection states, in the low byte of mg_connection.tag. Ownership of a
  * connection changes hands only through a compare-and-swap on the tag
@@ -122,6 +123,10 @@ struct mg_context {
 	 * own (ssl_ticket_key_file), or NULL: OpenSSL's. */
 	const struct cw_ticket_keys *ticket_keys;
 	struct cw_ticket_keys *own_ticket_keys;
+	/* Extra domains (core/domain.h): appended under domain_lock. */
+	struct cw_domain *_Atomic domains;
+	int num_domains;
+	pthread_mutex_t domain_lock;
 	/* The protocol a new server connection starts in (http/http1.c). */
 	const struct cw_protocol *first_proto;
 	struct cw_fallbacks fallbacks;

@@ -183,9 +183,9 @@ static int ends_with_nocase(const char *s, const char *suffix)
 	return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-static int is_hidden(const struct mg_context *ctx, const char *path)
+static int is_hidden(const struct cw_options *o, const char *path)
 {
-	const char *pat = ctx->opt.value[CW_OPT_HIDE_FILES_PATTERNS];
+	const char *pat = o->value[CW_OPT_HIDE_FILES_PATTERNS];
 
 	if (ends_with_nocase(path, ".htpasswd"))
 		return 1;
@@ -243,18 +243,18 @@ static const char *http_date_of(time_t t)
 	return text;
 }
 
-static void put_cache_control(struct text *t, const struct mg_context *ctx)
+static void put_cache_control(struct text *t, const struct cw_options *o)
 {
-	const char *cc = ctx->opt.value[CW_OPT_STATIC_FILE_CACHE_CONTROL];
+	const char *cc = o->value[CW_OPT_STATIC_FILE_CACHE_CONTROL];
 	char age[48];
 
 	if (cc != NULL && *cc != '\0') {
 		put(t, "Cache-Control: ");
 		put(t, cc);
 		put(t, "\r\n");
-	} else if (ctx->opt.static_file_max_age > 0) {
+	} else if (o->static_file_max_age > 0) {
 		snprintf(age, sizeof age, "Cache-Control: max-age=%d\r\n",
-		         ctx->opt.static_file_max_age);
+		         o->static_file_max_age);
 		put(t, age);
 	} else {
 		put(t, cw_no_cache_headers);
@@ -278,13 +278,13 @@ static size_t head_lines(const struct mg_connection *c,
 		put(&t, "\r\nEtag: ");
 		put(&t, h->etag);
 		put(&t, "\r\n");
-		put_cache_control(&t, c->ctx);
+		put_cache_control(&t, cw_req_opts(c));
 	} else {
 		put(&t, cw_no_cache_headers);
 	}
 	if (h->origin != NULL) {
 		const char *allow = cw_options_get(
-		    &c->ctx->opt, CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
+		    cw_req_opts(c), CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
 
 		if (*allow != '\0') {
 			put(&t, "Access-Control-Allow-Origin: ");
@@ -450,7 +450,7 @@ static void answer_file(struct mg_connection *c, const struct file_src *f,
 	}
 	if (h.mime == NULL)
 		h.mime = cw_mime_type(
-		    path, c->ctx->opt.value[CW_OPT_EXTRA_MIME_TYPES], mbuf,
+		    path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES], mbuf,
 		    sizeof mbuf);
 	if (send_file(c, f, 200, &h) != 0)
 		cw_send_error(c, 500, "%s", "Cannot make the head");
@@ -485,7 +485,7 @@ static const char *next_item(const char **list, size_t *len)
 static int try_error_page(struct mg_connection *c, const char *dir,
                           const char *name, int status, const char *extra)
 {
-	const char *list = cw_options_get(&c->ctx->opt, CW_OPT_INDEX_FILES);
+	const char *list = cw_options_get(cw_req_opts(c), CW_OPT_INDEX_FILES);
 	const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/", *item;
 	char path[PATH_MAX], mbuf[256];
 	size_t n;
@@ -504,7 +504,7 @@ static int try_error_page(struct mg_connection *c, const char *dir,
 		    src_open(c, path, &f) != 0 || f.is_dir)
 			continue;
 		h.mime = cw_mime_type(
-		    path, c->ctx->opt.value[CW_OPT_EXTRA_MIME_TYPES], mbuf,
+		    path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES], mbuf,
 		    sizeof mbuf);
 		r = send_file(c, &f, status, &h);
 		src_close(&f);
@@ -517,7 +517,7 @@ static int try_error_page(struct mg_connection *c, const char *dir,
  * the error's status and no caching. extra: header lines or "". */
 static int error_page(struct mg_connection *c, int status, const char *extra)
 {
-	const char *dir = c->ctx->opt.value[CW_OPT_ERROR_PAGES];
+	const char *dir = cw_req_opts(c)->value[CW_OPT_ERROR_PAGES];
 	char name[3][16];
 
 	if (dir == NULL || *dir == '\0' || status < 400 || status > 999)
@@ -557,7 +557,7 @@ static int has_dot_dot_segment(const char *p)
 static int build_path(const struct mg_connection *c, const char *uri, char *out,
                       size_t len)
 {
-	const char *root = c->ctx->opt.value[CW_OPT_DOCUMENT_ROOT];
+	const char *root = cw_req_opts(c)->value[CW_OPT_DOCUMENT_ROOT];
 	size_t rl;
 	int n;
 
@@ -577,7 +577,7 @@ static int build_path(const struct mg_connection *c, const char *uri, char *out,
 static int open_index(struct mg_connection *c, char *path, size_t cap,
                       struct file_src *f)
 {
-	const char *list = cw_options_get(&c->ctx->opt, CW_OPT_INDEX_FILES);
+	const char *list = cw_options_get(cw_req_opts(c), CW_OPT_INDEX_FILES);
 	const char *item;
 	size_t base = strlen(path), n;
 
@@ -586,8 +586,8 @@ static int open_index(struct mg_connection *c, char *path, size_t cap,
 			continue;
 		memcpy(path + base, item, n);
 		path[base + n] = '\0';
-		if (!is_hidden(c->ctx, path) && src_open(c, path, f) == 0 &&
-		    !f->is_dir)
+		if (!is_hidden(cw_req_opts(c), path) &&
+		    src_open(c, path, f) == 0 && !f->is_dir)
 			return 0;
 	}
 	path[base] = '\0';
@@ -600,7 +600,7 @@ static int open_index(struct mg_connection *c, char *path, size_t cap,
 static size_t location_line(const struct mg_connection *c, char *out,
                             size_t cap)
 {
-	const struct cw_options *o = &c->ctx->opt;
+	const struct cw_options *o = cw_req_opts(c);
 	struct text t = {out, cap, 0};
 
 	put(&t, "Location: ");
@@ -665,7 +665,7 @@ static void serve_path(struct mg_connection *c, char *path, size_t cap)
 {
 	struct file_src f;
 
-	if (is_hidden(c->ctx, path)) {
+	if (is_hidden(cw_req_opts(c), path)) {
 		cw_send_error(c, 404, "%s", "Not found");
 		return;
 	}

@@ -76,6 +76,7 @@ void cw_exchange_begin(struct mg_connection *c)
 	x->s.resp.length = -1;
 	x->s.resp.file_fd = -1;
 	x->out.len = 0;
+	x->opts = NULL;
 	cw_pace_init(&x->s.in, stall, stall > 0 ? stall : 0,
 	             o->min_receive_rate);
 	cw_pace_init(&x->s.out, stall, stall > 0 ? stall : 0, o->min_send_rate);

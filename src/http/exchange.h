@@ -91,10 +91,20 @@ struct cw_exchange {
 	char *scratch;              /* decoded paths of ri */
 	size_t scratch_cap;
 	struct mg_response_info *resp_info; /* client side */
+	/* The options the request is served with: its domain's (Host), or
+	 * the server's; see cw_req_opts. */
+	const struct cw_options *opts;
 	/* The TLS client's certificate (ri.client_cert points here). */
 	struct mg_client_cert cert;
 	struct cw_tls_peer_cert cert_text;
 };
+
+/* The options c's request is served with (core/domain.h). */
+static inline const struct cw_options *
+cw_req_opts(const struct mg_connection *c)
+{
+	return c->x != NULL && c->x->opts != NULL ? c->x->opts : &c->ctx->opt;
+}
 
 /* Lend the calling thread's exchange to c (or make one) unless c has one.
  * 0, or -1 when out of memory. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/domain.h"
 #include "core/handlers.h"
 #include "core/log.h"
 #include "http/access_log.h"
@@ -110,6 +111,7 @@ static int fill_info(struct mg_connection *c)
 	memcpy(ri->http_headers, req->headers,
 	       (size_t)req->num_headers * sizeof req->headers[0]);
 	cw_reqinfo_fill_cert(c, x);
+	x->opts = cw_domain_options(c->ctx, req->host);
 	ri->acceptedWebSocketSubprotocol = NULL;
 	if (req->version_minor == 1)
 		x->s.client_keep_alive = !req->conn_close;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/domain.h"
 #include "core/server.h"
 #include "core/ticket_keys.h"
 #include "net/proto.h"
@@ -20,6 +21,15 @@
  * init_ssl (1: the application set the certificate up), and the
  * ssl_certificate option. 0, or -1 with the reason in err. */
 int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen);
+
+/* The TLS context of an extra domain (core/domain.h), on a server that
+ * has TLS ports (nothing otherwise), made as the server's own is, with
+ * the domain's options and the _domain callbacks naming it. 0, or -1 with
+ * the reason in err. cw_tls_domain_free offers it to external_ssl_ctx
+ * (and external_ssl_ctx_domain) and frees it unless they took it. */
+int cw_tls_domain_init(struct mg_context *ctx, struct cw_domain *dom, char *err,
+                       size_t errlen);
+void cw_tls_domain_free(struct mg_context *ctx, struct cw_domain *dom);
 
 /* Would a TLS context from the options opt (no callbacks) be made? 0, or
  * -1 with the reason in err (certificate, key, chain, CA files, protocol,

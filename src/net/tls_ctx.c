@@ -1,14 +1,20 @@
-/* tls_ctx.c - the server's TLS context, made once per context (in a
- * prefork worker: once per worker process) in the order CivetWeb makes it:
- *   1. external_ssl_ctx(&ssl_ctx, user_data): -1 fails the start, 1 means
- *      the application made the context (nothing else is done), 0 goes on;
+/* tls_ctx.c - the TLS contexts of a server: one for the context's own
+ * options, one for each domain mg_start_domain added (chosen by the name
+ * the client sends, SNI), made once per context (in a prefork worker: once
+ * per worker process) in the order CivetWeb makes them:
+ *   1. external_ssl_ctx(&ssl_ctx, user_data), then (if it gave 0)
+ *      external_ssl_ctx_domain(domain, &ssl_ctx, user_data): -1 fails, 1
+ *      means the application made the context (nothing else is done), 0
+ *      goes on;
  *   2. a context from the options: minimum protocol (ssl_protocol_version,
- *      CivetWeb's numbering), ssl_cipher_list, session cache;
- *   3. init_ssl(ssl_ctx, user_data): -1 fails, 1 means the application set
- *      the certificate up, 0 goes on;
+ *      CivetWeb's numbering), resumption, ALPN, SNI;
+ *   3. init_ssl(ssl_ctx, user_data), then (if it gave 0)
+ *      init_ssl_domain(domain, ssl_ctx, user_data): -1 fails, 1 means the
+ *      application set the certificate up and nothing more is done, 0 goes
+ *      on;
  *   4. ssl_certificate (certificate and key, PEM), ssl_certificate_chain,
- *      and client verification (ssl_verify_peer, ssl_ca_file/_path,
- *      ssl_default_verify_paths, ssl_verify_depth). */
+ *      client verification (ssl_verify_peer, ssl_ca_file/_path,
+ *      ssl_default_verify_paths, ssl_verify_depth), ssl_cipher_list. */
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -16,13 +22,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/domain.h"
 #include "core/log.h"
 #include "net/listen.h"
 #include "net/tls.h"
 
-static const char *opt(const struct mg_context *ctx, enum cw_opt_id id)
+/* What one context is made for: the server's own options or a domain's. */
+struct dom {
+	struct mg_context *ctx;
+	const struct cw_options *o;
+	const char *name; /* its authentication_domain */
+};
+
+static const char *opt(const struct dom *d, enum cw_opt_id id)
 {
-	const char *v = cw_options_get(&ctx->opt, id);
+	const char *v = cw_options_get(d->o, id);
 
 	return v != NULL && *v != '\0' ? v : NULL;
 }
@@ -51,7 +65,7 @@ static int uses_tls(const struct mg_context *ctx)
 
 /* ssl_protocol_version: 0 all, 1 SSL3+, 2 TLS1.0+, 3 TLS1.1+, 4 TLS1.2+,
  * 5 TLS1.3 only (OpenSSL 3 has no SSL 2, and refuses SSL 3 anyway). */
-static int set_protocols(SSL_CTX *s, const struct mg_context *ctx, char *err,
+static int set_protocols(SSL_CTX *s, const struct dom *ctx, char *err,
                          size_t errlen)
 {
 	static const int min[] = {0,
@@ -96,13 +110,14 @@ static int select_alpn(SSL *ssl, const unsigned char **out,
  * context's ssl_ticket_key_file or OpenSSL's own; and, when
  * ssl_cache_timeout > 0, a session cache in this process for clients
  * without tickets. */
-static int set_resumption(SSL_CTX *s, struct mg_context *ctx, long timeout,
+static int set_resumption(SSL_CTX *s, const struct dom *d, long timeout,
                           char *err, size_t errlen)
 {
-	const char *files = opt(ctx, CW_OPT_SSL_TICKET_KEY_FILE);
+	struct mg_context *ctx = d->ctx;
+	const char *files = opt(d, CW_OPT_SSL_TICKET_KEY_FILE);
 
 	SSL_CTX_set_timeout(
-	    s, cw_ticket_lifetime(opt(ctx, CW_OPT_SSL_CACHE_TIMEOUT)));
+	    s, cw_ticket_lifetime(opt(d, CW_OPT_SSL_CACHE_TIMEOUT)));
 	SSL_CTX_set_num_tickets(s, 1);
 	SSL_CTX_set_session_cache_mode(s, timeout > 0 ? SSL_SESS_CACHE_SERVER
 	                                              : SSL_SESS_CACHE_OFF);
@@ -125,20 +140,49 @@ static int set_resumption(SSL_CTX *s, struct mg_context *ctx, long timeout,
 	return 0;
 }
 
-static int configure(SSL_CTX *s, struct mg_context *ctx, char *err,
-                     size_t errlen)
+/* SNI: a client naming a domain added with mg_start_domain gets that
+ * domain's context (its certificate); any other name, or none, keeps the
+ * server's own. */
+static int select_domain(SSL *ssl, int *alert, void *arg)
 {
-	const char *ciphers = opt(ctx, CW_OPT_SSL_CIPHER_LIST);
-	const char *cache = opt(ctx, CW_OPT_SSL_CACHE_TIMEOUT);
+	const struct mg_context *ctx = arg;
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	const struct cw_domain *d;
+
+	(void)alert;
+	if (name == NULL)
+		return SSL_TLSEXT_ERR_NOACK;
+	d = cw_domain_find(ctx, name, strlen(name));
+	if (d != NULL && d->ssl_ctx != NULL)
+		SSL_set_SSL_CTX(ssl, d->ssl_ctx);
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int configure(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
+{
+	const char *cache = opt(d, CW_OPT_SSL_CACHE_TIMEOUT);
 	long timeout = cache != NULL ? strtol(cache, NULL, 10) : -1;
 
-	if (set_protocols(s, ctx, err, errlen) != 0)
+	if (set_protocols(s, d, err, errlen) != 0)
 		return -1;
 	/* no renegotiation (a client could make the server work for it at
 	 * will), a peer that closes without close_notify is just EOF */
 	SSL_CTX_set_options(
 	    s, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
 	           SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
+	if (set_resumption(s, d, timeout, err, errlen) != 0)
+		return -1;
+	SSL_CTX_set_alpn_select_cb(s, select_alpn, NULL);
+	SSL_CTX_set_tlsext_servername_callback(s, select_domain);
+	SSL_CTX_set_tlsext_servername_arg(s, d->ctx);
+	return 0;
+}
+
+static int set_ciphers(SSL_CTX *s, const struct dom *d, char *err,
+                       size_t errlen)
+{
+	const char *ciphers = opt(d, CW_OPT_SSL_CIPHER_LIST);
+
 	if (ciphers != NULL && !SSL_CTX_set_cipher_list(s, ciphers))
 		return fail(err, errlen, "ssl_cipher_list: cannot use",
 		            ciphers);
@@ -149,13 +193,10 @@ static int configure(SSL_CTX *s, struct mg_context *ctx, char *err,
 	    SSL_CTX_get_min_proto_version(s) >= TLS1_2_VERSION)
 		SSL_CTX_set_cipher_list(
 		    s, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20");
-	if (set_resumption(s, ctx, timeout, err, errlen) != 0)
-		return -1;
-	SSL_CTX_set_alpn_select_cb(s, select_alpn, NULL);
 	return 0;
 }
 
-static int load_certificate(SSL_CTX *s, const struct mg_context *ctx, char *err,
+static int load_certificate(SSL_CTX *s, const struct dom *ctx, char *err,
                             size_t errlen)
 {
 	const char *pem = opt(ctx, CW_OPT_SSL_CERTIFICATE);
@@ -190,8 +231,8 @@ static int load_certificate(SSL_CTX *s, const struct mg_context *ctx, char *err,
 	return 0;
 }
 
-static int load_verification(SSL_CTX *s, const struct mg_context *ctx,
-                             char *err, size_t errlen)
+static int load_verification(SSL_CTX *s, const struct dom *ctx, char *err,
+                             size_t errlen)
 {
 	const char *peer = opt(ctx, CW_OPT_SSL_VERIFY_PEER);
 	const char *file = opt(ctx, CW_OPT_SSL_CA_FILE);
@@ -224,35 +265,59 @@ static int load_verification(SSL_CTX *s, const struct mg_context *ctx,
 	return 0;
 }
 
+/* init_ssl, then (if it gave 0) init_ssl_domain: their result, -1 with
+ * the reason in err. */
+static int app_init(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
+{
+	const struct mg_callbacks *cb = &d->ctx->cb;
+	void *ud = d->ctx->user_data;
+	int r = cb->init_ssl != NULL ? cb->init_ssl(s, ud) : 0;
+
+	if (r == 0 && cb->init_ssl_domain != NULL)
+		r = cb->init_ssl_domain(d->name, s, ud);
+	if (r < 0)
+		snprintf(err, errlen, "init_ssl callback returned error: %d",
+		         r);
+	return r < 0 ? -1 : r;
+}
+
 /* Steps 2 to 4 on a new context s. */
-static int build(SSL_CTX *s, struct mg_context *ctx, char *err, size_t errlen)
+static int build(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
 {
 	int r;
 
-	if (configure(s, ctx, err, errlen) != 0)
+	if (configure(s, d, err, errlen) != 0)
 		return -1;
-	r = ctx->cb.init_ssl != NULL ? ctx->cb.init_ssl(s, ctx->user_data) : 0;
-	if (r < 0) {
-		snprintf(err, errlen, "init_ssl callback returned error: %d",
-		         r);
+	r = app_init(s, d, err, errlen);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (load_certificate(s, d, err, errlen) != 0 ||
+	    load_verification(s, d, err, errlen) != 0)
 		return -1;
-	}
-	if (r == 0 && load_certificate(s, ctx, err, errlen) != 0)
-		return -1;
-	return load_verification(s, ctx, err, errlen);
+	return set_ciphers(s, d, err, errlen);
 }
 
-int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen)
+/* external_ssl_ctx, then (if it gave 0) external_ssl_ctx_domain, for
+ * making (*slot NULL) or freeing the context in *slot: their result. */
+static int app_external(const struct dom *d, void **slot)
+{
+	const struct mg_callbacks *cb = &d->ctx->cb;
+	void *ud = d->ctx->user_data;
+	int r =
+	    cb->external_ssl_ctx != NULL ? cb->external_ssl_ctx(slot, ud) : 0;
+
+	if (r == 0 && cb->external_ssl_ctx_domain != NULL)
+		r = cb->external_ssl_ctx_domain(d->name, slot, ud);
+	return r;
+}
+
+/* Make d's context into *slot: 0, or -1 with the reason in err. */
+static int make(const struct dom *d, void **slot, char *err, size_t errlen)
 {
 	void *made = NULL;
 	SSL_CTX *s;
-	int r;
+	int r = app_external(d, &made);
 
-	if (!uses_tls(ctx))
-		return 0;
-	r = ctx->cb.external_ssl_ctx != NULL
-	        ? ctx->cb.external_ssl_ctx(&made, ctx->user_data)
-	        : 0;
 	if (r < 0) {
 		snprintf(err, errlen,
 		         "external_ssl_ctx callback returned error: %d", r);
@@ -261,22 +326,70 @@ int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen)
 	if (r > 0) {
 		if (made == NULL) {
 			snprintf(err, errlen,
-			         "external_ssl_ctx returned 1 "
-			         "without a context");
+			         "external_ssl_ctx returned 1 without a "
+			         "context");
 			return -1;
 		}
-		ctx->ssl_ctx = made;
+		*slot = made;
 		return 0;
 	}
 	s = SSL_CTX_new(TLS_server_method());
 	if (s == NULL)
 		return fail(err, errlen, "cannot make a TLS context", NULL);
-	ctx->ssl_ctx = s;
-	if (build(s, ctx, err, errlen) != 0) {
+	*slot = s;
+	return build(s, d, err, errlen);
+}
+
+/* Offer *slot to the application, then free it unless it took it. */
+static void release(const struct dom *d, void **slot)
+{
+	void *s = *slot;
+
+	if (s == NULL)
+		return;
+	if (app_external(d, &s) == 0)
+		SSL_CTX_free(*slot);
+	*slot = NULL;
+}
+
+int cw_tls_context_init(struct mg_context *ctx, char *err, size_t errlen)
+{
+	struct dom d = {
+	    ctx, &ctx->opt,
+	    cw_options_get(&ctx->opt, CW_OPT_AUTHENTICATION_DOMAIN)};
+
+	if (!uses_tls(ctx))
+		return 0;
+	if (make(&d, &ctx->ssl_ctx, err, errlen) != 0) {
 		cw_tls_context_free(ctx);
 		return -1;
 	}
 	return 0;
+}
+
+int cw_tls_domain_init(struct mg_context *ctx, struct cw_domain *dom, char *err,
+                       size_t errlen)
+{
+	struct dom d = {
+	    ctx, &dom->opt,
+	    cw_options_get(&dom->opt, CW_OPT_AUTHENTICATION_DOMAIN)};
+
+	if (ctx->ssl_ctx == NULL)
+		return 0;
+	if (make(&d, &dom->ssl_ctx, err, errlen) != 0) {
+		cw_tls_domain_free(ctx, dom);
+		return -1;
+	}
+	return 0;
+}
+
+void cw_tls_domain_free(struct mg_context *ctx, struct cw_domain *dom)
+{
+	struct dom d = {
+	    ctx, &dom->opt,
+	    cw_options_get(&dom->opt, CW_OPT_AUTHENTICATION_DOMAIN)};
+
+	release(&d, &dom->ssl_ctx);
 }
 
 int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
@@ -285,11 +398,12 @@ int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
 	SSL_CTX *s = SSL_CTX_new(TLS_server_method());
 	int r = -1;
 
-	if (ctx == NULL || s == NULL)
+	if (ctx == NULL || s == NULL) {
 		snprintf(err, errlen, "cannot make a TLS context");
-	else {
-		ctx->opt = *opt; /* borrowed, not freed here */
-		r = build(s, ctx, err, errlen);
+	} else {
+		struct dom d = {ctx, opt, ""};
+
+		r = build(s, &d, err, errlen);
 	}
 	SSL_CTX_free(s);
 	if (ctx != NULL && ctx->own_ticket_keys != NULL) {
@@ -303,17 +417,11 @@ int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
 
 void cw_tls_context_free(struct mg_context *ctx)
 {
-	void *s = ctx->ssl_ctx;
-	int r;
+	struct dom d = {
+	    ctx, &ctx->opt,
+	    cw_options_get(&ctx->opt, CW_OPT_AUTHENTICATION_DOMAIN)};
 
-	if (s == NULL)
-		return;
-	r = ctx->cb.external_ssl_ctx != NULL
-	        ? ctx->cb.external_ssl_ctx(&s, ctx->user_data)
-	        : 0;
-	if (r == 0)
-		SSL_CTX_free(ctx->ssl_ctx);
-	ctx->ssl_ctx = NULL;
+	release(&d, &ctx->ssl_ctx);
 	if (ctx->own_ticket_keys != NULL) {
 		OPENSSL_cleanse(ctx->own_ticket_keys,
 		                sizeof *ctx->own_ticket_keys);
