@@ -151,6 +151,43 @@ static int validate(struct cw_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Each add_domain line names a file with a domain's options: read them,
+ * as a configuration of their own (errors name that file and line). */
+static int load_domains(struct cw_config *c, char *err, size_t errlen)
+{
+	const char *v = c->opt.value[CW_OPT_ADD_DOMAIN];
+	char path[1024];
+	int cap = 0;
+
+	for (const char *p = v; p != NULL && *p != '\0';) {
+		size_t len = strcspn(p, "\r\n");
+		const char *base[] = {"config_file", path, NULL};
+
+		if (len > 0 && len < sizeof path) {
+			memcpy(path, p, len);
+			path[len] = '\0';
+			if (c->n_domains == cap) {
+				struct cw_config *m = realloc(
+				    c->domains, (size_t)(cap + 4) * sizeof *m);
+
+				if (m == NULL) {
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				c->domains = m;
+				cap += 4;
+			}
+			if (cw_config_load(base, &c->domains[c->n_domains], err,
+			                   errlen) != 0)
+				return -1;
+			c->n_domains++;
+		}
+		p += len;
+		p += strspn(p, "\r\n");
+	}
+	return 0;
+}
+
 static int build_kv(struct cw_config *c)
 {
 	c->kv = calloc((size_t)c->n * 2 + 1, sizeof *c->kv);
@@ -194,7 +231,8 @@ int cw_config_load(const char **base, struct cw_config *out, char *err,
 			goto fail;
 		}
 	}
-	if (validate(out, err, errlen) != 0)
+	if (validate(out, err, errlen) != 0 ||
+	    load_domains(out, err, errlen) != 0)
 		goto fail;
 	if (build_kv(out) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -218,6 +256,9 @@ void cw_config_free(struct cw_config *c)
 	free(c->origins);
 	free(c->kv);
 	free(c->file);
+	for (int i = 0; i < c->n_domains; i++)
+		cw_config_free(&c->domains[i]);
+	free(c->domains);
 	cw_options_free(&c->opt);
 	memset(c, 0, sizeof *c);
 }

@@ -16,6 +16,10 @@ struct cw_config {
 	const char **kv; /* NULL-terminated name/value list for mg_start */
 	struct cw_options opt; /* validated values */
 	char *file;            /* the config file, or NULL */
+	/* The add_domain files, each read as a configuration of its own,
+	 * for mg_start_domain in every worker. */
+	int n_domains;
+	struct cw_config *domains;
 };
 
 /* Build a configuration from base options (name/value pairs; the pair

@@ -99,6 +99,17 @@ int cw_master_workers_option(const struct cw_config *cfg)
 
 static void on_control(evutil_socket_t fd, short what, void *arg);
 
+/* The add_domain configurations as name/value lists (in the child, just
+ * after fork: never freed, the process ends with them). */
+static const char *const *const *domain_options(const struct cw_config *cfg)
+{
+	const char ***v = calloc((size_t)cfg->n_domains + 1, sizeof *v);
+
+	for (int i = 0; v != NULL && i < cfg->n_domains; i++)
+		v[i] = cfg->domains[i].kv;
+	return (const char *const *const *)v;
+}
+
 static void child(struct cw_master *m, const struct cw_config *cfg,
                   const struct cw_listen_set *ls, struct cw_worker_slot *slot,
                   int ctl)
@@ -109,6 +120,8 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.callbacks = m->cb;
 	s.user_data = m->user_data;
 	s.options = cfg->kv;
+	s.domains = domain_options(cfg);
+	s.num_domains = cfg->n_domains;
 	s.listen_fds = ls->fds;
 	s.num_listen_fds = ls->n;
 	s.slot = slot;

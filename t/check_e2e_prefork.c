@@ -1314,6 +1314,62 @@ START_TEST(tls_certificate_renewed_by_reload_keeps_requests_in_flight)
 }
 END_TEST
 
+/* add_domain FILE in the daemon's configuration: every worker adds the
+ * domain; SNI gets its certificate and Host its document root. A domain
+ * file that cannot be used makes a reload fail with its reason. */
+START_TEST(tls_add_domain_in_every_worker)
+{
+	char *certs = tl_mkdtemp(), extra[1200], js[65536], out[4096];
+	char domfile[512], body[64];
+	SSL_CTX *cc = tt_client_ctx(NULL, NULL);
+	struct srv s;
+	FILE *f;
+
+	tt_make_certs(certs);
+	tl_write_file(certs, "only-there.txt", "there", 5);
+	snprintf(domfile, sizeof domfile, "%s", tt_path(certs, "other.conf"));
+	f = fopen(domfile, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "authentication_domain other.test\nssl_certificate %s\n",
+	        tt_path(certs, "other.pem"));
+	fprintf(f, "document_root %s\n", certs);
+	fclose(f);
+	snprintf(extra, sizeof extra, "ssl_certificate %s\nadd_domain %s\n",
+	         tt_path(certs, "server.pem"), domfile);
+	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
+	status(&s, js, sizeof js);
+	s.port = port_of(js);
+	/* both workers have it: several connections, all get the domain's */
+	for (int i = 0; i < 6; i++) {
+		int fd;
+		SSL *ssl = SSL_new(cc);
+
+		fd = tl_connect(s.port);
+		SSL_set_fd(ssl, fd);
+		SSL_set_tlsext_host_name(ssl, "other.test");
+		ck_assert_int_eq(SSL_connect(ssl), 1);
+		ck_assert_int_eq(serial_of_peer(ssl), 7);
+		ck_assert_int_eq(tt_send(ssl, "GET /only-there.txt HTTP/1.1\r\n"
+		                              "Host: other.test\r\n\r\n"),
+		                 0);
+		ck_assert_int_eq(tt_read_response(ssl, body, sizeof body), 200);
+		ck_assert_str_eq(body, "there");
+		tt_close(ssl, fd);
+	}
+	/* a domain file naming a certificate that is gone */
+	f = fopen(domfile, "a");
+	fprintf(f, "ssl_certificate %s\n", tt_path(certs, "gone.pem"));
+	fclose(f);
+	ck_assert_int_ne(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "add_domain") && strstr(out, "gone.pem"),
+	              "reload said: %s", out);
+	SSL_CTX_free(cc);
+	srv_stop(&s);
+	tl_rmdir(certs);
+	free(certs);
+}
+END_TEST
+
 /* A reload whose certificate cannot be used is refused with the file and
  * the reason; the old workers serve on, open TLS connections too. */
 START_TEST(tls_reload_with_bad_certificate_is_refused)
@@ -1375,6 +1431,7 @@ static Suite *suite(void)
 	ADD(s, tls_sessions_resume_on_any_worker);
 	ADD(s, tls_reload_with_bad_certificate_is_refused);
 	ADD(s, tls_callbacks_run_once_per_worker_process);
+	ADD(s, tls_add_domain_in_every_worker);
 	ADD(s, tls_certificate_renewed_by_reload_keeps_requests_in_flight);
 
 	ADD(s, status_totals_count_requests_across_reloads);

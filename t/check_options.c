@@ -114,6 +114,7 @@ static const struct mg_option civetd_own[] = {
     {"min_receive_rate", NUM, "500"},
     {"min_send_rate", NUM, "500"},
     {"ssl_ticket_key_file", STR, NULL},
+    {"add_domain", STR, NULL},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

@@ -178,6 +178,29 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	return ctx;
 }
 
+/* add_domain: each file's domain is added as a CivetWeb program's main()
+ * adds it after mg_start. One that cannot be added fails the worker with
+ * the reason (a reload is then refused with it). */
+static int add_domains(const struct cw_worker_spec *s, struct mg_context *ctx)
+{
+	char text[512] = "", why[600];
+	struct mg_error_data err = {0, 0, text, sizeof text};
+
+	if (s->num_domains > 0 && s->domains == NULL) {
+		report(s, "add_domain: out of memory");
+		return -1;
+	}
+	for (int i = 0; i < s->num_domains; i++) {
+		if (mg_start_domain2(ctx, (const char **)s->domains[i], &err) >
+		    0)
+			continue;
+		snprintf(why, sizeof why, "add_domain: %s", text);
+		report(s, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* The heartbeat stops while every request thread is stuck in one request
  * for longer than the hang timeout: the master then replaces us. */
 static void heartbeat(const struct cw_worker_spec *s, struct mg_context *ctx)
@@ -289,6 +312,10 @@ void cw_worker_run(const struct cw_worker_spec *s)
 	ctx = start_context(s);
 	if (ctx == NULL)
 		_exit(2);
+	if (add_domains(s, ctx) != 0) {
+		mg_stop(ctx);
+		_exit(2);
+	}
 	atomic_store(&s->slot->heartbeat, cw_now_ms());
 	atomic_store(&s->slot->state, CW_WORKER_READY);
 	if (send(s->ctl_fd, &ready, 1, MSG_NOSIGNAL) != 1)

@@ -17,6 +17,9 @@ struct cw_worker_spec {
 	const struct mg_callbacks *callbacks;
 	void *user_data;
 	const char **options; /* name/value pairs for the context */
+	/* add_domain: name/value pairs for mg_start_domain, each */
+	const char *const *const *domains;
+	int num_domains;
 	const int *listen_fds;
 	int num_listen_fds;
 	struct cw_worker_slot *slot; /* in the shared area */

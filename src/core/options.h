@@ -111,7 +111,8 @@
 	X(BODY_BUFFER_SIZE, "body_buffer_size", NUMBER, "65536", 5)            \
 	X(MIN_RECEIVE_RATE, "min_receive_rate", NUMBER, "500", 5)              \
 	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)                    \
-	X(SSL_TICKET_KEY_FILE, "ssl_ticket_key_file", STRING, NULL, 5)
+	X(SSL_TICKET_KEY_FILE, "ssl_ticket_key_file", STRING, NULL, 5)         \
+	X(ADD_DOMAIN, "add_domain", STRING, NULL, 7)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
