@@ -1219,6 +1219,88 @@ START_TEST(init_ssl_domain_names_each_domain)
 }
 END_TEST
 
+/* ---- ssl_short_trust ------------------------------------------------------
+ */
+
+static void replace_file(const char *from, const char *to)
+{
+	static char buf[16384];
+	char tmp[600];
+	FILE *in = fopen(from, "r"), *out;
+	size_t n;
+
+	snprintf(tmp, sizeof tmp, "%s.new", to);
+	out = fopen(tmp, "w");
+	ck_assert(in != NULL && out != NULL);
+	n = fread(buf, 1, sizeof buf, in);
+	ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+	ck_assert_int_eq(rename(tmp, to), 0);
+}
+
+static int short_port;
+
+static int serves_serial_7(void *arg)
+{
+	(void)arg;
+	return serial_for(short_port, "localhost") == 7;
+}
+
+static _Atomic int trust_logged;
+
+static int log_trust(const struct mg_connection *c, const char *msg)
+{
+	(void)c;
+	if (strstr(msg, "ssl_short_trust") != NULL)
+		atomic_fetch_add(&trust_logged, 1);
+	return 1;
+}
+
+/* A handshake (which looks at the file again), then: was it logged? */
+static int trust_logged_once(void *arg)
+{
+	(void)arg;
+	serial_for(short_port, "localhost");
+	return atomic_load(&trust_logged) > 0;
+}
+
+/* The certificate file replaced while the server runs: new handshakes get
+ * the new certificate within a couple of seconds; a broken replacement is
+ * logged and the last good one stays. */
+START_TEST(short_trust_takes_up_a_replaced_certificate)
+{
+	char live[512];
+	const char *extra[] = {"ssl_certificate", live, "ssl_short_trust",
+	                       "yes", NULL};
+	struct mg_callbacks cb;
+	char err[256];
+	int pp;
+	struct mg_context *ctx;
+	FILE *f;
+
+	snprintf(live, sizeof live, "%s", tt_path(dir, "live.pem"));
+	replace_file(server_pem(), live);
+	memset(&cb, 0, sizeof cb);
+	cb.log_message = log_trust;
+	atomic_store(&trust_logged, 0);
+	ctx = start_tls(&cb, NULL, extra, &short_port, &pp, err, sizeof err);
+	ck_assert_msg(ctx != NULL, "%s", err);
+	ck_assert_int_eq(serial_for(short_port, "localhost"), 2);
+	replace_file(tt_path(dir, "other.pem"), live);
+	tl_wait_until(serves_serial_7, NULL, 5000,
+	              "the replaced certificate to be served");
+	/* a file that is no certificate: logged, the good one stays */
+	f = fopen(live, "w");
+	fputs("not a certificate\n", f);
+	fclose(f);
+	tl_wait_until(trust_logged_once, NULL, 5000,
+	              "the broken certificate to be logged");
+	ck_assert_int_eq(serial_for(short_port, "localhost"), 7);
+	mg_stop(ctx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -1252,6 +1334,7 @@ static Suite *suite(void)
 	    {"domains", domains_have_their_certificate_and_document_root},
 	    {"domainrv", start_domain_return_values},
 	    {"domaincb", init_ssl_domain_names_each_domain},
+	    {"shorttrust", short_trust_takes_up_a_replaced_certificate},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

@@ -80,7 +80,7 @@
 	  "yes", 1)                                                            \
 	X(SSL_CIPHER_LIST, "ssl_cipher_list", STRING, NULL, 1)                 \
 	X(SSL_PROTOCOL_VERSION, "ssl_protocol_version", NUMBER, "4", 1)        \
-	X(SSL_SHORT_TRUST, "ssl_short_trust", BOOLEAN, "no", 0)                \
+	X(SSL_SHORT_TRUST, "ssl_short_trust", BOOLEAN, "no", 1)                \
 	X(WEBSOCKET_ROOT, "websocket_root", DIRECTORY, NULL, 0)                \
 	X(FALLBACK_WEBSOCKET_ROOT, "fallback_websocket_root", DIRECTORY, NULL, \
 	  0)                                                                   \

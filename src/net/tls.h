@@ -31,6 +31,10 @@ int cw_tls_domain_init(struct mg_context *ctx, struct cw_domain *dom, char *err,
                        size_t errlen);
 void cw_tls_domain_free(struct mg_context *ctx, struct cw_domain *dom);
 
+/* ssl_short_trust on ssl_ctx (an SSL_CTX), whose certificate came from
+ * pem: handshakes use pem's current contents (net/tls_trust.c). 0 or -1. */
+int cw_tls_short_trust(struct mg_context *ctx, void *ssl_ctx, const char *pem);
+
 /* Would a TLS context from the options opt (no callbacks) be made? 0, or
  * -1 with the reason in err (certificate, key, chain, CA files, protocol,
  * ciphers, ticket key files): what `civetd -t` checks. */

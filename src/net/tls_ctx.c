@@ -265,6 +265,13 @@ static int load_verification(SSL_CTX *s, const struct dom *ctx, char *err,
 	return 0;
 }
 
+static int short_trust(const struct dom *d)
+{
+	const char *v = opt(d, CW_OPT_SSL_SHORT_TRUST);
+
+	return v != NULL && strcmp(v, "yes") == 0;
+}
+
 /* init_ssl, then (if it gave 0) init_ssl_domain: their result, -1 with
  * the reason in err. */
 static int app_init(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
@@ -294,6 +301,10 @@ static int build(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
 	if (load_certificate(s, d, err, errlen) != 0 ||
 	    load_verification(s, d, err, errlen) != 0)
 		return -1;
+	if (short_trust(d) &&
+	    cw_tls_short_trust(d->ctx, s, opt(d, CW_OPT_SSL_CERTIFICATE)) != 0)
+		return fail(err, errlen, "ssl_short_trust: cannot set up",
+		            NULL);
 	return set_ciphers(s, d, err, errlen);
 }
 
