@@ -11,7 +11,9 @@
 # ROUNDS rounds, the two servers taking turns to go first. One line per
 # measurement:
 #   cert test round civetd nginx ratio(civetd/nginx) [c_p99 n_p99]
-# then the median ratio per cert and test.
+# then the median ratio per cert and test; for full handshakes also the
+# CPU time each civetd worker used during its runs, as shares of the
+# whole ("worker_cpu 0.52 0.48": both workers busy).
 #
 # usage: bench/tls.sh [SECONDS]   (per run, default 8)
 #   ROUNDS=N    rounds (default 3)
@@ -96,6 +98,7 @@ enable_keep_alive yes
 keep_alive_timeout_ms 5000
 CF
 	"$BUILD/civetd" -c "$WORK/civetd-$c.conf" >"$WORK/civetd-$c.log" 2>&1 &
+	CIVETD=$!
 	PIDS="$PIDS $!"
 	NPORT=$(free_port)
 	mkdir -p "$WORK/nginx-$c"
@@ -115,6 +118,14 @@ NG
 	PIDS="$PIDS $!"
 	wait_up "$CPORT" civetd
 	wait_up "$NPORT" nginx
+}
+
+worker_ticks() { # the CPU ticks of each civetd worker, one line
+	local w
+	for w in $(pgrep -P "$CIVETD" | sort -n); do
+		awk '{printf "%d ", $14 + $15}' "/proc/$w/stat"
+	done
+	echo
 }
 
 measure() { # test port -> "value p99"
@@ -140,14 +151,22 @@ for c in $CERTS; do
 	start_servers "$c"
 	for t in $TESTS; do
 		ratios=()
+		used=()
 		for r in $(seq "$ROUNDS"); do
+			read -ra t0 <<<"$(worker_ticks)"
 			if [ $((r % 2)) -eq 1 ]; then
 				read -r cv cp <<<"$(measure "$t" "$CPORT")"
+				read -ra t1 <<<"$(worker_ticks)"
 				read -r nv np <<<"$(measure "$t" "$NPORT")"
 			else
 				read -r nv np <<<"$(measure "$t" "$NPORT")"
+				read -ra t0 <<<"$(worker_ticks)"
 				read -r cv cp <<<"$(measure "$t" "$CPORT")"
+				read -ra t1 <<<"$(worker_ticks)"
 			fi
+			for i in "${!t1[@]}"; do
+				used[i]=$((${used[i]:-0} + t1[i] - ${t0[i]:-0}))
+			done
 			ratio=$(awk -v a="$cv" -v b="$nv" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 			ratios+=("$ratio")
 			printf '%-4s %-8s %5s %10s %10s %6s %9s %9s\n' "$c" "$t" "$r" "$cv" "$nv" "$ratio" "$cp" "$np"
@@ -155,5 +174,8 @@ for c in $CERTS; do
 		printf '%-4s %-8s %5s %10s %10s %6s\n' "$c" "$t" median - - \
 			"$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR] = $1}
 				END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
+		[ "$t" = full ] && printf '%-4s %-8s worker_cpu %s\n' "$c" "$t" \
+			"$(printf '%s\n' "${used[@]}" | awk '{v[NR] = $1; s += $1}
+				END {for (i = 1; i <= NR; i++) printf "%.2f ", s ? v[i] / s : 0}')"
 	done
 done
