@@ -23,7 +23,6 @@ struct cw_start_extra {
 /* Free every extra domain of ctx (api/domain.c), at mg_stop. */
 void cw_domains_free(struct mg_context *ctx);
 
-
 /* mg_start2() with extras (NULL: a plain single-process context). */
 struct mg_context *cw_context_start(struct mg_init_data *init,
                                     struct mg_error_data *error,
