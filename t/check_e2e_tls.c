@@ -1301,6 +1301,66 @@ START_TEST(short_trust_takes_up_a_replaced_certificate)
 }
 END_TEST
 
+/* ALPN: http/1.1 when offered (room for h2 later); a client offering
+ * only other protocols goes on without one. */
+START_TEST(alpn_selects_http11)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	static const unsigned char both[] = "\x02h2\x08http/1.1";
+	static const unsigned char h2[] = "\x02h2";
+	const unsigned char *sel;
+	unsigned len;
+	int port, fd;
+	struct mg_context *ctx = start_ok(extra, &port);
+	SSL_CTX *cc = tt_client_ctx(NULL, NULL);
+	SSL *ssl;
+
+	SSL_CTX_set_alpn_protos(cc, both, sizeof both - 1);
+	ssl = tt_connect(cc, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	SSL_get0_alpn_selected(ssl, &sel, &len);
+	ck_assert_uint_eq(len, 8);
+	ck_assert(memcmp(sel, "http/1.1", 8) == 0);
+	tt_close(ssl, fd);
+	SSL_CTX_set_alpn_protos(cc, h2, sizeof h2 - 1);
+	ssl = tt_connect(cc, port, &fd);
+	ck_assert_ptr_nonnull(ssl);
+	SSL_get0_alpn_selected(ssl, &sel, &len);
+	ck_assert_uint_eq(len, 0);
+	tt_close(ssl, fd);
+	SSL_CTX_free(cc);
+	mg_stop(ctx);
+}
+END_TEST
+
+/* The 's' suffix with the other forms: IPv6, optional. */
+START_TEST(tls_port_forms)
+{
+	const char *extra[] = {"ssl_certificate", server_pem(), NULL};
+	struct mg_server_port ports[4];
+	char err[256];
+	int tp, pp, n;
+	struct mg_context *ctx;
+
+	ports_opt = "[::1]:0s,127.0.0.1:0so";
+	ctx = start_tls(NULL, NULL, extra, &tp, &pp, err, sizeof err);
+	ports_opt = "127.0.0.1:0s,127.0.0.1:0";
+	ck_assert_msg(ctx != NULL, "%s", err);
+	n = mg_get_server_ports(ctx, 4, ports);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(ports[0].is_ssl, 1);
+	ck_assert_int_eq(ports[0].protocol, 2);
+	ck_assert_int_eq(ports[1].is_ssl, 1);
+	{
+		char body[64];
+
+		ck_assert_int_eq(
+		    https_get(ports[1].port, "/info", body, sizeof body), 200);
+	}
+	mg_stop(ctx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_tls");
@@ -1335,6 +1395,8 @@ static Suite *suite(void)
 	    {"domainrv", start_domain_return_values},
 	    {"domaincb", init_ssl_domain_names_each_domain},
 	    {"shorttrust", short_trust_takes_up_a_replaced_certificate},
+	    {"alpn", alpn_selects_http11},
+	    {"portforms", tls_port_forms},
 	};
 
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
