@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bench/tls.sh - HTTPS beside nginx, in one run, with the same certificate
-# and 2 worker processes each: the civetd prefork daemon (`civetd -c CONF`)
-# and nginx 1.22 (TLS 1.2 and 1.3, reuseport, sendfile, access_log off).
+# and 2 worker processes each: civetd as a prefork server
+# (examples/prefork_hello: the /hello handler of the shared benchmark
+# through civetd_run, and the document root) and nginx 1.22 (TLS 1.2 and
+# 1.3, reuseport, sendfile, access_log off, /hello answered by `return`).
 # For an ECDSA P-256 and an RSA 2048 certificate:
 #   full     handshakes/s, each connection a full handshake (bench/tlsload.c:
-#            4 threads connect, handshake, GET /hello.txt, close)
+#            4 threads connect, handshake, GET /hello, close)
 #   resumed  the same, each connection resuming its predecessor's session
-#   /hello.txt, 4k.txt, 1m.bin over keep-alive connections (wrk -t2 -c64),
+#   /hello, 4k.txt, 1m.bin over keep-alive connections (wrk -t2 -c64),
 #            requests/s and p99
 # ROUNDS rounds, the two servers taking turns to go first. One line per
 # measurement:
@@ -52,7 +54,6 @@ if [ -z "${BUILD:-}" ]; then
 fi
 gcc -O2 -o "$WORK/tlsload" "$HERE/tlsload.c" -lssl -lcrypto -lpthread
 mkdir -p "$WORK/www"
-echo 'Hello, world!' >"$WORK/www/hello.txt"
 head -c 3072 /dev/urandom | base64 -w 76 | head -c 4096 >"$WORK/www/4k.txt"
 head -c 1048576 /dev/urandom >"$WORK/www/1m.bin"
 
@@ -77,7 +78,7 @@ free_port() {
 }
 wait_up() { # port name
 	for _ in $(seq 100); do
-		curl -skf -o /dev/null "https://127.0.0.1:$1/hello.txt" && return
+		curl -skf -o /dev/null "https://127.0.0.1:$1/hello" && return
 		sleep 0.1
 	done
 	echo "tls.sh: $2 did not start" >&2
@@ -88,16 +89,9 @@ wait_up() { # port name
 start_servers() { # cert -> CPORT NPORT
 	local c=$1
 	CPORT=$(free_port)
-	cat >"$WORK/civetd-$c.conf" <<CF
-listening_ports 127.0.0.1:${CPORT}s
-document_root $WORK/www
-ssl_certificate $WORK/$c.pem
-num_workers 2
-num_threads 16
-enable_keep_alive yes
-keep_alive_timeout_ms 5000
-CF
-	"$BUILD/civetd" -c "$WORK/civetd-$c.conf" >"$WORK/civetd-$c.log" 2>&1 &
+	"$BUILD/examples/prefork_hello" "127.0.0.1:${CPORT}s" 16 "$WORK/www" \
+		num_workers 2 ssl_certificate "$WORK/$c.pem" \
+		keep_alive_timeout_ms 5000 >"$WORK/civetd-$c.log" 2>&1 &
 	CIVETD=$!
 	PIDS="$PIDS $!"
 	NPORT=$(free_port)
@@ -112,7 +106,8 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
   scgi_temp_path $WORK/nginx-$c/scgi;
   server { listen 127.0.0.1:$NPORT ssl reuseport; root $WORK/www;
     ssl_certificate $WORK/$c.crt; ssl_certificate_key $WORK/$c.key;
-    ssl_protocols TLSv1.2 TLSv1.3; } }
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location = /hello { default_type text/plain; return 200 "Hello, world!\n"; } } }
 NG
 	nginx -p "$WORK/nginx-$c" -c "$WORK/nginx-$c/nginx.conf" >"$WORK/nginx-$c.log" 2>&1 &
 	PIDS="$PIDS $!"
@@ -132,12 +127,13 @@ measure() { # test port -> "value p99"
 	local out
 	case $1 in
 	full | resumed)
-		out=$("$WORK/tlsload" "$2" "$D" 4 "$([ "$1" = full ] && echo new || echo reuse)" /hello.txt)
+		out=$("$WORK/tlsload" "$2" "$D" 4 "$([ "$1" = full ] && echo new || echo reuse)" /hello)
 		echo "$(sed 's/.*handshakes_per_s=\([0-9]*\).*/\1/' <<<"$out") -"
 		grep -q 'failed=0' <<<"$out" || echo "tls.sh: $out" >&2
 		;;
 	*)
 		local path=$1.txt
+		[ "$1" = hello ] && path=hello
 		[ "$1" = 1m ] && path=1m.bin
 		out=$(wrk -t2 -c64 -d"${D}s" --latency "https://127.0.0.1:$2/$path" 2>&1)
 		grep -qE 'Socket errors|Non-2xx' <<<"$out" && grep -E 'Socket errors|Non-2xx' <<<"$out" >&2
