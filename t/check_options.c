@@ -273,7 +273,8 @@ START_TEST(implemented_flags_tell_what_works)
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_ADDITIONAL_HEADER), 1);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_CGI_PATTERN), 0);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_CERTIFICATE), 1);
-	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_SHORT_TRUST), 0);
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_SHORT_TRUST), 1);
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_THROTTLE), 0);
 }
 END_TEST
 
