@@ -474,6 +474,11 @@ int cw_tls_client_start(struct mg_connection *c,
 
 	if (s == NULL)
 		return kind;
+	/* TLS takes over the socket from the plain transport */
+	if (c->xprt->close != NULL)
+		c->xprt->close(c);
+	c->xprt_data = NULL;
+	c->xprt = &cw_tls_transport;
 	if (attach(c, s) != 0) {
 		SSL_CTX_free(s);
 		snprintf(err, errlen, "out of memory");
@@ -481,7 +486,6 @@ int cw_tls_client_start(struct mg_connection *c,
 	}
 	t = c->xprt_data;
 	t->own_ctx = s;
-	c->xprt = &cw_tls_transport;
 	SSL_set_connect_state(t->ssl);
 	if (set_names(t->ssl, o) != 0)
 		return client_fail(err, errlen, "cannot check the name",
