@@ -115,6 +115,7 @@ static const struct mg_option civetd_own[] = {
     {"min_send_rate", NUM, "500"},
     {"ssl_ticket_key_file", STR, NULL},
     {"add_domain", STR, NULL},
+    {"tcp_defer_accept", BOOL, "yes"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

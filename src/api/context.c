@@ -239,6 +239,8 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	code = open_listeners(ctx, extra, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;
+	cw_listen_defer_accept(ctx->listeners, ctx->num_listeners,
+	                       ctx->opt.tcp_defer_accept);
 	code = start_tls(ctx, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;

@@ -434,6 +434,7 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->decode_url = flag_of(o, CW_OPT_DECODE_URL);
 	o->decode_query_string = flag_of(o, CW_OPT_DECODE_QUERY_STRING);
 	o->allow_sendfile = flag_of(o, CW_OPT_ALLOW_SENDFILE_CALL);
+	o->tcp_defer_accept = flag_of(o, CW_OPT_TCP_DEFER_ACCEPT);
 	o->static_file_max_age = number_of(o, CW_OPT_STATIC_FILE_MAX_AGE);
 	o->max_body_size = atoll(cw_options_get(o, CW_OPT_MAX_BODY_SIZE));
 	o->body_buffer_size = number_of(o, CW_OPT_BODY_BUFFER_SIZE);

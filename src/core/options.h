@@ -112,7 +112,8 @@
 	X(MIN_RECEIVE_RATE, "min_receive_rate", NUMBER, "500", 5)              \
 	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)                    \
 	X(SSL_TICKET_KEY_FILE, "ssl_ticket_key_file", STRING, NULL, 5)         \
-	X(ADD_DOMAIN, "add_domain", STRING, NULL, 7)
+	X(ADD_DOMAIN, "add_domain", STRING, NULL, 7)                           \
+	X(TCP_DEFER_ACCEPT, "tcp_defer_accept", BOOLEAN, "yes", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
@@ -146,6 +147,7 @@ struct cw_options {
 	int decode_url;
 	int decode_query_string;
 	int allow_sendfile;
+	int tcp_defer_accept; /* listeners hand over connections with data */
 	int static_file_max_age;
 	long long max_body_size;
 	int body_buffer_size; /* bodies received before the handler runs */

@@ -95,6 +95,16 @@ os_error:
 	return -1;
 }
 
+void cw_listen_defer_accept(const struct cw_listener *l, int n, int on)
+{
+	/* seconds before a silent client is handed over anyway */
+	int secs = on ? 1 : 0;
+
+	for (int i = 0; i < n; i++)
+		setsockopt(l[i].fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+		           sizeof secs);
+}
+
 int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
                     struct cw_listener *out)
 {

@@ -35,6 +35,12 @@ int cw_listen_port(int fd);
 /* Close (when close_fds) and free listeners. */
 void cw_listen_close(struct cw_listener *l, int n, int close_fds);
 
+/* Have the kernel hand over a connection only once its first bytes have
+ * come (TCP_DEFER_ACCEPT, as Apache's default accept filter does), or
+ * not (on 0). Applies to the socket itself, so to every process that
+ * shares it. */
+void cw_listen_defer_accept(const struct cw_listener *l, int n, int on);
+
 /* Describe an inherited socket as a listener (port and family from the
  * socket itself, TLS flags from spec). */
 int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
