@@ -16,6 +16,8 @@
 #   ROUNDS=N   rounds per mode (default 3)
 #   MODES='close keepalive'
 #   BUILD=DIR  a built civetd tree (default: build one in /tmp)
+#   NGINX_DEFERRED=1  nginx listens with `deferred` (TCP_DEFER_ACCEPT, which
+#              civetd's tcp_defer_accept uses by default)
 # Needs: wrk, nginx (1.22), curl.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -98,7 +100,7 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
   client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;
   fastcgi_temp_path $WORK/nginx/fcgi; uwsgi_temp_path $WORK/nginx/uwsgi;
   scgi_temp_path $WORK/nginx/scgi;
-  server { listen 127.0.0.1:$NPORT reuseport; root $WORK/www; } }
+  server { listen 127.0.0.1:$NPORT reuseport${NGINX_DEFERRED:+ deferred}; root $WORK/www; } }
 NG
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
 NGINX=$!
