@@ -552,6 +552,32 @@ START_TEST(oversized_head_is_431)
 }
 END_TEST
 
+/* A request line that cannot be one (here the start of a TLS ClientHello,
+ * which has no line end) is refused at once, not at request_timeout_ms. */
+START_TEST(binary_before_any_line_end_is_400_at_once)
+{
+	static const char hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc";
+	long long t0 = tl_now_ms();
+	struct tl_resp r;
+	int fd = tl_connect(port);
+
+	ck_assert_int_eq(tl_send_n(fd, hello, sizeof hello - 1), 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 400);
+	ck_assert_int_lt(tl_now_ms() - t0, 5000);
+	tl_resp_free(&r);
+	close(fd);
+	/* a method sent a byte at a time is still waited for */
+	fd = tl_connect(port);
+	ck_assert_int_eq(tl_send(fd, "GE"), 0);
+	ck_assert_int_eq(tl_closed_within(fd, 300), 0);
+	ck_assert_int_eq(tl_send(fd, "T /hello HTTP/1.1\r\nHost: a\r\n\r\n"),
+	                 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	tl_resp_free(&r);
+	close(fd);
+}
+END_TEST
+
 START_TEST(oversized_body_is_413)
 {
 	expect_refusal("POST /echo HTTP/1.1\r\nHost: a\r\n"
@@ -618,6 +644,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, nul_in_header_is_400);
 	tcase_add_test(tc, unknown_http_version_is_505);
 	tcase_add_test(tc, oversized_head_is_431);
+	tcase_add_test(tc, binary_before_any_line_end_is_400_at_once);
 	tcase_add_test(tc, oversized_body_is_413);
 	tcase_add_test(tc, server_keeps_serving_after_bad_requests);
 	tcase_add_test(tc, partial_request_times_out_with_408);

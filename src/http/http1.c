@@ -141,6 +141,23 @@ static int read_more(struct mg_connection *c, struct cw_thread *t)
 	return -1;
 }
 
+/* Does the input start with something no request line starts with (a
+ * method is a token: RFC 9110 5.6.2)? A TLS ClientHello sent to a plain
+ * port, say: refused at once, not after request_timeout_ms. */
+static int not_a_method(const char *p, size_t len)
+{
+	static const char other[] = "!#$%&'*+-.^_`|~";
+
+	for (size_t i = 0; i < len && p[i] != ' '; i++) {
+		unsigned char b = (unsigned char)p[i];
+
+		if (!((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+		      (b >= '0' && b <= '9') || (b && strchr(other, b))))
+			return 1;
+	}
+	return 0;
+}
+
 /* Wait until the input holds a complete head. 1: it does; 0: parked or
  * closed (the connection is gone). */
 static int next_head(struct mg_connection *c, struct cw_thread *t)
@@ -151,6 +168,10 @@ static int next_head(struct mg_connection *c, struct cw_thread *t)
 		skip_empty_lines(c);
 		if (head_complete(c->rbuf, c->rlen, scanned))
 			return 1;
+		if (not_a_method(c->rbuf, c->rlen)) {
+			cw_request_refuse(c, 400);
+			return 0;
+		}
 		scanned = c->rlen;
 		if (c->rlen == c->rcap) {
 			/* no line end at all: the request line is too long */
