@@ -1247,22 +1247,6 @@ static long serial_of_peer(SSL *ssl)
 	return v;
 }
 
-static void copy_file(const char *from, const char *to)
-{
-	char buf[16384], tmp[600];
-	FILE *in = fopen(from, "r"), *out;
-	size_t n;
-
-	snprintf(tmp, sizeof tmp, "%s.new", to);
-	out = fopen(tmp, "w");
-	ck_assert(in != NULL && out != NULL);
-	n = fread(buf, 1, sizeof buf, in);
-	ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
-	fclose(in);
-	fclose(out);
-	ck_assert_int_eq(rename(tmp, to), 0);
-}
-
 /* A renewed certificate (the file replaced) is taken up by `civetctl
  * reload`: new handshakes get it, and a request in flight on a TLS
  * connection to an old worker completes byte for byte. */
@@ -1279,7 +1263,7 @@ START_TEST(tls_certificate_renewed_by_reload_keeps_requests_in_flight)
 
 	tt_make_certs(certs);
 	snprintf(live, sizeof live, "%s", tt_path(certs, "live.pem"));
-	copy_file(tt_path(certs, "server.pem"), live);
+	tt_replace_file(tt_path(certs, "server.pem"), live);
 	snprintf(extra, sizeof extra, "ssl_certificate %s\n", live);
 	srv_start_on(&s, "127.0.0.1:0s", extra, 2);
 	status(&s, js, sizeof js);
@@ -1290,7 +1274,7 @@ START_TEST(tls_certificate_renewed_by_reload_keeps_requests_in_flight)
 	ck_assert_int_eq(tt_send(held, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"),
 	                 0);
 	wait_in_handler(&s, "hold");
-	copy_file(tt_path(certs, "other.pem"), live);
+	tt_replace_file(tt_path(certs, "other.pem"), live);
 	rl.s = &s;
 	atomic_init(&rl.done, 0);
 	pthread_create(&tid, NULL, reload_thread, &rl);

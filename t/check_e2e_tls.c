@@ -1222,23 +1222,6 @@ END_TEST
 /* ---- ssl_short_trust ------------------------------------------------------
  */
 
-static void replace_file(const char *from, const char *to)
-{
-	static char buf[16384];
-	char tmp[600];
-	FILE *in = fopen(from, "r"), *out;
-	size_t n;
-
-	snprintf(tmp, sizeof tmp, "%s.new", to);
-	out = fopen(tmp, "w");
-	ck_assert(in != NULL && out != NULL);
-	n = fread(buf, 1, sizeof buf, in);
-	ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
-	fclose(in);
-	fclose(out);
-	ck_assert_int_eq(rename(tmp, to), 0);
-}
-
 static int short_port;
 
 static int serves_serial_7(void *arg)
@@ -1280,14 +1263,14 @@ START_TEST(short_trust_takes_up_a_replaced_certificate)
 	FILE *f;
 
 	snprintf(live, sizeof live, "%s", tt_path(dir, "live.pem"));
-	replace_file(server_pem(), live);
+	tt_replace_file(server_pem(), live);
 	memset(&cb, 0, sizeof cb);
 	cb.log_message = log_trust;
 	atomic_store(&trust_logged, 0);
 	ctx = start_tls(&cb, NULL, extra, &short_port, &pp, err, sizeof err);
 	ck_assert_msg(ctx != NULL, "%s", err);
 	ck_assert_int_eq(serial_for(short_port, "localhost"), 2);
-	replace_file(tt_path(dir, "other.pem"), live);
+	tt_replace_file(tt_path(dir, "other.pem"), live);
 	tl_wait_until(serves_serial_7, NULL, 5000,
 	              "the replaced certificate to be served");
 	/* a file that is no certificate: logged, the good one stays */

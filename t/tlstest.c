@@ -98,6 +98,23 @@ void tt_make_certs(const char *dir)
 	EVP_PKEY_free(ok);
 }
 
+void tt_replace_file(const char *from, const char *to)
+{
+	static char buf[16384];
+	char tmp[600];
+	FILE *in = fopen(from, "r"), *out;
+	size_t n;
+
+	snprintf(tmp, sizeof tmp, "%s.new", to);
+	out = fopen(tmp, "w");
+	ck_assert(in != NULL && out != NULL);
+	n = fread(buf, 1, sizeof buf, in);
+	ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+	ck_assert_int_eq(rename(tmp, to), 0);
+}
+
 SSL_CTX *tt_client_ctx(const char *ca_file, const char *cert_file)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_client_method());

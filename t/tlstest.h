@@ -16,6 +16,10 @@ void tt_make_certs(const char *dir);
 /* dir/name, in a static per-thread buffer. */
 const char *tt_path(const char *dir, const char *name);
 
+/* Replace file to with a copy of from, by a rename (a new inode and
+ * modification time, as a deploy tool does). */
+void tt_replace_file(const char *from, const char *to);
+
 /* A TLS client context: trusts ca_file if given (and then verifies the
  * server), presents cert_file (certificate and key) if given. */
 SSL_CTX *tt_client_ctx(const char *ca_file, const char *cert_file);

@@ -354,20 +354,6 @@ const struct cw_protocol cw_tls_handshake_protocol = {
 /* ---- the client side ------------------------------------------------------
  */
 
-static int client_fail(char *err, size_t errlen, const char *what,
-                       const char *arg)
-{
-	unsigned long e = ERR_get_error();
-	char reason[256] = "";
-
-	if (e != 0)
-		ERR_error_string_n(e, reason, sizeof reason);
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s%s%s", what, arg ? " " : "",
-	         arg ? arg : "", e ? ": " : "", reason);
-	return -1;
-}
-
 static int is_address(const char *host)
 {
 	unsigned char a[16];
@@ -382,14 +368,14 @@ static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, int *kind,
 	SSL_CTX *s = SSL_CTX_new(TLS_client_method());
 
 	if (s == NULL) {
-		client_fail(err, errlen, "cannot make a TLS context", NULL);
+		cw_tls_fail(err, errlen, "cannot make a TLS context", NULL);
 		return NULL;
 	}
 	if (o->client_cert != NULL &&
 	    (!SSL_CTX_use_certificate_chain_file(s, o->client_cert) ||
 	     !SSL_CTX_use_PrivateKey_file(s, o->client_cert,
 	                                  SSL_FILETYPE_PEM))) {
-		client_fail(err, errlen, "cannot use the client certificate",
+		cw_tls_fail(err, errlen, "cannot use the client certificate",
 		            o->client_cert);
 		*kind = CW_TLS_CLIENT_CERT_ERROR;
 		SSL_CTX_free(s);
@@ -397,7 +383,7 @@ static SSL_CTX *client_ctx(const struct cw_tls_client_opts *o, int *kind,
 	}
 	if (o->server_cert != NULL &&
 	    !SSL_CTX_load_verify_locations(s, o->server_cert, NULL)) {
-		client_fail(err, errlen, "cannot load the server certificate",
+		cw_tls_fail(err, errlen, "cannot load the server certificate",
 		            o->server_cert);
 		*kind = CW_TLS_SERVER_CERT_ERROR;
 		SSL_CTX_free(s);
@@ -461,7 +447,7 @@ static int client_handshake(struct mg_connection *c, struct cw_tls *t,
 		         X509_verify_cert_error_string(v));
 		return CW_TLS_SERVER_CERT_ERROR;
 	}
-	return client_fail(err, errlen, "TLS handshake failed", NULL);
+	return cw_tls_fail(err, errlen, "TLS handshake failed", NULL);
 }
 
 int cw_tls_client_start(struct mg_connection *c,
@@ -488,7 +474,7 @@ int cw_tls_client_start(struct mg_connection *c,
 	t->own_ctx = s;
 	SSL_set_connect_state(t->ssl);
 	if (set_names(t->ssl, o) != 0)
-		return client_fail(err, errlen, "cannot check the name",
+		return cw_tls_fail(err, errlen, "cannot check the name",
 		                   o->host);
 	return client_handshake(c, t, timeout_ms, err, errlen);
 }

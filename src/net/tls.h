@@ -35,6 +35,10 @@ void cw_tls_domain_free(struct mg_context *ctx, struct cw_domain *dom);
  * pem: handshakes use pem's current contents (net/tls_trust.c). 0 or -1. */
 int cw_tls_short_trust(struct mg_context *ctx, void *ssl_ctx, const char *pem);
 
+/* err = what (and arg, if not NULL), then OpenSSL's reason for the
+ * error it queued last, if any (the queue is cleared). Returns -1. */
+int cw_tls_fail(char *err, size_t errlen, const char *what, const char *arg);
+
 /* Would a TLS context from the options opt (no callbacks) be made? 0, or
  * -1 with the reason in err (certificate, key, chain, CA files, protocol,
  * ciphers, ticket key files): what `civetd -t` checks. */

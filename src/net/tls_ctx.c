@@ -41,8 +41,7 @@ static const char *opt(const struct dom *d, enum cw_opt_id id)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* err = what failed, then OpenSSL's reason if it gave one. */
-static int fail(char *err, size_t errlen, const char *what, const char *arg)
+int cw_tls_fail(char *err, size_t errlen, const char *what, const char *arg)
 {
 	unsigned long e = ERR_get_error();
 	char reason[256] = "";
@@ -83,7 +82,7 @@ static int set_protocols(SSL_CTX *s, const struct dom *ctx, char *err,
 		return -1;
 	}
 	if (!SSL_CTX_set_min_proto_version(s, min[n]))
-		return fail(err, errlen, "ssl_protocol_version:", v);
+		return cw_tls_fail(err, errlen, "ssl_protocol_version:", v);
 	return 0;
 }
 
@@ -135,8 +134,8 @@ static int set_resumption(SSL_CTX *s, const struct dom *d, long timeout,
 	}
 	if (ctx->ticket_keys != NULL &&
 	    cw_tls_tickets_install(s, ctx->ticket_keys) != 0)
-		return fail(err, errlen, "cannot set the session ticket keys",
-		            NULL);
+		return cw_tls_fail(err, errlen,
+		                   "cannot set the session ticket keys", NULL);
 	return 0;
 }
 
@@ -184,8 +183,8 @@ static int set_ciphers(SSL_CTX *s, const struct dom *d, char *err,
 	const char *ciphers = opt(d, CW_OPT_SSL_CIPHER_LIST);
 
 	if (ciphers != NULL && !SSL_CTX_set_cipher_list(s, ciphers))
-		return fail(err, errlen, "ssl_cipher_list: cannot use",
-		            ciphers);
+		return cw_tls_fail(err, errlen, "ssl_cipher_list: cannot use",
+		                   ciphers);
 	/* Without a list, TLS 1.2 gets forward-secret AEAD ciphers only (no
 	 * CBC, which scanners flag for Lucky13), unless older protocols
 	 * were asked for: they have no such ciphers. */
@@ -209,12 +208,12 @@ static int load_certificate(SSL_CTX *s, const struct dom *ctx, char *err,
 		return -1;
 	}
 	if (!SSL_CTX_use_certificate_chain_file(s, chain ? chain : pem))
-		return fail(err, errlen,
-		            "ssl_certificate: cannot read the "
-		            "certificate in",
-		            chain ? chain : pem);
+		return cw_tls_fail(err, errlen,
+		                   "ssl_certificate: cannot read the "
+		                   "certificate in",
+		                   chain ? chain : pem);
 	if (!SSL_CTX_use_PrivateKey_file(s, pem, SSL_FILETYPE_PEM))
-		return fail(
+		return cw_tls_fail(
 		    err, errlen,
 		    ERR_GET_REASON(ERR_peek_error()) ==
 		            X509_R_KEY_VALUES_MISMATCH
@@ -224,10 +223,11 @@ static int load_certificate(SSL_CTX *s, const struct dom *ctx, char *err,
 		          "in",
 		    pem);
 	if (!SSL_CTX_check_private_key(s))
-		return fail(err, errlen,
-		            "ssl_certificate: the key does not match the "
-		            "certificate in",
-		            pem);
+		return cw_tls_fail(
+		    err, errlen,
+		    "ssl_certificate: the key does not match the "
+		    "certificate in",
+		    pem);
 	return 0;
 }
 
@@ -246,8 +246,9 @@ static int load_verification(SSL_CTX *s, const struct dom *ctx, char *err,
 		return 0;
 	if ((file != NULL || path != NULL) &&
 	    !SSL_CTX_load_verify_locations(s, file, path))
-		return fail(err, errlen, "ssl_ca_file/ssl_ca_path: cannot load",
-		            file != NULL ? file : path);
+		return cw_tls_fail(err, errlen,
+		                   "ssl_ca_file/ssl_ca_path: cannot load",
+		                   file != NULL ? file : path);
 	if (file != NULL) {
 		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(file);
 
@@ -256,8 +257,8 @@ static int load_verification(SSL_CTX *s, const struct dom *ctx, char *err,
 	}
 	if ((defaults == NULL || strcmp(defaults, "yes") == 0) &&
 	    !SSL_CTX_set_default_verify_paths(s))
-		return fail(err, errlen, "ssl_default_verify_paths:",
-		            "cannot load the default locations");
+		return cw_tls_fail(err, errlen, "ssl_default_verify_paths:",
+		                   "cannot load the default locations");
 	SSL_CTX_set_verify(
 	    s, SSL_VERIFY_PEER | (yes ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
 	    NULL);
@@ -303,8 +304,8 @@ static int build(SSL_CTX *s, const struct dom *d, char *err, size_t errlen)
 		return -1;
 	if (short_trust(d) &&
 	    cw_tls_short_trust(d->ctx, s, opt(d, CW_OPT_SSL_CERTIFICATE)) != 0)
-		return fail(err, errlen, "ssl_short_trust: cannot set up",
-		            NULL);
+		return cw_tls_fail(err, errlen,
+		                   "ssl_short_trust: cannot set up", NULL);
 	return set_ciphers(s, d, err, errlen);
 }
 
@@ -346,7 +347,8 @@ static int make(const struct dom *d, void **slot, char *err, size_t errlen)
 	}
 	s = SSL_CTX_new(TLS_server_method());
 	if (s == NULL)
-		return fail(err, errlen, "cannot make a TLS context", NULL);
+		return cw_tls_fail(err, errlen, "cannot make a TLS context",
+		                   NULL);
 	*slot = s;
 	return build(s, d, err, errlen);
 }
@@ -403,6 +405,17 @@ void cw_tls_domain_free(struct mg_context *ctx, struct cw_domain *dom)
 	release(&d, &dom->ssl_ctx);
 }
 
+/* Wipe and free the keys ssl_ticket_key_file gave the context. */
+static void free_own_keys(struct mg_context *ctx)
+{
+	if (ctx->own_ticket_keys == NULL)
+		return;
+	OPENSSL_cleanse(ctx->own_ticket_keys, sizeof *ctx->own_ticket_keys);
+	free(ctx->own_ticket_keys);
+	ctx->own_ticket_keys = NULL;
+	ctx->ticket_keys = NULL;
+}
+
 int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
 {
 	struct mg_context *ctx = calloc(1, sizeof *ctx);
@@ -417,11 +430,8 @@ int cw_tls_check(const struct cw_options *opt, char *err, size_t errlen)
 		r = build(s, &d, err, errlen);
 	}
 	SSL_CTX_free(s);
-	if (ctx != NULL && ctx->own_ticket_keys != NULL) {
-		OPENSSL_cleanse(ctx->own_ticket_keys,
-		                sizeof *ctx->own_ticket_keys);
-		free(ctx->own_ticket_keys);
-	}
+	if (ctx != NULL)
+		free_own_keys(ctx);
 	free(ctx);
 	return r;
 }
@@ -433,11 +443,5 @@ void cw_tls_context_free(struct mg_context *ctx)
 	    cw_options_get(&ctx->opt, CW_OPT_AUTHENTICATION_DOMAIN)};
 
 	release(&d, &ctx->ssl_ctx);
-	if (ctx->own_ticket_keys != NULL) {
-		OPENSSL_cleanse(ctx->own_ticket_keys,
-		                sizeof *ctx->own_ticket_keys);
-		free(ctx->own_ticket_keys);
-		ctx->own_ticket_keys = NULL;
-		ctx->ticket_keys = NULL;
-	}
+	free_own_keys(ctx);
 }
