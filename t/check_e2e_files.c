@@ -126,6 +126,10 @@ static void make_tree(void)
 	put_text(root, "evil.com/index.html", "evil.com dir\n");
 	make_link("../linked.txt", "link.txt");
 	make_link("loop", "loop");
+	make_link("hello.txt", "inlink.txt");
+	make_link("dir", "dirlink");
+	snprintf(p, sizeof p, "%s/linked.txt", parent);
+	make_link(p, "abslink.txt");
 
 	put_text(errors, "error404.html", "custom 404 page\n");
 	put_text(errors, "error4xx.htm", "custom 4xx page\n");
@@ -399,7 +403,7 @@ START_TEST(get_serves_file_with_type_length_validators_and_max_age)
 	ck_assert_str_eq(tl_header(&r, "Cache-Control"), "max-age=120");
 	ck_assert_ptr_null(tl_header(&r, "Pragma"));
 	ck_assert_ptr_nonnull(tl_header(&r, "Date"));
-	ck_assert_ptr_null(tl_header(&r, "Accept-Ranges"));
+	ck_assert_str_eq(tl_header(&r, "Accept-Ranges"), "bytes");
 	tl_resp_free(&r);
 }
 END_TEST
@@ -736,12 +740,31 @@ START_TEST(overlong_paths_are_4xx)
 }
 END_TEST
 
-/* civetd follows symbolic links inside the root, as nginx and CivetWeb do
- * by default (see static_file.c): whoever can make a link in the root can
- * as well put the file there. A link loop is 404. */
+/* civetd follows symbolic links that stay inside the root, and refuses
+ * (403) one that leads out of it unless allow_symlinks_outside_root says
+ * links may lead anywhere (see static_file.c). A link loop is 404. */
 START_TEST(symlink_inside_root_is_followed)
 {
-	expect_body("/link.txt", 200, "linked from inside the root\n");
+	expect_body("/inlink.txt", 200, hello);
+	expect_body("/dirlink/index.html", 200, "dir index\n");
+}
+END_TEST
+
+START_TEST(symlink_out_of_root_is_403_unless_allowed)
+{
+	const char *opts[] = {"document_root", root,
+	                      "allow_symlinks_outside_root", "yes", NULL};
+	struct mg_context *c;
+	struct tl_resp r;
+	int p2;
+
+	expect_status("/link.txt", 403);
+	expect_status("/abslink.txt", 403);
+	c = tl_start(NULL, NULL, opts, &p2);
+	ck_assert_int_eq(ask_on(p2, "GET", "/link.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "linked from inside the root\n");
+	tl_resp_free(&r);
+	mg_stop(c);
 }
 END_TEST
 
@@ -1220,6 +1243,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, double_slashes_resolve_inside_the_root);
 	tcase_add_test(tc, overlong_paths_are_4xx);
 	tcase_add_test(tc, symlink_inside_root_is_followed);
+	tcase_add_test(tc, symlink_out_of_root_is_403_unless_allowed);
 	tcase_add_test(tc, hidden_files_are_404);
 	tcase_add_test(tc, if_none_match_gives_304_for_current_etag);
 	tcase_add_test(tc, if_modified_since_gives_304_when_not_newer);

@@ -74,6 +74,13 @@ static int big(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+/* mg_send_file() of the path given as the handler's data. */
+static int send_file(struct mg_connection *c, void *path)
+{
+	mg_send_file(c, path);
+	return 200;
+}
+
 static struct mg_context *start(const char **extra, int *port)
 {
 	const char *opts[32] = {
@@ -347,6 +354,81 @@ START_TEST(slow_reader_of_a_large_file_holds_no_thread)
 }
 END_TEST
 
+static int count_threads(void)
+{
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/* Fifty clients ask for a 64 MiB file, from the document root and through
+ * a handler's mg_send_file(), and read nothing: with two request threads
+ * the server still answers at once, with no thread more than before, and
+ * a reader that then reads gets every byte. */
+START_TEST(fifty_slow_readers_of_a_64_mib_file_hold_no_thread)
+{
+	const char *opts[] = {"document_root",
+	                      NULL,
+	                      "num_threads",
+	                      "2",
+	                      "request_timeout_ms",
+	                      "20000",
+	                      "keep_alive_timeout_ms",
+	                      "10000",
+	                      NULL};
+	size_t size = 64 << 20;
+	char *data = malloc(size), path[1024];
+	char *dir = tl_mkdtemp();
+	int port, fds[50], threads;
+	struct mg_context *ctx;
+	struct tl_resp r;
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)(i * 31 + (i >> 16));
+	tl_write_file(dir, "large.bin", data, size);
+	snprintf(path, sizeof path, "%s/large.bin", dir);
+	opts[1] = dir;
+	ctx = start(opts, &port);
+	mg_set_request_handler(ctx, "/sent$", send_file, path);
+	assert_answers_within(port, 1000);
+	threads = count_threads();
+	for (int i = 0; i < 50; i++) {
+		fds[i] = tl_connect(port);
+		ck_assert_int_eq(tl_send(fds[i], i % 2
+		                                     ? "GET /sent HTTP/1.1\r\n"
+		                                       "Host: x\r\n\r\n"
+		                                     : "GET /large.bin HTTP/1.1"
+		                                       "\r\nHost: x\r\n\r\n"),
+		                 0);
+	}
+	sleep_ms(500);
+	for (int i = 0; i < 5; i++)
+		assert_answers_within(port, 500);
+	ck_assert_int_eq(count_threads(), threads);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(tl_read_response(fds[i], "GET", &r), 200);
+		ck_assert_uint_eq(r.body_len, size);
+		ck_assert(memcmp(r.body, data, size) == 0);
+		tl_resp_free(&r);
+	}
+	for (int i = 0; i < 50; i++)
+		close(fds[i]);
+	assert_answers_within(port, 1000);
+	mg_stop(ctx);
+	free(data);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- a stalled server --------------------------------------------------- */
 
 /* A server in a child process (so that it can be stopped): writes its
@@ -556,6 +638,8 @@ static Suite *suite(void)
 	tcase_add_test(
 	    rate, write_to_a_client_that_does_not_read_fails_and_is_counted);
 	tcase_add_test(rate, slow_reader_of_a_large_file_holds_no_thread);
+	tcase_add_test(rate,
+	               fifty_slow_readers_of_a_64_mib_file_hold_no_thread);
 	suite_add_tcase(s, rate);
 	tcase_set_timeout(stall, 30);
 	tcase_add_test(stall, waiting_keep_alive_requests_survive_a_stall);

@@ -116,6 +116,7 @@ static const struct mg_option civetd_own[] = {
     {"ssl_ticket_key_file", STR, NULL},
     {"add_domain", STR, NULL},
     {"tcp_defer_accept", BOOL, "yes"},
+    {"allow_symlinks_outside_root", BOOL, "no"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

@@ -364,7 +364,7 @@ static int number_of(const struct cw_options *o, enum cw_opt_id id)
 	return *v ? atoi(v) : 0;
 }
 
-static int flag_of(const struct cw_options *o, enum cw_opt_id id)
+int cw_options_flag(const struct cw_options *o, enum cw_opt_id id)
 {
 	int b = 0;
 
@@ -428,13 +428,13 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	                           ? number_of(o, CW_OPT_LINGER_TIMEOUT_MS)
 	                           : -2;
 	o->listen_backlog = number_of(o, CW_OPT_LISTEN_BACKLOG);
-	o->enable_keep_alive = flag_of(o, CW_OPT_ENABLE_KEEP_ALIVE);
+	o->enable_keep_alive = cw_options_flag(o, CW_OPT_ENABLE_KEEP_ALIVE);
 	o->request_timeout_ms = number_of(o, CW_OPT_REQUEST_TIMEOUT_MS);
 	o->keep_alive_timeout_ms = number_of(o, CW_OPT_KEEP_ALIVE_TIMEOUT_MS);
-	o->decode_url = flag_of(o, CW_OPT_DECODE_URL);
-	o->decode_query_string = flag_of(o, CW_OPT_DECODE_QUERY_STRING);
-	o->allow_sendfile = flag_of(o, CW_OPT_ALLOW_SENDFILE_CALL);
-	o->tcp_defer_accept = flag_of(o, CW_OPT_TCP_DEFER_ACCEPT);
+	o->decode_url = cw_options_flag(o, CW_OPT_DECODE_URL);
+	o->decode_query_string = cw_options_flag(o, CW_OPT_DECODE_QUERY_STRING);
+	o->allow_sendfile = cw_options_flag(o, CW_OPT_ALLOW_SENDFILE_CALL);
+	o->tcp_defer_accept = cw_options_flag(o, CW_OPT_TCP_DEFER_ACCEPT);
 	o->static_file_max_age = number_of(o, CW_OPT_STATIC_FILE_MAX_AGE);
 	o->max_body_size = atoll(cw_options_get(o, CW_OPT_MAX_BODY_SIZE));
 	o->body_buffer_size = number_of(o, CW_OPT_BODY_BUFFER_SIZE);

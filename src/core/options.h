@@ -35,7 +35,7 @@
 	X(DECODE_QUERY_STRING, "decode_query_string", BOOLEAN, "no", 1)        \
 	X(DOCUMENT_ROOT, "document_root", DIRECTORY, NULL, 1)                  \
 	X(FALLBACK_DOCUMENT_ROOT, "fallback_document_root", DIRECTORY, NULL,   \
-	  0)                                                                   \
+	  1)                                                                   \
 	X(ACCESS_LOG_FILE, "access_log_file", FILE, NULL, 1)                   \
 	X(ERROR_LOG_FILE, "error_log_file", FILE, NULL, 1)                     \
 	X(CGI_PATTERN, "cgi_pattern", EXT_PATTERN, "**.cgi$|**.pl$|**.php$",   \
@@ -59,7 +59,7 @@
 	  "yes", 0)                                                            \
 	X(SSI_PATTERN, "ssi_pattern", EXT_PATTERN, "**.shtml$|**.shtm$", 0)    \
 	X(ENABLE_DIRECTORY_LISTING, "enable_directory_listing", BOOLEAN,       \
-	  "yes", 0)                                                            \
+	  "yes", 1)                                                            \
 	X(ENABLE_WEBDAV, "enable_webdav", BOOLEAN, "no", 0)                    \
 	X(GLOBAL_AUTH_FILE, "global_auth_file", FILE, NULL, 0)                 \
 	X(INDEX_FILES, "index_files", STRING_LIST,                             \
@@ -69,7 +69,7 @@
 	X(EXTRA_MIME_TYPES, "extra_mime_types", STRING_LIST, NULL, 1)          \
 	X(SSL_CERTIFICATE, "ssl_certificate", FILE, NULL, 1)                   \
 	X(SSL_CERTIFICATE_CHAIN, "ssl_certificate_chain", FILE, NULL, 1)       \
-	X(URL_REWRITE_PATTERNS, "url_rewrite_patterns", STRING_LIST, NULL, 0)  \
+	X(URL_REWRITE_PATTERNS, "url_rewrite_patterns", STRING_LIST, NULL, 1)  \
 	X(HIDE_FILES_PATTERNS, "hide_files_patterns", EXT_PATTERN, NULL, 1)    \
 	X(SSL_VERIFY_PEER, "ssl_verify_peer", YES_NO_OPTIONAL, "no", 1)        \
 	X(SSL_CACHE_TIMEOUT, "ssl_cache_timeout", NUMBER, "-1", 1)             \
@@ -113,7 +113,9 @@
 	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)                    \
 	X(SSL_TICKET_KEY_FILE, "ssl_ticket_key_file", STRING, NULL, 5)         \
 	X(ADD_DOMAIN, "add_domain", STRING, NULL, 7)                           \
-	X(TCP_DEFER_ACCEPT, "tcp_defer_accept", BOOLEAN, "yes", 5)
+	X(TCP_DEFER_ACCEPT, "tcp_defer_accept", BOOLEAN, "yes", 5)             \
+	X(ALLOW_SYMLINKS_OUTSIDE_ROOT, "allow_symlinks_outside_root", BOOLEAN, \
+	  "no", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
@@ -180,6 +182,9 @@ void cw_options_free(struct cw_options *o);
 
 /* The value in effect: as given, else the default, else "". */
 const char *cw_options_get(const struct cw_options *o, enum cw_opt_id id);
+
+/* A boolean option's value in effect: 1 for "yes", else 0. */
+int cw_options_flag(const struct cw_options *o, enum cw_opt_id id);
 
 /* Index of an option name, or -1. */
 int cw_options_find(const char *name);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "http/exchange.h"
+#include "http/file_out.h"
 
 struct cw_exchange *cw_exchange_new(void)
 {
@@ -21,8 +22,7 @@ void cw_exchange_free(struct cw_exchange *x)
 {
 	if (x == NULL)
 		return;
-	if (x->s.resp.file_fd >= 0)
-		close(x->s.resp.file_fd);
+	cw_file_out_drop(&x->s.resp);
 	cw_buf_free(&x->out);
 	free(x->scratch);
 	free(x->resp_info);
@@ -53,10 +53,7 @@ void cw_exchange_return(struct mg_connection *c, struct cw_thread *t)
 		return;
 	c->x = NULL;
 	c->ri = NULL;
-	if (x->s.resp.file_fd >= 0) {
-		close(x->s.resp.file_fd);
-		x->s.resp.file_fd = -1;
-	}
+	cw_file_out_drop(&x->s.resp);
 	if (t != NULL && t->ctx == c->ctx && t->spare_x == NULL) {
 		x->out.len = 0;
 		t->spare_x = x;
@@ -72,6 +69,8 @@ void cw_exchange_begin(struct mg_connection *c)
 	const struct cw_options *o = &c->ctx->opt;
 	int stall = o->request_timeout_ms > 0 ? o->request_timeout_ms : -1;
 
+	if (x->s.resp.file_fd >= 0 || x->s.resp.plan != NULL)
+		cw_file_out_drop(&x->s.resp);
 	memset(&x->s, 0, sizeof x->s);
 	x->s.resp.length = -1;
 	x->s.resp.file_fd = -1;

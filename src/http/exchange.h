@@ -44,6 +44,8 @@ struct cw_body {
 	long long scan_framed; /* chunk sizes seen by the look-ahead */
 };
 
+struct cw_out_plan; /* file_out.h */
+
 /* The response being written (response.c). */
 struct cw_resp {
 	int state;           /* enum cw_resp_state */
@@ -67,6 +69,7 @@ struct cw_resp {
 	long long file_left;
 	size_t out_pos;
 	int file_copy; /* the transport cannot send files: copy blocks */
+	struct cw_out_plan *plan; /* a body in pieces (file_out.h), or NULL */
 };
 
 /* Per-request state that starts at zero (cw_exchange_begin). */

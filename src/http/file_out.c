@@ -9,6 +9,7 @@
  * client that reads slowly therefore holds only its connection and its
  * exchange, never a thread. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,29 +87,33 @@ static int keep_unsent(struct mg_connection *c, const struct iovec *iov, int n,
 /* Is this the whole response of a connection that closes right after it,
  * with no application callback in between to delay the close? Then it
  * goes out with the close, in one packet with the FIN. */
-static int closes_after(const struct mg_connection *c, int whole)
+static int closes_after(const struct mg_connection *c, int whole, int last)
 {
 	const struct mg_callbacks *cb = &c->ctx->cb;
 
-	return whole && c->x->s.must_close && cb->end_request == NULL &&
+	return whole && last && c->x->s.must_close && cb->end_request == NULL &&
 	       cb->log_access == NULL;
 }
 
-int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
+int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
+                      int last)
 {
 	struct cw_resp *r = &c->x->s.resp;
 	struct cw_buf *b = &c->x->out;
 	char block[BLOCK / 4];
 	struct iovec iov[2];
-	ssize_t n, w;
+	size_t want =
+	    len > (long long)sizeof block ? sizeof block : (size_t)len;
+	ssize_t n = 0, w;
 	size_t total;
 
 	if (r->no_body || len <= 0)
 		return 0;
-	n = pread(fd, block,
-	          len > (long long)sizeof block ? sizeof block : (size_t)len,
-	          off);
-	if (n <= 0 || b->len + (size_t)n > BLOCK) {
+	if (cw_file_out_pending(c) && cw_file_out_drain(c) != 0)
+		return -1;
+	if (b->len + want > BLOCK) /* a large head: it goes first, alone */
+		want = b->len < BLOCK ? BLOCK - b->len : 0;
+	if (want > 0 && (n = pread(fd, block, want, off)) <= 0) {
 		c->x->s.must_close = 1;
 		return -1;
 	}
@@ -117,8 +122,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
 	iov[1].iov_base = block;
 	iov[1].iov_len = (size_t)n;
 	total = b->len + (size_t)n;
-	w = closes_after(c, n == len) ? cw_conn_writev_last(c, iov, 2)
-	                              : cw_conn_writev(c, iov, 2);
+	w = closes_after(c, n == len, last) ? cw_conn_writev_last(c, iov, 2)
+	                                    : cw_conn_writev(c, iov, 2);
 	if (w < 0 && w != CW_IO_WANT_WRITE && w != CW_IO_WANT_READ) {
 		c->x->s.must_close = 1;
 		return -1;
@@ -142,51 +147,181 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len)
 	return 0;
 }
 
+struct cw_out_plan *cw_out_plan_new(int n)
+{
+	struct cw_out_plan *p =
+	    calloc(1, sizeof *p + (size_t)n * sizeof p->piece[0]);
+
+	if (p != NULL) {
+		p->fd = -1;
+		p->n = n;
+	}
+	return p;
+}
+
+void cw_out_plan_free(struct cw_out_plan *p)
+{
+	if (p == NULL)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->release != NULL)
+		p->release(p->arg);
+	free(p);
+}
+
+void cw_file_out_drop(struct cw_resp *r)
+{
+	if (r->file_fd >= 0)
+		close(r->file_fd);
+	r->file_fd = -1;
+	cw_out_plan_free(r->plan);
+	r->plan = NULL;
+}
+
+int cw_file_out_plan(struct mg_connection *c, struct cw_out_plan *p,
+                     long long len)
+{
+	struct cw_resp *r = &c->x->s.resp;
+
+	if (r->no_body || len <= 0) {
+		cw_out_plan_free(p);
+		return 0;
+	}
+	/* the held head goes out with the first piece's memory */
+	r->out_pos = 0;
+	r->head_held = 0;
+	r->body_sent += len;
+	r->plan = p;
+	r->file_fd = p->fd;
+	p->fd = -1;
+	r->file_left = 0;
+	r->file_copy = !c->ctx->opt.allow_sendfile;
+	return 0;
+}
+
 int cw_file_out_pending(const struct mg_connection *c)
 {
-	return c->x->s.resp.file_fd >= 0;
+	return c->x->s.resp.file_fd >= 0 || c->x->s.resp.plan != NULL;
+}
+
+/* The memory of the plan's next piece, with what waits in the output
+ * buffer before it in the same write; then its file range becomes the
+ * file part to send. 0 when done with it, else a CW_IO_* code. */
+static int plan_step(struct mg_connection *c)
+{
+	struct cw_resp *r = &c->x->s.resp;
+	struct cw_out_plan *p = r->plan;
+	struct cw_out_piece *q = &p->piece[p->next];
+	struct cw_buf *b = &c->x->out;
+
+	while (p->mem_pos < q->mem_len) {
+		struct iovec iov[2];
+		int k = 0;
+		size_t head = b->len - r->out_pos;
+		ssize_t n;
+
+		if (head > 0) {
+			iov[k].iov_base = b->data + r->out_pos;
+			iov[k++].iov_len = head;
+		}
+		iov[k].iov_base = (char *)q->mem + p->mem_pos;
+		iov[k++].iov_len = q->mem_len - p->mem_pos;
+		n = cw_conn_writev(c, iov, k);
+		if (n <= 0)
+			return n == 0 ? CW_IO_ERROR : (int)n;
+		sent(c, (size_t)n);
+		if ((size_t)n < head) {
+			r->out_pos += (size_t)n;
+			continue;
+		}
+		b->len = r->out_pos = 0;
+		p->mem_pos += (size_t)n - head;
+	}
+	r->file_off = q->off;
+	r->file_left = q->len;
+	p->next++;
+	p->mem_pos = 0;
+	return 0;
+}
+
+/* A CW_IO_* code as cw_file_out_pump's result: 1, 2, or -1 to close. */
+static int waits(int code)
+{
+	if (code == CW_IO_WANT_WRITE)
+		return 1;
+	return code == CW_IO_WANT_READ ? 2 : -1;
+}
+
+static int plan_left(const struct cw_resp *r)
+{
+	return r->plan != NULL && r->plan->next < r->plan->n;
+}
+
+/* The next step of the file part: 0 done some, else a CW_IO_* code. */
+static int file_step(struct mg_connection *c)
+{
+	struct cw_resp *r = &c->x->s.resp;
+	ssize_t n;
+
+	if (r->file_copy)
+		return refill(c) == 0 ? 0 : CW_IO_ERROR;
+	n = cw_conn_sendfile(c, r->file_fd, &r->file_off,
+	                     r->file_left > (1 << 20) ? (1 << 20)
+	                                              : (size_t)r->file_left);
+	if (n > 0) {
+		r->file_left -= n;
+		sent(c, (size_t)n);
+		return 0;
+	}
+	if (n == CW_IO_UNSUPPORTED) {
+		r->file_copy = 1;
+		return 0;
+	}
+	return n == 0 ? CW_IO_ERROR : (int)n;
 }
 
 int cw_file_out_pump(struct mg_connection *c)
 {
 	struct cw_resp *r = &c->x->s.resp;
+	int f;
 
 	for (;;) {
-		int f = flush_pending(c);
-		ssize_t n;
+		if (r->file_left == 0 && plan_left(r))
+			f = plan_step(c); /* sends what is pending first */
+		else if ((f = flush_pending(c)) == 0 && r->file_left > 0)
+			f = file_step(c);
+		else if (f == 0)
+			break; /* all out */
+		if (f != 0) {
+			if (waits(f) > 0)
+				return waits(f);
+			break;
+		}
+	}
+	if (r->file_left == 0 && !plan_left(r) && r->out_pos >= c->x->out.len) {
+		cw_file_out_drop(r);
+		return 0;
+	}
+	cw_file_out_drop(r);
+	c->x->out.len = r->out_pos = 0;
+	c->x->s.must_close = 1;
+	return -1;
+}
 
-		if (f == CW_IO_WANT_WRITE || f == CW_IO_WANT_READ)
-			return f == CW_IO_WANT_WRITE ? 1 : 2;
-		if (f != 0)
-			break;
-		if (r->file_left == 0)
-			break;
-		if (r->file_copy) {
-			if (refill(c) != 0)
-				break;
-			continue;
-		}
-		n = cw_conn_sendfile(c, r->file_fd, &r->file_off,
-		                     r->file_left > (1 << 20)
-		                         ? (1 << 20)
-		                         : (size_t)r->file_left);
-		if (n > 0) {
-			r->file_left -= n;
-			sent(c, (size_t)n);
-		} else if (n == CW_IO_UNSUPPORTED) {
-			r->file_copy = 1;
-		} else if (n == CW_IO_WANT_WRITE || n == CW_IO_WANT_READ) {
-			return n == CW_IO_WANT_WRITE ? 1 : 2;
-		} else {
-			break;
+int cw_file_out_drain(struct mg_connection *c)
+{
+	for (;;) {
+		int r = cw_file_out_pump(c);
+
+		if (r <= 0)
+			return r;
+		if (cw_conn_wait(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
+		                 &c->x->s.out) != 0) {
+			cw_file_out_drop(&c->x->s.resp);
+			c->x->out.len = c->x->s.resp.out_pos = 0;
+			c->x->s.must_close = 1;
+			return -1;
 		}
 	}
-	close(r->file_fd);
-	r->file_fd = -1;
-	if (r->file_left > 0 || r->out_pos < c->x->out.len) {
-		c->x->out.len = r->out_pos = 0;
-		c->x->s.must_close = 1;
-		return -1;
-	}
-	return 0;
 }

@@ -6,14 +6,58 @@
 
 #include "http/exchange.h"
 
-/* The response's head is built and held (cw_resp_head); len bytes of
- * file fd from off are its body. As much as the socket takes now goes at
- * once, in one write with the head when it fits; the rest is left to
- * cw_file_out_pump with a duplicate of fd the response owns (the caller
- * keeps fd). Returns 0 or -1 (the response failed; the connection will
- * close). */
-int cw_file_out_begin(struct mg_connection *c, int fd, off_t off,
-                      long long len);
+/* The response's head is complete (held, or sent); len bytes of file fd
+ * from off follow it. As much as the socket takes now goes at once, in one
+ * write with the head when it fits; the rest is left to cw_file_out_pump
+ * (after the handler returns) or to cw_file_out_drain (when the handler
+ * writes more) with a duplicate of fd the response owns (the caller keeps
+ * fd). last: nothing can follow (the library's own answer), so a
+ * connection that closes after it may send its FIN with the bytes.
+ * Returns 0 or -1 (the response failed; the connection will close). */
+int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
+                      int last);
+
+/* A body planned in pieces, each some memory bytes followed by a range of
+ * the plan's file: a multipart/byteranges body (part headers between file
+ * ranges) or a body held in memory (a cached compressed file). The plan
+ * owns fd (closed with it, -1 for none) and calls release(arg), if set,
+ * once its memory is no longer needed. */
+struct cw_out_piece {
+	const char *mem;
+	size_t mem_len;
+	off_t off;
+	long long len;
+};
+
+struct cw_out_plan {
+	int fd;
+	void (*release)(void *arg);
+	void *arg;
+	int n;    /* pieces */
+	int next; /* the piece whose memory goes next */
+	size_t mem_pos;
+	struct cw_out_piece piece[];
+};
+
+/* A plan with room for n pieces (zeroed, fd -1). NULL on ENOMEM. */
+struct cw_out_plan *cw_out_plan_new(int n);
+
+/* Release what the plan holds and free it (NULL is ignored). */
+void cw_out_plan_free(struct cw_out_plan *p);
+
+/* As cw_file_out_begin for a planned body of len bytes in all: the
+ * response owns p from here, whatever the result (on failure it is freed
+ * and the connection will close). 0 or -1. */
+int cw_file_out_plan(struct mg_connection *c, struct cw_out_plan *p,
+                     long long len);
+
+/* Close and free what r holds for writing out (its file, its plan). */
+void cw_file_out_drop(struct cw_resp *r);
+
+/* Write out what is pending, waiting for the socket within the
+ * response's pace: a handler writes more after a file. 0, or -1 (the
+ * connection will close). */
+int cw_file_out_drain(struct mg_connection *c);
 
 /* Is some of a response left for cw_file_out_pump? */
 int cw_file_out_pending(const struct mg_connection *c);

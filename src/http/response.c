@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "http/file_out.h"
 #include "http/response.h"
 #include "net/conn.h"
 #include "util/buf.h"
@@ -88,6 +89,9 @@ static int flush_with(struct mg_connection *c, const struct iovec *extra, int n)
 	size_t total = 0;
 	int k = 0;
 
+	/* a file the handler sent goes out first, in full */
+	if (cw_file_out_pending(c) && cw_file_out_drain(c) != 0)
+		return -1;
 	if (c->x->out.len > 0) {
 		iov[k].iov_base = c->x->out.data;
 		iov[k++].iov_len = c->x->out.len;

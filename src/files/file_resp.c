@@ -1,0 +1,500 @@
+/* file_resp.c - answering with one file (see file_resp.h).
+ *
+ * One pass over the request headers collects what the answer depends on
+ * (conditionals, Range, Origin); the response is then one of:
+ *   304 / 412           the conditional headers decided (precond.c);
+ *   416                 a Range none of whose ranges overlaps the file;
+ *   206 single range    Content-Range, the range's bytes;
+ *   206 multipart       multipart/byteranges, parts framed by range.c;
+ *   200                 the whole file, Accept-Ranges: bytes.
+ * A file's body is left to file_out.c, which writes what the socket takes
+ * now and, once the handler has returned, parks the connection, not a
+ * thread, for the rest; a handler that writes more after a file waits
+ * for the file first. Memory files (the open_file callback) are written
+ * while the handler waits: nothing says how long their memory lives. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "files/file_resp.h"
+#include "files/precond.h"
+#include "files/range.h"
+#include "http/file_out.h"
+#include "http/response.h"
+#include "util/mime.h"
+#include "util/text.h"
+
+/* ---- opening ------------------------------------------------------------ */
+
+void cw_file_close(struct cw_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int cw_file_status_of_errno(int e)
+{
+	switch (e) {
+	case EACCES:
+	case EPERM:
+	case EXDEV: /* a link out of the root */
+		return 403;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case EIO:
+		return 500;
+	default:
+		return 404;
+	}
+}
+
+/* rel below base_fd, refusing any way out of it (RESOLVE_BENEATH); on a
+ * kernel without openat2, the resolved path is compared instead. */
+static int open_beneath(int base_fd, const char *rel, const char *path)
+{
+	static const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	struct open_how how;
+	char real[PATH_MAX], base[PATH_MAX], link[64];
+	int fd;
+	size_t n;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (unsigned long long)flags;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	while (*rel == '/')
+		rel++;
+	fd = (int)syscall(SYS_openat2, base_fd, *rel ? rel : ".", &how,
+	                  sizeof how);
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	fd = open(path, flags);
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", base_fd);
+	if (realpath(path, real) == NULL || realpath(link, base) == NULL) {
+		close(fd);
+		return -1;
+	}
+	n = strlen(base);
+	if (strncmp(real, base, n) != 0 ||
+	    (real[n] != '/' && real[n] != '\0' && n > 1)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+int cw_file_open(struct mg_connection *c, const char *path, int base_fd,
+                 const char *rel, struct cw_file *f)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof *f);
+	f->fd = -1;
+	if (c->ctx->cb.open_file != NULL) {
+		size_t len = 0;
+		const char *m = c->ctx->cb.open_file(c, path, &len);
+
+		if (m != NULL) {
+			f->mem = m;
+			f->size = (long long)len;
+			f->mtime = c->ctx->start_time; /* a stable validator */
+			return 0;
+		}
+	}
+	f->fd = base_fd >= 0
+	            ? open_beneath(base_fd, rel, path)
+	            : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (f->fd < 0)
+		return -1;
+	if (fstat(f->fd, &st) != 0) {
+		cw_file_close(f);
+		return -1;
+	}
+	f->mtime = st.st_mtim.tv_sec;
+	f->mtime_ns = st.st_mtim.tv_nsec;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	if (S_ISREG(st.st_mode)) {
+		f->size = (long long)st.st_size;
+		return 0;
+	}
+	cw_file_close(f);
+	if (S_ISDIR(st.st_mode)) {
+		f->is_dir = 1;
+		return 0;
+	}
+	errno = EACCES;
+	return -1;
+}
+
+/* ---- the request -------------------------------------------------------- */
+
+/* What the request says that the answer depends on. */
+struct req_facts {
+	struct cw_precond cond;
+	const char *range;
+	const char *origin;
+};
+
+static void read_facts(const struct mg_connection *c, struct req_facts *q)
+{
+	memset(q, 0, sizeof *q);
+	for (int i = 0; i < c->x->ri.num_headers; i++) {
+		const char *n = c->x->ri.http_headers[i].name;
+		const char *v = c->x->ri.http_headers[i].value;
+
+		switch (n[0] | 0x20) {
+		case 'i':
+			if (strcasecmp(n, "If-None-Match") == 0)
+				q->cond.if_none_match = v;
+			else if (strcasecmp(n, "If-Modified-Since") == 0)
+				q->cond.if_modified_since = v;
+			else if (strcasecmp(n, "If-Match") == 0)
+				q->cond.if_match = v;
+			else if (strcasecmp(n, "If-Unmodified-Since") == 0)
+				q->cond.if_unmodified_since = v;
+			else if (strcasecmp(n, "If-Range") == 0)
+				q->cond.if_range = v;
+			break;
+		case 'r':
+			if (strcasecmp(n, "Range") == 0)
+				q->range = v;
+			break;
+		case 'o':
+			if (strcasecmp(n, "Origin") == 0)
+				q->origin = v;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- the head ----------------------------------------------------------- */
+
+/* The lines of a file response besides Date and Content-Length. */
+struct file_head {
+	const char *mime; /* NULL: no Content-Type (304) */
+	const char *etag; /* NULL: no validators, not cacheable (errors) */
+	time_t mtime;
+	const char *origin; /* the request's Origin header, or NULL */
+	const char *extra;  /* mg_send_mime_file2()'s lines, or "" */
+	const char *range;  /* a Content-Range line, or NULL */
+	int ranges;         /* Accept-Ranges: bytes */
+};
+
+/* Last-Modified text, cached per thread: requests for the same file
+ * format the same date. */
+static const char *http_date_of(time_t t)
+{
+	static __thread time_t cached;
+	static __thread char text[40];
+
+	if (t != cached || text[0] == '\0') {
+		cw_http_date(t, text, sizeof text);
+		cached = t;
+	}
+	return text;
+}
+
+static void put_cache_control(struct cw_text *t, const struct cw_options *o)
+{
+	const char *cc = o->value[CW_OPT_STATIC_FILE_CACHE_CONTROL];
+	char age[48];
+
+	if (cc != NULL && *cc != '\0') {
+		cw_text_put(t, "Cache-Control: ");
+		cw_text_put(t, cc);
+		cw_text_put(t, "\r\n");
+	} else if (o->static_file_max_age > 0) {
+		snprintf(age, sizeof age, "Cache-Control: max-age=%d\r\n",
+		         o->static_file_max_age);
+		cw_text_put(t, age);
+	} else {
+		cw_text_put(t, cw_no_cache_headers);
+	}
+}
+
+static void put_line(struct cw_text *t, const char *name, const char *value)
+{
+	cw_text_put(t, name);
+	cw_text_put(t, value);
+	cw_text_put(t, "\r\n");
+}
+
+static size_t head_lines(const struct mg_connection *c,
+                         const struct file_head *h, char *out, size_t cap)
+{
+	struct cw_text t = {out, cap, 0};
+
+	if (h->mime != NULL)
+		put_line(&t, "Content-Type: ", h->mime);
+	if (h->etag != NULL) {
+		put_line(&t, "Last-Modified: ", http_date_of(h->mtime));
+		put_line(&t, "Etag: ", h->etag);
+		put_cache_control(&t, cw_req_opts(c));
+	} else {
+		cw_text_put(&t, cw_no_cache_headers);
+	}
+	if (h->range != NULL)
+		cw_text_put(&t, h->range);
+	if (h->ranges)
+		cw_text_put(&t, "Accept-Ranges: bytes\r\n");
+	if (h->origin != NULL) {
+		const char *allow = cw_options_get(
+		    cw_req_opts(c), CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
+
+		if (*allow != '\0')
+			put_line(&t, "Access-Control-Allow-Origin: ", allow);
+	}
+	cw_text_put(&t, h->extra);
+	return cw_text_end(&t);
+}
+
+/* Build and hold the head (length < 0: no Content-Length). 0 or -1. */
+static int send_head(struct mg_connection *c, int status,
+                     const struct file_head *h, long long length)
+{
+	char stack[1024], *buf = stack;
+	size_t n = head_lines(c, h, stack, sizeof stack);
+	int r;
+
+	if (n >= sizeof stack) { /* a long Cache-Control or extra lines */
+		buf = malloc(n + 1);
+		if (buf == NULL)
+			return -1;
+		head_lines(c, h, buf, n + 1);
+	}
+	r = cw_resp_head(c, status, buf, length, 0);
+	if (buf != stack)
+		free(buf);
+	return r;
+}
+
+/* ---- bodies ------------------------------------------------------------- */
+
+/* len bytes of f from off. own: the library's answer, nothing follows. */
+static int send_range(struct mg_connection *c, const struct cw_file *f,
+                      long long off, long long len, int own)
+{
+	if (c->x->s.resp.no_body || len <= 0)
+		return 0;
+	if (f->mem != NULL) {
+		struct iovec iov = {(void *)(f->mem + off), (size_t)len};
+
+		return cw_resp_writev_body(c, &iov, 1);
+	}
+	return cw_file_out_begin(c, f->fd, (off_t)off, len, own);
+}
+
+/* A 206 multipart/byteranges body for n ranges: framing text from
+ * range.c between the ranges of the file. */
+static int send_multipart(struct mg_connection *c, const struct cw_file *f,
+                          const struct cw_range *r, int n, const char *text,
+                          const size_t *part, size_t text_len)
+{
+	struct cw_out_plan *p;
+
+	if (c->x->s.resp.no_body)
+		return 0;
+	if (f->mem != NULL) {
+		for (int i = 0; i <= n; i++) {
+			size_t end = i < n ? part[i + 1] : text_len;
+			struct iovec iov = {(void *)(text + part[i]),
+			                    end - part[i]};
+
+			if (cw_resp_writev_body(c, &iov, 1) != 0)
+				return -1;
+			if (i < n &&
+			    send_range(c, f, r[i].first,
+			               r[i].last - r[i].first + 1, 0) != 0)
+				return -1;
+		}
+		return 0;
+	}
+	/* the plan owns a copy of the text and a duplicate of the file */
+	p = cw_out_plan_new(n + 1);
+	if (p == NULL)
+		return -1;
+	p->arg = malloc(text_len);
+	if (p->arg == NULL || (p->fd = dup(f->fd)) < 0) {
+		cw_out_plan_free(p);
+		return -1;
+	}
+	memcpy(p->arg, text, text_len);
+	p->release = free;
+	for (int i = 0; i <= n; i++) {
+		p->piece[i].mem = (char *)p->arg + part[i];
+		p->piece[i].mem_len =
+		    (i < n ? part[i + 1] : text_len) - part[i];
+		p->piece[i].off = i < n ? (off_t)r[i].first : 0;
+		p->piece[i].len = i < n ? r[i].last - r[i].first + 1 : 0;
+	}
+	return cw_file_out_plan(c, p,
+	                        cw_range_multipart_length(r, n, text_len));
+}
+
+/* ---- the answer --------------------------------------------------------- */
+
+/* A boundary that the parts' bytes are all but certain not to contain:
+ * 64 bits from a per-thread generator seeded by the clock and the
+ * thread's stack address. */
+static void make_boundary(char *out, size_t len)
+{
+	static __thread unsigned long long s;
+
+	if (s == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s = ((unsigned long long)ts.tv_nsec << 20) ^
+		    (unsigned long long)ts.tv_sec ^
+		    (unsigned long long)(uintptr_t)&ts;
+		s |= 1;
+	}
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	snprintf(out, len, "%016llx", s);
+}
+
+/* 416, saying how long the file is. */
+static void unsatisfiable(struct mg_connection *c, long long size)
+{
+	char line[64];
+
+	snprintf(line, sizeof line, "Content-Range: bytes */%lld\r\n", size);
+	cw_send_error_with(c, 416, line, "%s",
+	                   "Requested range not satisfiable");
+}
+
+/* 206 with the ranges r[0..n) of f. */
+static int answer_ranges(struct mg_connection *c, const struct cw_file *f,
+                         struct file_head *h, const struct cw_range *r, int n,
+                         int own)
+{
+	char line[96], boundary[24], mime[160], text[CW_RANGE_MAX * 200 + 64];
+	size_t part[CW_RANGE_MAX + 1], len;
+
+	if (n == 1) {
+		snprintf(line, sizeof line,
+		         "Content-Range: bytes %lld-%lld/%lld\r\n", r[0].first,
+		         r[0].last, f->size);
+		h->range = line;
+		if (send_head(c, 206, h, r[0].last - r[0].first + 1) != 0)
+			return -1;
+		if (send_range(c, f, r[0].first, r[0].last - r[0].first + 1,
+		               own) != 0)
+			c->x->s.must_close = 1;
+		return 0;
+	}
+	make_boundary(boundary, sizeof boundary);
+	len = cw_range_multipart(r, n, f->size, h->mime, boundary, text,
+	                         sizeof text, part);
+	if (len == 0)
+		return -1;
+	snprintf(mime, sizeof mime, "multipart/byteranges; boundary=%s",
+	         boundary);
+	h->mime = mime;
+	if (send_head(c, 206, h, cw_range_multipart_length(r, n, len)) != 0)
+		return -1;
+	if (send_multipart(c, f, r, n, text, part, len) != 0)
+		c->x->s.must_close = 1;
+	return 0;
+}
+
+static int answer_whole(struct mg_connection *c, const struct cw_file *f,
+                        struct file_head *h, int own)
+{
+	if (send_head(c, 200, h, f->size) != 0)
+		return -1;
+	if (send_range(c, f, 0, f->size, own) != 0)
+		c->x->s.must_close = 1;
+	return 0;
+}
+
+static int is_get_or_head(const struct mg_connection *c)
+{
+	const char *m = c->x->ri.request_method;
+
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+void cw_file_answer(struct mg_connection *c, struct cw_file *f,
+                    const char *path, const struct cw_file_how *how)
+{
+	struct req_facts q;
+	struct file_head h;
+	struct cw_range r[CW_RANGE_MAX];
+	char etag[64], mbuf[256];
+	int n = 0, rc;
+
+	read_facts(c, &q);
+	snprintf(etag, sizeof etag, "\"%lx.%lld\"", (unsigned long)f->mtime,
+	         f->size);
+	memset(&h, 0, sizeof h);
+	h.etag = etag;
+	h.mtime = f->mtime;
+	h.origin = q.origin;
+	h.extra = how->extra;
+	switch (cw_precond_eval(&q.cond, etag, f->mtime, is_get_or_head(c),
+	                        time(NULL))) {
+	case CW_PRECOND_NOT_MODIFIED:
+		if (send_head(c, 304, &h, -1) != 0)
+			cw_send_error(c, 500, "%s", "Cannot make the head");
+		return;
+	case CW_PRECOND_FAILED:
+		cw_send_error(c, 412, "%s", "Precondition failed");
+		return;
+	default:
+		break;
+	}
+	h.mime = how->mime != NULL
+	             ? how->mime
+	             : cw_mime_type(
+	                   path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES],
+	                   mbuf, sizeof mbuf);
+	h.ranges = 1;
+	if (q.range != NULL && strcmp(c->x->ri.request_method, "GET") == 0 &&
+	    cw_precond_if_range(&q.cond, etag, f->mtime))
+		n = cw_range_parse(q.range, f->size, r);
+	if (n < 0) {
+		unsatisfiable(c, f->size);
+		return;
+	}
+	rc = n > 0 ? answer_ranges(c, f, &h, r, n, how->own)
+	           : answer_whole(c, f, &h, how->own);
+	if (rc != 0)
+		cw_send_error(c, 500, "%s", "Cannot make the head");
+}
+
+int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,
+                       const char *path, int status, const char *extra)
+{
+	struct file_head h;
+	char mbuf[256];
+
+	memset(&h, 0, sizeof h);
+	h.extra = extra;
+	h.mime =
+	    cw_mime_type(path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES],
+	                 mbuf, sizeof mbuf);
+	if (send_head(c, status, &h, f->size) != 0)
+		return -1;
+	if (send_range(c, f, 0, f->size, 0) != 0)
+		c->x->s.must_close = 1;
+	return 0;
+}

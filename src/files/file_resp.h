@@ -1,0 +1,57 @@
+/* file_resp.h - answering a request with one file: validators and
+ * conditional requests, byte ranges, the representation sent (the file,
+ * a precompressed sidecar, a cached compressed copy), the head and the
+ * body. static_file.c finds the file; this module answers with it. */
+#ifndef CW_FILES_FILE_RESP_H
+#define CW_FILES_FILE_RESP_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "core/server.h"
+
+/* A file to send: a descriptor, or memory from the open_file callback. */
+struct cw_file {
+	int fd;          /* -1 for memory files and directories */
+	const char *mem; /* open_file's block, or NULL */
+	long long size;
+	time_t mtime;
+	long mtime_ns;
+	dev_t dev;
+	ino_t ino;
+	int is_dir;
+};
+
+/* Open path for sending: the open_file callback's memory first, else the
+ * file system; when base_fd >= 0 the file is rel opened below base_fd and
+ * nothing on the way (no symbolic link, no "..") may lead out of it.
+ * 0: found (f filled; a directory is found with is_dir set and no
+ * descriptor kept); -1: errno says why (ENOENT, EACCES, EXDEV: a link
+ * leads out, ...). A file neither regular nor a directory is EACCES. The
+ * caller closes f with cw_file_close. */
+int cw_file_open(struct mg_connection *c, const char *path, int base_fd,
+                 const char *rel, struct cw_file *f);
+void cw_file_close(struct cw_file *f);
+
+/* The HTTP status for an open failure's errno: 403, 404 or 500. */
+int cw_file_status_of_errno(int e);
+
+/* How a file is answered. */
+struct cw_file_how {
+	const char *mime;  /* NULL: by the path's extension */
+	const char *extra; /* further "Name: value\r\n" lines, or "" */
+	int own;           /* the library's own answer: nothing follows it */
+};
+
+/* Answer c's GET or HEAD with file f found at path: 304 or 412 as its
+ * conditional headers say, else 200, 206 or 416 as its Range says. Always
+ * sends a complete response (500 if even the head cannot be made). */
+void cw_file_answer(struct mg_connection *c, struct cw_file *f,
+                    const char *path, const struct cw_file_how *how);
+
+/* Send f whole with status and no validators (an error page). 0, or -1
+ * when the head could not be made and nothing was sent. */
+int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,
+                       const char *path, int status, const char *extra);
+
+#endif

@@ -1,0 +1,565 @@
+/* check_e2e_static.c - what the document root does beyond plain GETs,
+ * over real sockets: byte ranges (single, suffix, open, multiple,
+ * unsatisfiable, If-Range) and every conditional header, each with exact
+ * statuses, headers and bytes; url_rewrite_patterns and
+ * fallback_document_root, including traversal attempts through them. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "civetweb.h"
+#include "testlib.h"
+
+static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789"; /* 36 */
+
+#define BIG_SIZE (3 * 1024 * 1024)
+
+static char *parent; /* temp dir: www/, fallback/, rewrite/, secret.txt */
+static char root[512], fallback[512], rewrite[512];
+static unsigned char *big;
+
+static struct mg_context *ctx;
+static int port;
+
+/* ---- the tree ------------------------------------------------------------ */
+
+static void make_dir(const char *path)
+{
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void make_tree(void)
+{
+	parent = tl_mkdtemp();
+	snprintf(root, sizeof root, "%s/www", parent);
+	snprintf(fallback, sizeof fallback, "%s/fallback", parent);
+	snprintf(rewrite, sizeof rewrite, "%s/rewrite", parent);
+	make_dir(root);
+	make_dir(fallback);
+	make_dir(rewrite);
+	tl_write_file(parent, "secret.txt", "SECRET\n", 7);
+	tl_write_file(root, "abc.txt", abc, strlen(abc));
+	tl_write_file(root, "empty.txt", "", 0);
+	tl_write_file(root, "both.txt", "from the root\n", 14);
+	tl_write_file(fallback, "both.txt", "from the fallback\n", 18);
+	tl_write_file(fallback, "only.txt", "only in the fallback\n", 21);
+	tl_write_file(rewrite, "doc.txt", "rewritten\n", 10);
+	big = malloc(BIG_SIZE);
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < BIG_SIZE; i++)
+		big[i] = (unsigned char)(i * 7 + (i >> 13));
+	tl_write_file(root, "big.bin", (const char *)big, BIG_SIZE);
+}
+
+static void remove_tree(void)
+{
+	tl_rmdir(parent);
+	free(parent);
+	free(big);
+}
+
+static const char *memfile(const struct mg_connection *c, const char *path,
+                           size_t *len)
+{
+	(void)c;
+	if (strstr(path, "/mem/abc.txt") == NULL)
+		return NULL;
+	*len = strlen(abc);
+	return abc;
+}
+
+static void setup(void)
+{
+	char rw[1200];
+	const char *opts[] = {"document_root",
+	                      root,
+	                      "fallback_document_root",
+	                      fallback,
+	                      "url_rewrite_patterns",
+	                      rw,
+	                      "enable_keep_alive",
+	                      "yes",
+	                      "num_threads",
+	                      "4",
+	                      NULL};
+	struct mg_callbacks cb;
+
+	memset(&cb, 0, sizeof cb);
+	cb.open_file = memfile;
+	snprintf(rw, sizeof rw, "/rw/=%s/,/one=%s/doc.txt", rewrite, rewrite);
+	ctx = tl_start(&cb, NULL, opts, &port);
+}
+
+static void teardown(void)
+{
+	mg_stop(ctx);
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* GET (or method) target with extra header lines. Returns the status. */
+static int ask(const char *method, const char *target, const char *extra,
+               struct tl_resp *r)
+{
+	char raw[4096];
+
+	snprintf(raw, sizeof raw,
+	         "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+	         "%s\r\n",
+	         method, target, extra ? extra : "");
+	return tl_request(port, raw, r);
+}
+
+static int get_range(const char *target, const char *range, struct tl_resp *r)
+{
+	char line[512];
+
+	snprintf(line, sizeof line, "Range: %s\r\n", range);
+	return ask("GET", target, line, r);
+}
+
+/* A single range of abc.txt: 206, Content-Range and exactly those bytes. */
+static void expect_range(const char *range, long first, long last)
+{
+	struct tl_resp r;
+	char cr[64], cl[32];
+
+	ck_assert_int_eq(get_range("/abc.txt", range, &r), 206);
+	snprintf(cr, sizeof cr, "bytes %ld-%ld/36", first, last);
+	snprintf(cl, sizeof cl, "%ld", last - first + 1);
+	ck_assert_str_eq(tl_header(&r, "Content-Range"), cr);
+	ck_assert_str_eq(tl_header(&r, "Content-Length"), cl);
+	ck_assert_str_eq(tl_header(&r, "Content-Type"), "text/plain");
+	ck_assert_uint_eq(r.body_len, (size_t)(last - first + 1));
+	ck_assert(memcmp(r.body, abc + first, r.body_len) == 0);
+	tl_resp_free(&r);
+}
+
+/* The Range is ignored: 200 with the whole file. */
+static void expect_whole(const char *range)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(get_range("/abc.txt", range, &r), 200);
+	ck_assert_ptr_null(tl_header(&r, "Content-Range"));
+	ck_assert_str_eq(r.body, abc);
+	tl_resp_free(&r);
+}
+
+static void validators(const char *name, char *etag, size_t elen, char *date,
+                       size_t dlen, time_t *mtime)
+{
+	char p[1024];
+	struct stat st;
+	struct tm tm;
+
+	snprintf(p, sizeof p, "%s/%s", root, name);
+	ck_assert_int_eq(stat(p, &st), 0);
+	snprintf(etag, elen, "\"%lx.%lld\"", (unsigned long)st.st_mtime,
+	         (long long)st.st_size);
+	gmtime_r(&st.st_mtime, &tm);
+	strftime(date, dlen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (mtime != NULL)
+		*mtime = st.st_mtime;
+}
+
+static void http_date(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* ---- ranges -------------------------------------------------------------- */
+
+START_TEST(single_ranges_are_206_with_content_range_and_exact_bytes)
+{
+	expect_range("bytes=0-4", 0, 4);
+	expect_range("bytes=35-35", 35, 35);
+	expect_range("bytes=30-", 30, 35);     /* open */
+	expect_range("bytes=-3", 33, 35);      /* suffix */
+	expect_range("bytes=-100", 0, 35);     /* suffix beyond the start */
+	expect_range("bytes=10-1000", 10, 35); /* last beyond the end */
+	expect_range("BYTES = 2-3", 2, 3);     /* unit case, blanks */
+	expect_range("bytes=0-1,2-5", 0, 5);   /* adjacent: merged */
+	expect_range("bytes=3-8,0-5", 0, 8);   /* overlapping: merged */
+	expect_range("bytes=40-50,5-6", 5, 6); /* only one is satisfiable */
+	expect_range("bytes=,,1-2,", 1, 2);    /* empty list elements */
+}
+END_TEST
+
+START_TEST(whole_file_has_accept_ranges)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("GET", "/abc.txt", NULL, &r), 200);
+	ck_assert_str_eq(tl_header(&r, "Accept-Ranges"), "bytes");
+	ck_assert_str_eq(tl_header(&r, "Content-Length"), "36");
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(unsatisfiable_range_is_416_with_the_length)
+{
+	const char *bad[] = {"bytes=36-", "bytes=100-200", "bytes=-0",
+	                     "bytes=36-40,50-"};
+	struct tl_resp r;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(get_range("/abc.txt", bad[i], &r), 416);
+		ck_assert_str_eq(tl_header(&r, "Content-Range"), "bytes */36");
+		tl_resp_free(&r);
+	}
+	/* an empty file has no byte to give */
+	ck_assert_int_eq(get_range("/empty.txt", "bytes=0-", &r), 416);
+	ck_assert_str_eq(tl_header(&r, "Content-Range"), "bytes */0");
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(malformed_or_foreign_ranges_are_ignored)
+{
+	expect_whole("bytes=5-2");
+	expect_whole("items=0-1");
+	expect_whole("bytes=x-y");
+	expect_whole("bytes=1-2;3-4");
+	expect_whole("bytes=");
+	expect_whole("bytes=--1");
+	expect_whole("bytes=99999999999999999999-");
+	/* more than 16 separate ranges: cheaper to send it all */
+	expect_whole("bytes=0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,"
+	             "20-20,22-22,24-24,26-26,28-28,30-30,32-32");
+}
+END_TEST
+
+/* Split a multipart/byteranges body on its boundary and check each part's
+ * headers and bytes against data. */
+static void expect_parts(const struct tl_resp *r, const char *mime,
+                         const unsigned char *data, long long size,
+                         const long long (*want)[2], int n)
+{
+	const char *ct = tl_header(r, "Content-Type");
+	const char *p = r->body, *end = r->body + r->body_len;
+	char boundary[128], delim[160], cr[128], head[512];
+
+	ck_assert_ptr_nonnull(ct);
+	ck_assert_int_eq(
+	    sscanf(ct, "multipart/byteranges; boundary=%127s", boundary), 1);
+	snprintf(delim, sizeof delim, "\r\n--%s\r\n", boundary);
+	for (int i = 0; i < n; i++) {
+		long long len = want[i][1] - want[i][0] + 1;
+
+		ck_assert_int_eq(strncmp(p, delim, strlen(delim)), 0);
+		p += strlen(delim);
+		snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", want[i][0],
+		         want[i][1], size);
+		snprintf(head, sizeof head,
+		         "Content-Type: %s\r\nContent-Range: %s\r\n\r\n", mime,
+		         cr);
+		ck_assert_int_eq(strncmp(p, head, strlen(head)), 0);
+		p += strlen(head);
+		ck_assert(end - p >= len);
+		ck_assert(memcmp(p, data + want[i][0], (size_t)len) == 0);
+		p += len;
+	}
+	snprintf(delim, sizeof delim, "\r\n--%s--\r\n", boundary);
+	ck_assert_uint_eq((size_t)(end - p), strlen(delim));
+	ck_assert_int_eq(memcmp(p, delim, strlen(delim)), 0);
+}
+
+START_TEST(several_ranges_are_multipart_byteranges_in_order)
+{
+	static const long long want[3][2] = {{0, 1}, {5, 6}, {30, 35}};
+	struct tl_resp r;
+	char cl[32];
+
+	ck_assert_int_eq(get_range("/abc.txt", "bytes=30-,5-6,0-1", &r), 206);
+	ck_assert_ptr_null(tl_header(&r, "Content-Range"));
+	snprintf(cl, sizeof cl, "%zu", r.body_len);
+	ck_assert_str_eq(tl_header(&r, "Content-Length"), cl);
+	expect_parts(&r, "text/plain", (const unsigned char *)abc, 36, want, 3);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(multipart_ranges_of_a_large_file_are_byte_exact)
+{
+	static const long long want[3][2] = {
+	    {0, 99999}, {1048576, 2097151}, {BIG_SIZE - 10, BIG_SIZE - 1}};
+	struct tl_resp r;
+
+	ck_assert_int_eq(
+	    get_range("/big.bin", "bytes=0-99999,1048576-2097151,-10", &r),
+	    206);
+	expect_parts(&r, "application/octet-stream", big, BIG_SIZE, want, 3);
+	tl_resp_free(&r);
+	/* and one large range */
+	ck_assert_int_eq(get_range("/big.bin", "bytes=1000-", &r), 206);
+	ck_assert_uint_eq(r.body_len, BIG_SIZE - 1000);
+	ck_assert(memcmp(r.body, big + 1000, r.body_len) == 0);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(ranges_of_open_file_memory_files)
+{
+	static const long long want[2][2] = {{1, 2}, {34, 35}};
+	struct tl_resp r;
+
+	ck_assert_int_eq(get_range("/mem/abc.txt", "bytes=1-2,-2", &r), 206);
+	expect_parts(&r, "text/plain", (const unsigned char *)abc, 36, want, 2);
+	tl_resp_free(&r);
+	ck_assert_int_eq(get_range("/mem/abc.txt", "bytes=3-5", &r), 206);
+	ck_assert_str_eq(r.body, "def");
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(head_ignores_range)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("HEAD", "/abc.txt", "Range: bytes=0-4\r\n", &r),
+	                 200);
+	ck_assert_str_eq(tl_header(&r, "Content-Length"), "36");
+	ck_assert_uint_eq(r.body_len, 0);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(if_range_applies_range_only_to_the_same_version)
+{
+	char etag[64], date[64], line[512], other[64];
+	time_t mtime;
+	struct tl_resp r;
+
+	validators("abc.txt", etag, sizeof etag, date, sizeof date, &mtime);
+	snprintf(line, sizeof line, "Range: bytes=0-1\r\nIf-Range: %s\r\n",
+	         etag);
+	ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 206);
+	ck_assert_str_eq(r.body, "ab");
+	tl_resp_free(&r);
+	snprintf(line, sizeof line, "Range: bytes=0-1\r\nIf-Range: %s\r\n",
+	         date);
+	ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 206);
+	tl_resp_free(&r);
+	/* another tag, a weak tag, another date: the whole file */
+	ck_assert_int_eq(ask("GET", "/abc.txt",
+	                     "Range: bytes=0-1\r\nIf-Range: \"1.2\"\r\n", &r),
+	                 200);
+	ck_assert_str_eq(r.body, abc);
+	tl_resp_free(&r);
+	snprintf(line, sizeof line, "Range: bytes=0-1\r\nIf-Range: W/%s\r\n",
+	         etag);
+	ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 200);
+	tl_resp_free(&r);
+	http_date(mtime - 10, other, sizeof other);
+	snprintf(line, sizeof line, "Range: bytes=0-1\r\nIf-Range: %s\r\n",
+	         other);
+	ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 200);
+	tl_resp_free(&r);
+}
+END_TEST
+
+/* ---- conditional requests ------------------------------------------------ */
+
+/* GET abc.txt with one header line made from fmt and value. */
+static int cond(const char *fmt, const char *value, struct tl_resp *r)
+{
+	char line[512];
+
+	snprintf(line, sizeof line, fmt, value);
+	return ask("GET", "/abc.txt", line, r);
+}
+
+static void expect_cond(const char *fmt, const char *value, int status)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(cond(fmt, value, &r), status);
+	if (status == 304)
+		ck_assert_uint_eq(r.body_len, 0);
+	if (status == 200)
+		ck_assert_str_eq(r.body, abc);
+	tl_resp_free(&r);
+}
+
+START_TEST(if_none_match_lists_star_and_weak_tags_give_304)
+{
+	char etag[64], date[64], list[256];
+	struct tl_resp r;
+
+	validators("abc.txt", etag, sizeof etag, date, sizeof date, NULL);
+	expect_cond("If-None-Match: %s\r\n", etag, 304);
+	expect_cond("If-None-Match: %s\r\n", "*", 304);
+	snprintf(list, sizeof list, "\"x\", W/%s, \"y\"", etag);
+	expect_cond("If-None-Match: %s\r\n", list, 304);
+	expect_cond("If-None-Match: %s\r\n", "\"other\", \"tags\"", 200);
+	/* the 304 keeps the validators */
+	ck_assert_int_eq(cond("If-None-Match: %s\r\n", etag, &r), 304);
+	ck_assert_str_eq(tl_header(&r, "Etag"), etag);
+	ck_assert_str_eq(tl_header(&r, "Last-Modified"), date);
+	ck_assert_ptr_null(tl_header(&r, "Content-Type"));
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(if_modified_since_gives_304_unless_newer_or_in_the_future)
+{
+	char etag[64], date[64], d[64];
+	time_t mtime;
+
+	validators("abc.txt", etag, sizeof etag, date, sizeof date, &mtime);
+	expect_cond("If-Modified-Since: %s\r\n", date, 304);
+	http_date(mtime - 100, d, sizeof d);
+	expect_cond("If-Modified-Since: %s\r\n", d, 200);
+	http_date(time(NULL) + 3600, d, sizeof d);
+	expect_cond("If-Modified-Since: %s\r\n", d, 200);
+	expect_cond("If-Modified-Since: %s\r\n", "not a date", 200);
+	/* If-None-Match decides when both are present */
+	snprintf(d, sizeof d, "%s", date);
+	{
+		char line[512];
+		struct tl_resp r;
+
+		snprintf(
+		    line, sizeof line,
+		    "If-None-Match: \"other\"\r\nIf-Modified-Since: %s\r\n", d);
+		ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 200);
+		tl_resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(if_match_and_if_unmodified_since_give_412)
+{
+	char etag[64], date[64], d[64], weak[80];
+	time_t mtime;
+
+	validators("abc.txt", etag, sizeof etag, date, sizeof date, &mtime);
+	expect_cond("If-Match: %s\r\n", etag, 200);
+	expect_cond("If-Match: %s\r\n", "*", 200);
+	expect_cond("If-Match: %s\r\n", "\"other\"", 412);
+	snprintf(weak, sizeof weak, "W/%s", etag); /* strong comparison */
+	expect_cond("If-Match: %s\r\n", weak, 412);
+	expect_cond("If-Unmodified-Since: %s\r\n", date, 200);
+	http_date(mtime - 100, d, sizeof d);
+	expect_cond("If-Unmodified-Since: %s\r\n", d, 412);
+	expect_cond("If-Unmodified-Since: %s\r\n", "garbage", 200);
+	{
+		/* If-Match wins over If-Unmodified-Since and comes before
+		 * If-None-Match */
+		char line[512];
+		struct tl_resp r;
+
+		snprintf(line, sizeof line,
+		         "If-Match: %s\r\nIf-Unmodified-Since: %s\r\n", etag,
+		         d);
+		ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 200);
+		tl_resp_free(&r);
+		snprintf(line, sizeof line,
+		         "If-Match: \"x\"\r\nIf-None-Match: %s\r\n", etag);
+		ck_assert_int_eq(ask("GET", "/abc.txt", line, &r), 412);
+		tl_resp_free(&r);
+	}
+}
+END_TEST
+
+/* ---- where files are found ----------------------------------------------- */
+
+START_TEST(fallback_root_serves_what_the_root_lacks)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("GET", "/both.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "from the root\n");
+	tl_resp_free(&r);
+	ck_assert_int_eq(ask("GET", "/only.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "only in the fallback\n");
+	tl_resp_free(&r);
+	ck_assert_int_eq(ask("GET", "/none.txt", NULL, &r), 404);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(rewrite_patterns_map_uris_to_other_paths)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("GET", "/rw/doc.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "rewritten\n");
+	tl_resp_free(&r);
+	ck_assert_int_eq(ask("GET", "/one", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "rewritten\n");
+	tl_resp_free(&r);
+}
+END_TEST
+
+/* The secret beside the roots must never come out: not through the
+ * rewrite target, not through the fallback root, raw or encoded. */
+START_TEST(traversal_through_rewrites_and_fallback_fails)
+{
+	const char *targets[] = {
+	    "/rw/../secret.txt",          "/rw/..%2fsecret.txt",
+	    "/rw/%2e%2e/secret.txt",      "/rw/..%5csecret.txt",
+	    "/only.txt/../../secret.txt", "/%2e%2e/secret.txt",
+	    "/rw/../../secret.txt",       "/rw//..//secret.txt",
+	    "/one/../secret.txt",         "/one../secret.txt",
+	};
+	struct tl_resp r;
+
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		int st = ask("GET", targets[i], NULL, &r);
+
+		ck_assert_msg(strstr(r.body ? r.body : "", "SECRET") == NULL,
+		              "%s gave the secret (%d)", targets[i], st);
+		ck_assert_msg(st >= 400, "%s: %d", targets[i], st);
+		tl_resp_free(&r);
+	}
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_static");
+	TCase *tc = tcase_create("static");
+
+	tcase_add_unchecked_fixture(tc, make_tree, remove_tree);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(
+	    tc, single_ranges_are_206_with_content_range_and_exact_bytes);
+	tcase_add_test(tc, whole_file_has_accept_ranges);
+	tcase_add_test(tc, unsatisfiable_range_is_416_with_the_length);
+	tcase_add_test(tc, malformed_or_foreign_ranges_are_ignored);
+	tcase_add_test(tc, several_ranges_are_multipart_byteranges_in_order);
+	tcase_add_test(tc, multipart_ranges_of_a_large_file_are_byte_exact);
+	tcase_add_test(tc, ranges_of_open_file_memory_files);
+	tcase_add_test(tc, head_ignores_range);
+	tcase_add_test(tc, if_range_applies_range_only_to_the_same_version);
+	tcase_add_test(tc, if_none_match_lists_star_and_weak_tags_give_304);
+	tcase_add_test(
+	    tc, if_modified_since_gives_304_unless_newer_or_in_the_future);
+	tcase_add_test(tc, if_match_and_if_unmodified_since_give_412);
+	tcase_add_test(tc, fallback_root_serves_what_the_root_lacks);
+	tcase_add_test(tc, rewrite_patterns_map_uris_to_other_paths);
+	tcase_add_test(tc, traversal_through_rewrites_and_fallback_fails);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
