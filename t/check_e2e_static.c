@@ -524,6 +524,58 @@ START_TEST(traversal_through_rewrites_and_fallback_fails)
 }
 END_TEST
 
+/* ---- the open-file cache ------------------------------------------------ */
+
+struct want_body {
+	const char *target;
+	int status;
+	const char *body;
+};
+
+static int body_is(void *arg)
+{
+	const struct want_body *w = arg;
+	struct tl_resp r;
+	int ok = ask("GET", w->target, NULL, &r) == w->status &&
+	         (w->body == NULL || strcmp(r.body, w->body) == 0);
+
+	tl_resp_free(&r);
+	return ok;
+}
+
+/* Within a little more than the cache's second, whatever happened. */
+static void expect_soon(const char *target, int status, const char *body)
+{
+	struct want_body w = {target, status, body};
+
+	tl_wait_until(body_is, &w, 1500, "%s to be %d %s", target, status,
+	              body ? body : "");
+}
+
+START_TEST(replaced_changed_removed_and_new_files_are_seen_within_a_second)
+{
+	char p[1024], q[1024];
+
+	tl_write_file(root, "fresh.txt", "one\n", 4);
+	expect_soon("/fresh.txt", 200, "one\n");
+	/* replaced by rename, as deploy tools do */
+	tl_write_file(root, "fresh.tmp", "two\n", 4);
+	snprintf(p, sizeof p, "%s/fresh.tmp", root);
+	snprintf(q, sizeof q, "%s/fresh.txt", root);
+	ck_assert_int_eq(rename(p, q), 0);
+	expect_soon("/fresh.txt", 200, "two\n");
+	/* rewritten in place, another size */
+	tl_write_file(root, "fresh.txt", "three!\n", 7);
+	expect_soon("/fresh.txt", 200, "three!\n");
+	/* removed */
+	ck_assert_int_eq(unlink(q), 0);
+	expect_soon("/fresh.txt", 404, NULL);
+	/* created after a 404 */
+	tl_write_file(root, "fresh.txt", "four\n", 5);
+	expect_soon("/fresh.txt", 200, "four\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_static");
@@ -549,6 +601,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, fallback_root_serves_what_the_root_lacks);
 	tcase_add_test(tc, rewrite_patterns_map_uris_to_other_paths);
 	tcase_add_test(tc, traversal_through_rewrites_and_fallback_fails);
+	tcase_add_test(
+	    tc,
+	    replaced_changed_removed_and_new_files_are_seen_within_a_second);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -117,6 +117,7 @@ static const struct mg_option civetd_own[] = {
     {"add_domain", STR, NULL},
     {"tcp_defer_accept", BOOL, "yes"},
     {"allow_symlinks_outside_root", BOOL, "no"},
+    {"open_file_cache_size", NUM, "1000"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

@@ -176,6 +176,7 @@ static void destroy(struct mg_context *ctx)
 	                ctx->listeners_owned);
 	cw_handlers_free(ctx->handlers);
 	cw_conns_free(ctx);
+	cw_static_stop(ctx);
 	cw_log_close(ctx);
 	cw_options_free(&ctx->opt);
 	if (ctx->stats_owned)
@@ -224,6 +225,10 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	}
 	if (cw_log_open(ctx, err, sizeof err) != 0) {
 		code = MG_ERROR_DATA_CODE_INVALID_OPTION;
+		goto fail;
+	}
+	if (cw_static_start(ctx) != 0) {
+		snprintf(err, sizeof err, "%s", "out of memory");
 		goto fail;
 	}
 	warn_unimplemented(ctx);

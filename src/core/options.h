@@ -115,7 +115,8 @@
 	X(ADD_DOMAIN, "add_domain", STRING, NULL, 7)                           \
 	X(TCP_DEFER_ACCEPT, "tcp_defer_accept", BOOLEAN, "yes", 5)             \
 	X(ALLOW_SYMLINKS_OUTSIDE_ROOT, "allow_symlinks_outside_root", BOOLEAN, \
-	  "no", 5)
+	  "no", 5)                                                             \
+	X(OPEN_FILE_CACHE_SIZE, "open_file_cache_size", NUMBER, "1000", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };

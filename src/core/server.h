@@ -130,6 +130,10 @@ struct mg_context {
 	/* The protocol a new server connection starts in (http/http1.c). */
 	const struct cw_protocol *first_proto;
 	struct cw_fallbacks fallbacks;
+	/* The files layer's caches, shared by the context's threads: open
+	 * files (files/fcache.h) and compressed copies (files/zcache.h). */
+	struct cw_fcache *file_cache;
+	struct cw_zcache *zcache;
 
 	int epfd;               /* connections, shared by the pool threads */
 	struct cw_pool *pool;   /* the threads (net/pool.c) */

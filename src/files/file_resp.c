@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "files/fcache.h"
 #include "files/file_resp.h"
 #include "files/precond.h"
 #include "files/range.h"
@@ -35,10 +36,13 @@
 
 /* ---- opening ------------------------------------------------------------ */
 
-void cw_file_close(struct cw_file *f)
+void cw_file_close(struct mg_connection *c, struct cw_file *f)
 {
-	if (f->fd >= 0)
+	if (f->ent != NULL)
+		cw_fcache_release(c->ctx->file_cache, f->ent);
+	else if (f->fd >= 0)
 		close(f->fd);
+	f->ent = NULL;
 	f->fd = -1;
 }
 
@@ -59,18 +63,19 @@ int cw_file_status_of_errno(int e)
 	}
 }
 
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+
 /* rel below base_fd, refusing any way out of it (RESOLVE_BENEATH); on a
  * kernel without openat2, the resolved path is compared instead. */
-static int open_beneath(int base_fd, const char *rel, const char *path)
+static int open_below(int base_fd, const char *rel, const char *path)
 {
-	static const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 	struct open_how how;
 	char real[PATH_MAX], base[PATH_MAX], link[64];
 	int fd;
 	size_t n;
 
 	memset(&how, 0, sizeof how);
-	how.flags = (unsigned long long)flags;
+	how.flags = (unsigned long long)OPEN_FLAGS;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	while (*rel == '/')
 		rel++;
@@ -78,7 +83,7 @@ static int open_beneath(int base_fd, const char *rel, const char *path)
 	                  sizeof how);
 	if (fd >= 0 || errno != ENOSYS)
 		return fd;
-	fd = open(path, flags);
+	fd = open(path, OPEN_FLAGS);
 	if (fd < 0)
 		return -1;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", base_fd);
@@ -96,9 +101,57 @@ static int open_beneath(int base_fd, const char *rel, const char *path)
 	return fd;
 }
 
-int cw_file_open(struct mg_connection *c, const char *path, int base_fd,
-                 const char *rel, struct cw_file *f)
+/* The opener of the open-file cache: arg is the base length. */
+static int open_path(void *arg, const char *path)
 {
+	size_t base_len = *(const size_t *)arg;
+	char base[PATH_MAX];
+	int dir, fd, e;
+
+	if (base_len == 0)
+		return open(path, OPEN_FLAGS);
+	if (base_len >= sizeof base) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(base, path, base_len);
+	base[base_len] = '\0';
+	dir = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	fd = open_below(dir, path + base_len, path);
+	e = errno;
+	close(dir);
+	errno = e;
+	return fd;
+}
+
+/* f from an entry of the open-file cache (held by f from here). */
+static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
+                      struct cw_file *f)
+{
+	if (e->err != 0) {
+		int err = e->err;
+
+		cw_fcache_release(c->ctx->file_cache, e);
+		errno = err;
+		return -1;
+	}
+	f->ent = e;
+	f->fd = e->fd;
+	f->is_dir = e->is_dir;
+	f->size = e->is_dir ? 0 : e->size;
+	f->mtime = e->mtime;
+	f->mtime_ns = e->mtime_ns;
+	f->dev = e->dev;
+	f->ino = e->ino;
+	return 0;
+}
+
+int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
+                 struct cw_file *f)
+{
+	const struct cw_fentry *e;
 	struct stat st;
 
 	memset(f, 0, sizeof *f);
@@ -114,13 +167,15 @@ int cw_file_open(struct mg_connection *c, const char *path, int base_fd,
 			return 0;
 		}
 	}
-	f->fd = base_fd >= 0
-	            ? open_beneath(base_fd, rel, path)
-	            : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	e = cw_fcache_get(c->ctx->file_cache, path, (int)base_len, open_path,
+	                  &base_len);
+	if (e != NULL)
+		return from_entry(c, e, f);
+	f->fd = open_path(&base_len, path);
 	if (f->fd < 0)
 		return -1;
 	if (fstat(f->fd, &st) != 0) {
-		cw_file_close(f);
+		cw_file_close(c, f);
 		return -1;
 	}
 	f->mtime = st.st_mtim.tv_sec;
@@ -131,7 +186,7 @@ int cw_file_open(struct mg_connection *c, const char *path, int base_fd,
 		f->size = (long long)st.st_size;
 		return 0;
 	}
-	cw_file_close(f);
+	cw_file_close(c, f);
 	if (S_ISDIR(st.st_mode)) {
 		f->is_dir = 1;
 		return 0;

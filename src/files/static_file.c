@@ -34,10 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "files/fcache.h"
 #include "files/file_resp.h"
 #include "files/static_file.h"
 #include "http/file_out.h"
@@ -107,10 +109,10 @@ static int try_error_page(struct mg_connection *c, const char *dir,
 		len = snprintf(path, sizeof path, "%s%s%s%.*s", dir, sep, name,
 		               (int)(item + n - dot), dot);
 		if (len < 0 || (size_t)len >= sizeof path ||
-		    cw_file_open(c, path, -1, NULL, &f) != 0 || f.is_dir)
+		    cw_file_open(c, path, 0, &f) != 0 || f.is_dir)
 			continue;
 		r = cw_file_send_plain(c, &f, path, status, extra);
-		cw_file_close(&f);
+		cw_file_close(c, &f);
 		return r == 0;
 	}
 	return 0;
@@ -164,7 +166,7 @@ static int has_dot_dot_segment(const char *p)
 struct place {
 	char path[PATH_MAX];
 	size_t base_len; /* path[0..base_len) is the base */
-	int base_fd;     /* the base, opened to confine the lookup; or -1 */
+	int confined;    /* nothing may lead out of the base */
 };
 
 /* path = base[0..blen) + rest. 0, or -1 when too long. */
@@ -173,7 +175,7 @@ static int place_set(struct place *pl, const char *base, size_t blen,
 {
 	size_t rl = strlen(rest);
 
-	pl->base_fd = -1;
+	pl->confined = 0;
 	if (blen + rl >= sizeof pl->path)
 		return -1;
 	memcpy(pl->path, base, blen);
@@ -227,37 +229,21 @@ static int place_rewritten(const struct mg_connection *c, struct place *pl,
 	return 0;
 }
 
-/* Open the base for a confined lookup (unless allow_symlinks_outside_root
- * says links may lead anywhere). A base that is not a directory (a
+/* Confine the lookup to the base, unless allow_symlinks_outside_root
+ * says links may lead anywhere. A base that is not a directory (a
  * rewrite to a file) needs no confinement: it is what the configuration
  * names. */
 static void place_confine(const struct mg_connection *c, struct place *pl)
 {
-	char keep = pl->path[pl->base_len];
-
-	pl->base_fd = -1;
-	if (cw_options_flag(cw_req_opts(c),
-	                    CW_OPT_ALLOW_SYMLINKS_OUTSIDE_ROOT) ||
-	    pl->path[pl->base_len] == '\0')
-		return;
-	pl->path[pl->base_len] = '\0';
-	pl->base_fd = open(pl->base_len > 0 ? pl->path : "/",
-	                   O_PATH | O_DIRECTORY | O_CLOEXEC);
-	pl->path[pl->base_len] = keep;
-}
-
-static void place_release(struct place *pl)
-{
-	if (pl->base_fd >= 0)
-		close(pl->base_fd);
-	pl->base_fd = -1;
+	pl->confined = !cw_options_flag(cw_req_opts(c),
+	                                CW_OPT_ALLOW_SYMLINKS_OUTSIDE_ROOT) &&
+	               pl->path[pl->base_len] != '\0';
 }
 
 static int place_open(struct mg_connection *c, struct place *pl,
                       struct cw_file *f)
 {
-	return cw_file_open(c, pl->path, pl->base_fd, pl->path + pl->base_len,
-	                    f);
+	return cw_file_open(c, pl->path, pl->confined ? pl->base_len : 0, f);
 }
 
 /* Open the first index_files name present in the directory pl names
@@ -368,10 +354,7 @@ static int open_place(struct mg_connection *c, struct place *pl,
 		return -1;
 	}
 	place_confine(c, pl);
-	if (place_open(c, pl, f) == 0)
-		return 0;
-	place_release(pl);
-	return -1;
+	return place_open(c, pl, f);
 }
 
 /* Find the request's file: a rewrite target, else the document root,
@@ -431,8 +414,29 @@ void cw_static_serve(struct mg_connection *c)
 	}
 	if (!f.is_dir || resolve_dir(c, &pl, &f))
 		cw_file_answer(c, &f, pl.path, &how);
-	cw_file_close(&f);
-	place_release(&pl);
+	cw_file_close(c, &f);
+}
+
+/* ---- the context's caches ----------------------------------------------- */
+
+int cw_static_start(struct mg_context *ctx)
+{
+	int max = atoi(cw_options_get(&ctx->opt, CW_OPT_OPEN_FILE_CACHE_SIZE));
+	struct rlimit rl;
+
+	/* cached descriptors must leave most of the limit to connections */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)max > rl.rlim_cur / 4)
+		max = (int)(rl.rlim_cur / 4);
+	if (max > 0 && (ctx->file_cache = cw_fcache_new(max)) == NULL)
+		return -1;
+	return 0;
+}
+
+void cw_static_stop(struct mg_context *ctx)
+{
+	cw_fcache_free(ctx->file_cache);
+	ctx->file_cache = NULL;
 }
 
 /* ---- the public API ------------------------------------------------------ */
@@ -466,7 +470,7 @@ static void send_api_file(struct mg_connection *conn, const char *path,
 	struct cw_file f;
 	struct cw_file_how how = {NULL, extra, 0};
 
-	if (cw_file_open(conn, path, -1, NULL, &f) != 0 || f.is_dir) {
+	if (cw_file_open(conn, path, 0, &f) != 0 || f.is_dir) {
 		int status = f.is_dir ? 403 : cw_file_status_of_errno(errno);
 
 		cw_send_error(conn, status, "%s",
@@ -477,7 +481,7 @@ static void send_api_file(struct mg_connection *conn, const char *path,
 	if (mime_type != NULL && *mime_type != '\0')
 		how.mime = mime_type;
 	cw_file_answer(conn, &f, path, &how);
-	cw_file_close(&f);
+	cw_file_close(conn, &f);
 }
 
 /* As CivetWeb: 404 if the file is not found, else 304 or 200 with the
@@ -528,7 +532,7 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 
 	if (conn == NULL || path == NULL || conn->is_client || conn->x == NULL)
 		return -1;
-	if (cw_file_open(conn, path, -1, NULL, &f) != 0 || f.is_dir)
+	if (cw_file_open(conn, path, 0, &f) != 0 || f.is_dir)
 		return -1;
 	if (f.size > 0 && f.mem != NULL) {
 		struct iovec iov = {(void *)f.mem, (size_t)f.size};
@@ -539,6 +543,6 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 		        ? cw_file_out_begin(conn, f.fd, 0, f.size, 0)
 		        : cw_resp_send_fd(conn, f.fd, 0, f.size);
 	}
-	cw_file_close(&f);
+	cw_file_close(conn, &f);
 	return r;
 }

@@ -5,6 +5,11 @@
 
 #include "core/server.h"
 
+/* Make the context's file caches as its options say; 0, or -1 on
+ * ENOMEM. cw_static_stop frees them (after the last request). */
+int cw_static_start(struct mg_context *ctx);
+void cw_static_stop(struct mg_context *ctx);
+
 /* Answer c's request from the document root (GET, HEAD, OPTIONS; other
  * methods get 405). Always sends a complete response. */
 void cw_static_serve(struct mg_connection *c);
