@@ -53,14 +53,42 @@ static void make_dir(const char *name, time_t t)
 	set_mtime(path, t);
 }
 
-/* The common directory: two empty subdirectories (of equal size on any
- * file system) and five files whose names, sizes and times each sort
- * differently, plus one the skip function hides. */
-static void setup(void)
+/* Removes what nftw() walks; root itself stays while emptying. */
+static int emptying;
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	if (emptying && ftw->level == 0)
+		return 0;
+	return remove(path);
+}
+
+/* Once per TCase, in the runner: a failed test runs no teardown, so the
+ * tree goes when its TCase ends, whatever the tests left in it. */
+static void make_root(void)
 {
 	snprintf(root, sizeof root, "/tmp/check_listing.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	snprintf(rootd, sizeof rootd, "%s/", root);
+}
+
+static void remove_root(void)
+{
+	emptying = 0;
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The common directory, made afresh for each test (in its own process):
+ * two empty subdirectories (of equal size on any file system) and five
+ * files whose names, sizes and times each sort differently, plus one the
+ * skip function hides. */
+static void setup(void)
+{
+	emptying = 1;
+	ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 	make_dir("sub", T0 + 180);
 	make_dir("zdir", T0 + 60);
 	make_file("c.bin", 1572864, T0);
@@ -69,20 +97,6 @@ static void setup(void)
 	make_file("a.txt", 2000, T0 + 240);
 	make_file("<script>.txt", 0, T0 + 300);
 	make_file(".hidden", 5, T0);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-                  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Hides ".hidden" (as hide_files_patterns would) and counts the calls
@@ -607,7 +621,8 @@ static Suite *listing_suite(void)
 	TCase *escape = tcase_create("escape");
 	TCase *limits = tcase_create("limits");
 
-	tcase_add_checked_fixture(page, setup, teardown);
+	tcase_add_unchecked_fixture(page, make_root, remove_root);
+	tcase_add_checked_fixture(page, setup, NULL);
 	tcase_add_test(page,
 	               test_listing_page_is_civetweb_layout_byte_for_byte);
 	tcase_add_test(page,
@@ -619,7 +634,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(page, test_listing_dangling_link_left_out);
 	suite_add_tcase(s, page);
 
-	tcase_add_checked_fixture(order_tc, setup, teardown);
+	tcase_add_unchecked_fixture(order_tc, make_root, remove_root);
+	tcase_add_checked_fixture(order_tc, setup, NULL);
 	tcase_add_test(order_tc,
 	               test_listing_directories_first_then_names_by_default);
 	tcase_add_test(order_tc,
@@ -631,7 +647,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(order_tc, test_listing_heading_links_flip_the_direction);
 	suite_add_tcase(s, order_tc);
 
-	tcase_add_checked_fixture(escape, setup, teardown);
+	tcase_add_unchecked_fixture(escape, make_root, remove_root);
+	tcase_add_checked_fixture(escape, setup, NULL);
 	tcase_add_test(escape,
 	               test_listing_names_escaped_in_text_and_encoded_in_links);
 	tcase_add_test(
@@ -639,7 +656,8 @@ static Suite *listing_suite(void)
 	tcase_add_test(escape, test_listing_uri_escaped_in_title_and_heading);
 	suite_add_tcase(s, escape);
 
-	tcase_add_checked_fixture(limits, setup, teardown);
+	tcase_add_unchecked_fixture(limits, make_root, remove_root);
+	tcase_add_checked_fixture(limits, setup, NULL);
 	tcase_set_timeout(limits, 300);
 	tcase_add_test(
 	    limits, test_listing_max_is_exact_and_e2big_leaves_out_unchanged);
