@@ -241,6 +241,8 @@ static struct mg_context *start_files(int *p)
 	                      "5000",
 	                      "num_threads",
 	                      "4",
+	                      "enable_directory_listing",
+	                      "no",
 	                      NULL};
 
 	c = tl_start(NULL, NULL, opts, p);
@@ -557,6 +559,8 @@ START_TEST(redirect_is_never_protocol_relative)
 }
 END_TEST
 
+/* with enable_directory_listing off; the listing itself is in
+ * check_e2e_static.c */
 START_TEST(directory_without_index_is_403)
 {
 	expect_status("/noindex/", 403);
@@ -887,6 +891,8 @@ static struct mg_context *start_other(const struct mg_callbacks *cb,
 	opts[n++] = root;
 	opts[n++] = "enable_keep_alive";
 	opts[n++] = "yes";
+	opts[n++] = "enable_directory_listing";
+	opts[n++] = "no";
 	for (int i = 0; extra != NULL && extra[i] != NULL; i++)
 		opts[n++] = extra[i];
 	opts[n] = NULL;

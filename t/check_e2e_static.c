@@ -34,6 +34,8 @@ static void make_dir(const char *path)
 
 static void make_tree(void)
 {
+	char p[1024];
+
 	parent = tl_mkdtemp();
 	snprintf(root, sizeof root, "%s/www", parent);
 	snprintf(fallback, sizeof fallback, "%s/fallback", parent);
@@ -48,6 +50,17 @@ static void make_tree(void)
 	tl_write_file(fallback, "both.txt", "from the fallback\n", 18);
 	tl_write_file(fallback, "only.txt", "only in the fallback\n", 21);
 	tl_write_file(rewrite, "doc.txt", "rewritten\n", 10);
+	snprintf(p, sizeof p, "%s/list", root);
+	make_dir(p);
+	snprintf(p, sizeof p, "%s/list/sub", root);
+	make_dir(p);
+	snprintf(p, sizeof p, "%s/withindex", root);
+	make_dir(p);
+	tl_write_file(root, "withindex/index.html", "the index\n", 10);
+	tl_write_file(root, "list/<script>.txt", "script\n", 7);
+	tl_write_file(root, "list/a.txt", "a\n", 2);
+	tl_write_file(root, "list/.htpasswd", "u:r:h\n", 6);
+	tl_write_file(root, "list/x.secret", "hidden\n", 7);
 	big = malloc(BIG_SIZE);
 	ck_assert_ptr_nonnull(big);
 	for (size_t i = 0; i < BIG_SIZE; i++)
@@ -85,6 +98,8 @@ static void setup(void)
 	                      "yes",
 	                      "num_threads",
 	                      "4",
+	                      "hide_files_patterns",
+	                      "**.secret$",
 	                      NULL};
 	struct mg_callbacks cb;
 
@@ -524,6 +539,66 @@ START_TEST(traversal_through_rewrites_and_fallback_fails)
 }
 END_TEST
 
+/* ---- directory listings ------------------------------------------------- */
+
+START_TEST(directory_listing_is_sorted_escaped_and_hides_hidden_files)
+{
+	struct tl_resp r;
+	const char *sub, *a, *script;
+
+	ck_assert_int_eq(ask("GET", "/list/", NULL, &r), 200);
+	ck_assert_str_eq(tl_header(&r, "Content-Type"),
+	                 "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "Index of /list/"));
+	sub = strstr(r.body, "href=\"sub/\"");
+	script = strstr(r.body, "href=\"%3cscript%3e.txt\"");
+	a = strstr(r.body, "href=\"a.txt\"");
+	ck_assert_ptr_nonnull(sub);
+	ck_assert_ptr_nonnull(script);
+	ck_assert_ptr_nonnull(a);
+	ck_assert(sub < script && script < a); /* directories first, names */
+	ck_assert_ptr_nonnull(strstr(r.body, "&lt;script&gt;.txt</a>"));
+	ck_assert_ptr_null(strstr(r.body, "<script>"));
+	ck_assert_ptr_null(strstr(r.body, "htpasswd"));
+	ck_assert_ptr_null(strstr(r.body, "secret"));
+	tl_resp_free(&r);
+	/* the link leads to the file */
+	ck_assert_int_eq(ask("GET", "/list/%3cscript%3e.txt", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "script\n");
+	tl_resp_free(&r);
+	/* sorted by size, descending, on request */
+	ck_assert_int_eq(ask("GET", "/list/?sd", NULL, &r), 200);
+	ck_assert(strstr(r.body, "%3cscript%3e.txt") <
+	          strstr(r.body, "href=\"a.txt\""));
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(index_file_wins_over_the_listing)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("GET", "/withindex/", NULL, &r), 200);
+	ck_assert_str_eq(r.body, "the index\n");
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(hidden_files_stay_hidden_through_encoded_names)
+{
+	const char *targets[] = {"/list/.htpasswd",  "/list/%2ehtpasswd",
+	                         "/list/.HTPASSWD",  "/list/x.secret",
+	                         "/list/x.%73ecret", "/list//x.secret",
+	                         "/list/./x.secret", "/list/sub/../x.secret"};
+	struct tl_resp r;
+
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		ck_assert_int_eq(ask("GET", targets[i], NULL, &r), 404);
+		tl_resp_free(&r);
+	}
+}
+END_TEST
+
 /* ---- the open-file cache ------------------------------------------------ */
 
 struct want_body {
@@ -604,6 +679,10 @@ static Suite *suite(void)
 	tcase_add_test(
 	    tc,
 	    replaced_changed_removed_and_new_files_are_seen_within_a_second);
+	tcase_add_test(
+	    tc, directory_listing_is_sorted_escaped_and_hides_hidden_files);
+	tcase_add_test(tc, index_file_wins_over_the_listing);
+	tcase_add_test(tc, hidden_files_stay_hidden_through_encoded_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

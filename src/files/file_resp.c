@@ -249,6 +249,7 @@ struct file_head {
 	const char *extra;  /* mg_send_mime_file2()'s lines, or "" */
 	const char *range;  /* a Content-Range line, or NULL */
 	int ranges;         /* Accept-Ranges: bytes */
+	int cacheable;      /* without validators: static_file_max_age */
 };
 
 /* Last-Modified text, cached per thread: requests for the same file
@@ -300,6 +301,8 @@ static size_t head_lines(const struct mg_connection *c,
 	if (h->etag != NULL) {
 		put_line(&t, "Last-Modified: ", http_date_of(h->mtime));
 		put_line(&t, "Etag: ", h->etag);
+		put_cache_control(&t, cw_req_opts(c));
+	} else if (h->cacheable) {
 		put_cache_control(&t, cw_req_opts(c));
 	} else {
 		cw_text_put(&t, cw_no_cache_headers);
@@ -550,6 +553,23 @@ int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,
 	if (send_head(c, status, &h, f->size) != 0)
 		return -1;
 	if (send_range(c, f, 0, f->size, 0) != 0)
+		c->x->s.must_close = 1;
+	return 0;
+}
+
+int cw_file_send_page(struct mg_connection *c, const char *mime,
+                      const char *body, size_t len)
+{
+	struct file_head h;
+	struct iovec iov = {(void *)body, len};
+
+	memset(&h, 0, sizeof h);
+	h.mime = mime;
+	h.extra = "";
+	h.cacheable = 1;
+	if (send_head(c, 200, &h, (long long)len) != 0)
+		return -1;
+	if (!c->x->s.resp.no_body && cw_resp_writev_body(c, &iov, 1) != 0)
 		c->x->s.must_close = 1;
 	return 0;
 }

@@ -58,4 +58,10 @@ void cw_file_answer(struct mg_connection *c, struct cw_file *f,
 int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,
                        const char *path, int status, const char *extra);
 
+/* A page the library made (a directory listing): 200 with mime, the
+ * static files' Cache-Control and no validators. 0, or -1 when the head
+ * could not be made and nothing was sent. */
+int cw_file_send_page(struct mg_connection *c, const char *mime,
+                      const char *body, size_t len);
+
 #endif

@@ -1,32 +1,34 @@
-/* static_file.c - files from the document root, the open_file callback's
- * memory files, error_pages, and the mg_send_*file() API.
+/* static_file.c - finding a request's file: the document root, the
+ * fallback root, url_rewrite_patterns, index files, directory listings,
+ * error_pages, and the mg_send_*file() API. file_resp.c answers with the
+ * file once found.
  *
  * Why no request can read a file outside document_root:
  *  - request.c percent-decodes local_uri (a decoded NUL is refused: 400)
  *    and normalizes it: '\' counts as '/', repeated slashes collapse, "."
  *    and ".." segments are resolved, and a ".." that would climb above "/"
- *    is refused (400). build_path() checks again that no ".." segment is
- *    left, so the guarantee does not rest on one function alone, then
- *    joins root and path; a path longer than PATH_MAX is 404.
- *  - The path therefore names something lexically below the root.
- *    Symbolic links are followed, as nginx and CivetWeb do by default: a
- *    link inside the root was made by whoever can write the root, who can
- *    as well copy the file there; a site that must not follow links must
- *    not contain them.
+ *    is refused (400). find() checks again that no ".." segment is left,
+ *    and a rewrite's join must not make one, so the guarantee does not
+ *    rest on one function alone; a path longer than PATH_MAX is 404.
+ *  - The path therefore names something lexically below its base (the
+ *    root, the fallback root or a rewrite target). The file is opened
+ *    with openat2(RESOLVE_BENEATH) from the base: a symbolic link that
+ *    stays below it is followed, one that leads out (absolute, or by
+ *    "..") is refused with 403, unless allow_symlinks_outside_root says
+ *    links may lead anywhere (as nginx and CivetWeb do by default).
  *  - Only regular files are sent. A file is opened with O_NONBLOCK (a FIFO
  *    or device cannot stall the thread) and checked with fstat() on that
  *    same descriptor, so what was checked is what is sent; anything else
  *    is 403.
  *  - hide_files_patterns, and "**.htpasswd$" always, are matched against
- *    the full path (as in CivetWeb) of the file and of each index file
- *    candidate; a hidden file is 404, as if absent.
+ *    the full path (as in CivetWeb) of the file, of each index file
+ *    candidate and of each listed entry; a hidden file is 404, as if
+ *    absent, and is never listed.
  *
- * The path of a small file is open, fstat, pread, one sendmsg (head and
- * body together, see response.c), close, with no allocation; a large file
- * goes by sendfile() after its first block. Conditional requests
- * (If-None-Match, If-Modified-Since) and CORS cost one pass over the
- * request headers. Ranges, directory listings and compression belong to
- * later work; until then a directory without an index file is 403. */
+ * A hot small file costs a lookup in the open-file cache (fcache.c), one
+ * pread and one sendmsg (head and body together, see response.c), with no
+ * allocation; a large file goes by sendfile() after its first block,
+ * written out by the connection (file_out.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,11 +43,15 @@
 
 #include "files/fcache.h"
 #include "files/file_resp.h"
+#include "files/listing.h"
 #include "files/static_file.h"
 #include "http/file_out.h"
 #include "http/response.h"
 #include "util/match.h"
 #include "util/text.h"
+
+/* The largest directory listing page made. */
+#define LISTING_MAX (16 << 20)
 
 static const char allow_line[] = "Allow: GET, HEAD, OPTIONS\r\n";
 
@@ -309,6 +315,35 @@ static void redirect_to_dir(struct mg_connection *c)
 		free(buf);
 }
 
+static int listing_skips(void *arg, const char *path)
+{
+	return is_hidden(arg, path);
+}
+
+/* The listing of the directory at path (ends with '/'), as CivetWeb
+ * shows it; hidden files are left out. A directory whose page would pass
+ * LISTING_MAX is refused rather than built. */
+static void send_listing(struct mg_connection *c, const char *path)
+{
+	struct cw_buf page = {NULL, 0, 0};
+	const struct cw_options *o = cw_req_opts(c);
+
+	if (cw_listing_build(path, c->x->ri.local_uri, c->x->ri.query_string,
+	                     listing_skips, (void *)o, &page,
+	                     LISTING_MAX) != 0) {
+		int e = errno;
+
+		cw_send_error(c, e == E2BIG ? 403 : cw_file_status_of_errno(e),
+		              "%s",
+		              e == E2BIG ? "Directory too large to list"
+		                         : "Cannot list the directory");
+	} else if (cw_file_send_page(c, "text/html; charset=utf-8", page.data,
+	                             page.len) != 0) {
+		cw_send_error(c, 500, "%s", "Cannot make the head");
+	}
+	cw_buf_free(&page);
+}
+
 /* pl names a directory: 1 if f now holds its index file (and pl its
  * name), 0 if a response (redirect, listing, 403) was sent instead. */
 static int resolve_dir(struct mg_connection *c, struct place *pl,
@@ -331,7 +366,10 @@ static int resolve_dir(struct mg_connection *c, struct place *pl,
 	}
 	if (open_index(c, pl, f) == 0)
 		return 1;
-	cw_send_error(c, 403, "%s", "Directory listing denied");
+	if (cw_options_flag(cw_req_opts(c), CW_OPT_ENABLE_DIRECTORY_LISTING))
+		send_listing(c, pl->path);
+	else
+		cw_send_error(c, 403, "%s", "Directory listing denied");
 	return 0;
 }
 
