@@ -111,6 +111,12 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
 		return 0;
 	if (cw_file_out_pending(c) && cw_file_out_drain(c) != 0)
 		return -1;
+	/* A file larger than the block goes by sendfile from its first byte:
+	 * copying a first block to send it with the head costs more than the
+	 * one system call it saves (measured with 1 MiB files) */
+	if (len > (long long)sizeof block && c->xprt->zero_copy &&
+	    c->ctx->opt.allow_sendfile)
+		want = 0;
 	if (b->len + want > BLOCK) /* a large head: it goes first, alone */
 		want = b->len < BLOCK ? BLOCK - b->len : 0;
 	if (want > 0 && (n = pread(fd, block, want, off)) <= 0) {
@@ -267,8 +273,8 @@ static int file_step(struct mg_connection *c)
 	if (r->file_copy)
 		return refill(c) == 0 ? 0 : CW_IO_ERROR;
 	n = cw_conn_sendfile(c, r->file_fd, &r->file_off,
-	                     r->file_left > (1 << 20) ? (1 << 20)
-	                                              : (size_t)r->file_left);
+	                     r->file_left > (256 << 10) ? (256 << 10)
+	                                                : (size_t)r->file_left);
 	if (n > 0) {
 		r->file_left -= n;
 		sent(c, (size_t)n);

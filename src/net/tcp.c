@@ -71,6 +71,7 @@ const struct cw_transport cw_tcp_transport = {
     .recv = tcp_recv,
     .sendv = tcp_sendv,
     .sendfile = tcp_sendfile,
+    .zero_copy = 1,
     .shutdown_write = tcp_shutdown_write,
     .has_buffered_input = tcp_has_buffered_input,
     .close = NULL,

@@ -45,6 +45,9 @@ struct cw_transport {
 	 * send a file by itself. */
 	ssize_t (*sendfile)(struct mg_connection *c, int fd, off_t *off,
 	                    size_t len);
+	/* sendfile goes from the page cache to the socket without a copy:
+	 * a large file is better not read into a block first. */
+	int zero_copy;
 	/* No more output (a TLS close_notify, a TCP FIN). 0 or CW_IO_*. */
 	int (*shutdown_write)(struct mg_connection *c);
 	/* Does the transport hold input a recv would return at once? Must
