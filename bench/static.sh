@@ -101,8 +101,8 @@ cpu_ticks() {
 	kids=$(pgrep -P "$1" || true)
 	for k in $kids; do all="$all $(pgrep -P "$k" || true) $k"; done
 	for p in $all; do
-		[ -r /proc/$p/stat ] || continue
-		total=$((total + $(awk '{print $14 + $15}' /proc/$p/stat)))
+		[ -r "/proc/$p/stat" ] || continue
+		total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
 	done
 	echo "$total"
 }
