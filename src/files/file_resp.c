@@ -276,9 +276,11 @@ static void put_cache_control(struct cw_text *t, const struct cw_options *o)
 		cw_text_put(t, cc);
 		cw_text_put(t, "\r\n");
 	} else if (o->static_file_max_age > 0) {
-		snprintf(age, sizeof age, "Cache-Control: max-age=%d\r\n",
-		         o->static_file_max_age);
-		cw_text_put(t, age);
+		size_t n = cw_fmt_dec(age, (unsigned)o->static_file_max_age);
+
+		cw_text_put(t, "Cache-Control: max-age=");
+		cw_text_put_n(t, age, n);
+		cw_text_put(t, "\r\n");
 	} else {
 		cw_text_put(t, cw_no_cache_headers);
 	}
@@ -407,6 +409,19 @@ static int send_multipart(struct mg_connection *c, const struct cw_file *f,
 
 /* ---- the answer --------------------------------------------------------- */
 
+/* CivetWeb's entity tag, "<mtime hex>.<size>", into out (64 bytes). */
+static void make_etag(char *out, time_t mtime, long long size)
+{
+	size_t n = 1;
+
+	out[0] = '"';
+	n += cw_fmt_hex(out + n, (unsigned long)mtime);
+	out[n++] = '.';
+	n += cw_fmt_dec(out + n, (unsigned long long)size);
+	out[n++] = '"';
+	out[n] = '\0';
+}
+
 /* A boundary that the parts' bytes are all but certain not to contain:
  * 64 bits from a per-thread generator seeded by the clock and the
  * thread's stack address. */
@@ -501,8 +516,7 @@ void cw_file_answer(struct mg_connection *c, struct cw_file *f,
 	int n = 0, rc;
 
 	read_facts(c, &q);
-	snprintf(etag, sizeof etag, "\"%lx.%lld\"", (unsigned long)f->mtime,
-	         f->size);
+	make_etag(etag, f->mtime, f->size);
 	memset(&h, 0, sizeof h);
 	h.etag = etag;
 	h.mtime = f->mtime;

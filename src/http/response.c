@@ -27,6 +27,7 @@
 #include "net/conn.h"
 #include "util/buf.h"
 #include "util/codec.h"
+#include "util/text.h"
 
 const char cw_no_cache_headers[] =
     "Cache-Control: no-cache, no-store, must-revalidate, private, "
@@ -517,6 +518,35 @@ void cw_resp_finish(struct mg_connection *c)
 
 /* ---- heads the library builds ------------------------------------------ */
 
+/* "HTTP/1.1 <status> <reason>\r\nDate: <now>\r\n", by hand: it is made
+ * for every response the library sends. */
+static int head_start(struct cw_buf *b, int status, const char *reason)
+{
+	const char *date = cw_http_date_now();
+	size_t rl = strlen(reason), dl = strlen(date), n;
+	char *p;
+
+	if (cw_buf_reserve(b, 40 + rl + dl, CW_MAX_RESPONSE_HEAD) != 0)
+		return -1;
+	p = b->data + b->len;
+	memcpy(p, "HTTP/1.1 ", 9);
+	n = 9;
+	if (status < 0) /* as "%d" would: what the application asked */
+		p[n++] = '-';
+	n += cw_fmt_dec(p + n, status < 0 ? 0ULL - (unsigned long long)status
+	                                  : (unsigned long long)status);
+	p[n++] = ' ';
+	memcpy(p + n, reason, rl);
+	n += rl;
+	memcpy(p + n, "\r\nDate: ", 8);
+	n += 8;
+	memcpy(p + n, date, dl);
+	n += dl;
+	memcpy(p + n, "\r\n", 2);
+	b->len += n + 2;
+	return 0;
+}
+
 int cw_resp_head(struct mg_connection *c, int status, const char *extra,
                  long long length, int chunked)
 {
@@ -527,16 +557,22 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 	if (b == NULL || c->x->s.resp.state != CW_RESP_NONE)
 		return -1;
 	b->len = 0;
-	r = cw_buf_printf(
-	    b, CW_MAX_RESPONSE_HEAD, "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s",
-	    status, mg_get_response_code_text(c, status), cw_http_date_now(),
-	    add ? add : "", extra ? extra : "");
-	if (r == 0 && length >= 0)
-		r = cw_buf_printf(b, CW_MAX_RESPONSE_HEAD,
-		                  "Content-Length: %lld\r\n", length);
-	else if (r == 0 && chunked)
+	r = head_start(b, status, mg_get_response_code_text(c, status));
+	if (r == 0 && add != NULL)
+		r = cw_buf_add(b, add, strlen(add), CW_MAX_RESPONSE_HEAD);
+	if (r == 0 && extra != NULL)
+		r = cw_buf_add(b, extra, strlen(extra), CW_MAX_RESPONSE_HEAD);
+	if (r == 0 && length >= 0) {
+		char line[48] = "Content-Length: ";
+		size_t n =
+		    16 + cw_fmt_dec(line + 16, (unsigned long long)length);
+
+		memcpy(line + n, "\r\n", 2);
+		r = cw_buf_add(b, line, n + 2, CW_MAX_RESPONSE_HEAD);
+	} else if (r == 0 && chunked) {
 		r = cw_buf_add(b, "Transfer-Encoding: chunked\r\n", 28,
 		               CW_MAX_RESPONSE_HEAD);
+	}
 	if (r == 0)
 		r = cw_buf_add(b, "\r\n", 2, CW_MAX_RESPONSE_HEAD);
 	if (r != 0) {

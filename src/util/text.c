@@ -44,3 +44,28 @@ void cw_text_put_uri(struct cw_text *t, const char *s, int in_query,
 		cw_text_put_n(t, esc, 3);
 	}
 }
+
+static size_t fmt_base(char *out, unsigned long long v, unsigned base)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v != 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t cw_fmt_dec(char *out, unsigned long long v)
+{
+	return fmt_base(out, v, 10);
+}
+
+size_t cw_fmt_hex(char *out, unsigned long long v)
+{
+	return fmt_base(out, v, 16);
+}

@@ -27,4 +27,10 @@ size_t cw_text_end(struct cw_text *t);
 void cw_text_put_uri(struct cw_text *t, const char *s, int in_query,
                      int keep_pct);
 
+/* v in decimal / lower-case hex into out (at least 21 bytes), without a
+ * NUL; the number of characters. For heads built on every request, where
+ * snprintf costs more than the rest of the line. */
+size_t cw_fmt_dec(char *out, unsigned long long v);
+size_t cw_fmt_hex(char *out, unsigned long long v);
+
 #endif
