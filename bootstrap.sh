@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 
 DEPS="build-essential autoconf automake libtool pkg-config \
-libssl-dev libevent-dev libzstd-dev check"
+libssl-dev libevent-dev libzstd-dev zlib1g-dev check"
 
 install_deps() {
 	missing=""
