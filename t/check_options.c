@@ -118,6 +118,14 @@ static const struct mg_option civetd_own[] = {
     {"tcp_defer_accept", BOOL, "yes"},
     {"allow_symlinks_outside_root", BOOL, "no"},
     {"open_file_cache_size", NUM, "1000"},
+    {"compression", BOOL, "no"},
+    {"compression_min_size", NUM, "1024"},
+    {"compression_level", NUM, "6"},
+    {"compression_mime_types", LIST,
+     "text/*,application/javascript,application/json,application/xml,"
+     "application/wasm,image/svg+xml"},
+    {"compression_cache_size", NUM, "33554432"},
+    {"compression_dynamic", BOOL, "no"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

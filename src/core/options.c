@@ -146,6 +146,19 @@ static void number_range(int id, long *min, long *max)
 		*min = 0;
 		*max = 64L * 1024 * 1024;
 		break;
+	case CW_OPT_COMPRESSION_LEVEL:
+		*min = 1;
+		*max = 9;
+		break;
+	case CW_OPT_OPEN_FILE_CACHE_SIZE:
+	case CW_OPT_COMPRESSION_MIN_SIZE:
+		*min = 0;
+		*max = INT_MAX;
+		break;
+	case CW_OPT_COMPRESSION_CACHE_SIZE:
+		*min = 0;
+		*max = 1L << 40;
+		break;
 	case CW_OPT_MIN_RECEIVE_RATE:
 	case CW_OPT_MIN_SEND_RATE:
 		*min = 0;

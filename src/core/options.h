@@ -116,7 +116,17 @@
 	X(TCP_DEFER_ACCEPT, "tcp_defer_accept", BOOLEAN, "yes", 5)             \
 	X(ALLOW_SYMLINKS_OUTSIDE_ROOT, "allow_symlinks_outside_root", BOOLEAN, \
 	  "no", 5)                                                             \
-	X(OPEN_FILE_CACHE_SIZE, "open_file_cache_size", NUMBER, "1000", 5)
+	X(OPEN_FILE_CACHE_SIZE, "open_file_cache_size", NUMBER, "1000", 5)     \
+	X(COMPRESSION, "compression", BOOLEAN, "no", 5)                        \
+	X(COMPRESSION_MIN_SIZE, "compression_min_size", NUMBER, "1024", 5)     \
+	X(COMPRESSION_LEVEL, "compression_level", NUMBER, "6", 5)              \
+	X(COMPRESSION_MIME_TYPES, "compression_mime_types", STRING_LIST,       \
+	  "text/*,application/javascript,application/json,application/xml,"    \
+	  "application/wasm,image/svg+xml",                                    \
+	  5)                                                                   \
+	X(COMPRESSION_CACHE_SIZE, "compression_cache_size", NUMBER,            \
+	  "33554432", 5)                                                       \
+	X(COMPRESSION_DYNAMIC, "compression_dynamic", BOOLEAN, "no", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };

@@ -19,11 +19,14 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "files/encoding.h"
 #include "files/file_resp.h"
 #include "files/precond.h"
 #include "files/range.h"
+#include "files/zcache.h"
 #include "http/file_out.h"
 #include "http/response.h"
+#include "util/coding.h"
 #include "util/mime.h"
 #include "util/text.h"
 
@@ -82,6 +85,8 @@ struct file_head {
 	const char *range;  /* a Content-Range line, or NULL */
 	int ranges;         /* Accept-Ranges: bytes */
 	int cacheable;      /* without validators: static_file_max_age */
+	const char *coding; /* Content-Encoding, or NULL */
+	int vary;           /* Vary: Accept-Encoding */
 };
 
 /* Last-Modified text, cached per thread: requests for the same file
@@ -141,6 +146,10 @@ static size_t head_lines(const struct mg_connection *c,
 	} else {
 		cw_text_put(&t, cw_no_cache_headers);
 	}
+	if (h->coding != NULL)
+		put_line(&t, "Content-Encoding: ", h->coding);
+	if (h->vary)
+		cw_text_put(&t, "Vary: Accept-Encoding\r\n");
 	if (h->range != NULL)
 		cw_text_put(&t, h->range);
 	if (h->ranges)
@@ -192,6 +201,12 @@ static int send_range(struct mg_connection *c, const struct cw_file *f,
 	return cw_file_out_begin(c, f->fd, (off_t)off, len, own);
 }
 
+static void free_text(void *owner, void *text)
+{
+	(void)owner;
+	free(text);
+}
+
 /* A 206 multipart/byteranges body for n ranges: framing text from
  * range.c between the ranges of the file. */
 static int send_multipart(struct mg_connection *c, const struct cw_file *f,
@@ -227,7 +242,7 @@ static int send_multipart(struct mg_connection *c, const struct cw_file *f,
 		return -1;
 	}
 	memcpy(p->arg, text, text_len);
-	p->release = free;
+	p->release = free_text;
 	for (int i = 0; i <= n; i++) {
 		p->piece[i].mem = (char *)p->arg + part[i];
 		p->piece[i].mem_len =
@@ -241,8 +256,10 @@ static int send_multipart(struct mg_connection *c, const struct cw_file *f,
 
 /* ---- the answer --------------------------------------------------------- */
 
-/* CivetWeb's entity tag, "<mtime hex>.<size>", into out (64 bytes). */
-static void make_etag(char *out, time_t mtime, long long size)
+/* CivetWeb's entity tag, "<mtime hex>.<size>", into out (80 bytes); a
+ * compressed form has its coding after a dash, so every form has a tag
+ * of its own. */
+static void make_etag(char *out, time_t mtime, long long size, int coding)
 {
 	size_t n = 1;
 
@@ -250,8 +267,20 @@ static void make_etag(char *out, time_t mtime, long long size)
 	n += cw_fmt_hex(out + n, (unsigned long)mtime);
 	out[n++] = '.';
 	n += cw_fmt_dec(out + n, (unsigned long long)size);
+	if (coding != 0) {
+		const char *name = cw_coding_name(coding);
+
+		out[n++] = '-';
+		memcpy(out + n, name, strlen(name));
+		n += strlen(name);
+	}
 	out[n++] = '"';
 	out[n] = '\0';
+}
+
+static void release_copy(void *zc, void *entry)
+{
+	cw_zcache_release(zc, entry);
 }
 
 /* A boundary that the parts' bytes are all but certain not to contain:
@@ -338,26 +367,49 @@ static int is_get_or_head(const struct mg_connection *c)
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
-void cw_file_answer(struct mg_connection *c, struct cw_file *f,
-                    const char *path, const struct cw_file_how *how)
+/* A 200 with a compressed copy from the cache: the plan holds the entry
+ * until its last byte is out. */
+static int answer_copy(struct mg_connection *c, struct file_head *h,
+                       struct cw_rep *rep)
 {
-	struct req_facts q;
-	struct file_head h;
+	struct cw_out_plan *p;
+	long long len = (long long)rep->z->len;
+
+	if (send_head(c, 200, h, len) != 0)
+		return -1;
+	if (c->x->s.resp.no_body)
+		return 0;
+	p = cw_out_plan_new(1);
+	if (p == NULL) {
+		c->x->s.must_close = 1;
+		return 0;
+	}
+	p->piece[0].mem = rep->z->data;
+	p->piece[0].mem_len = rep->z->len;
+	p->release = release_copy;
+	p->owner = c->ctx->zcache;
+	p->arg = (void *)rep->z;
+	rep->z = NULL; /* the plan's now */
+	if (cw_file_out_plan(c, p, len) != 0)
+		c->x->s.must_close = 1;
+	return 0;
+}
+
+/* The conditional headers first, then the body as the Range asks. */
+static void answer_rep(struct mg_connection *c, const struct req_facts *q,
+                       const struct cw_file *body, struct cw_rep *rep,
+                       struct file_head *h, int own)
+{
 	struct cw_range r[CW_RANGE_MAX];
-	char etag[64], mbuf[256];
+	const char *mime = h->mime;
 	int n = 0, rc;
 
-	read_facts(c, &q);
-	make_etag(etag, f->mtime, f->size);
-	memset(&h, 0, sizeof h);
-	h.etag = etag;
-	h.mtime = f->mtime;
-	h.origin = q.origin;
-	h.extra = how->extra;
-	switch (cw_precond_eval(&q.cond, etag, f->mtime, is_get_or_head(c),
+	h->mime = NULL; /* not on a 304 */
+	switch (cw_precond_eval(&q->cond, h->etag, h->mtime, is_get_or_head(c),
 	                        time(NULL))) {
 	case CW_PRECOND_NOT_MODIFIED:
-		if (send_head(c, 304, &h, -1) != 0)
+		h->coding = NULL;
+		if (send_head(c, 304, h, -1) != 0)
 			cw_send_error(c, 500, "%s", "Cannot make the head");
 		return;
 	case CW_PRECOND_FAILED:
@@ -366,23 +418,67 @@ void cw_file_answer(struct mg_connection *c, struct cw_file *f,
 	default:
 		break;
 	}
+	h->mime = mime;
+	if (rep->z != NULL) {
+		if (answer_copy(c, h, rep) != 0)
+			cw_send_error(c, 500, "%s", "Cannot make the head");
+		return;
+	}
+	h->ranges = 1;
+	if (q->range != NULL && strcmp(c->x->ri.request_method, "GET") == 0 &&
+	    cw_precond_if_range(&q->cond, h->etag, h->mtime))
+		n = cw_range_parse(q->range, body->size, r);
+	if (n < 0) {
+		unsatisfiable(c, body->size);
+		return;
+	}
+	rc = n > 0 ? answer_ranges(c, body, h, r, n, own)
+	           : answer_whole(c, body, h, own);
+	if (rc != 0)
+		cw_send_error(c, 500, "%s", "Cannot make the head");
+}
+
+void cw_file_answer(struct mg_connection *c, struct cw_file *f,
+                    const char *path, const struct cw_file_how *how)
+{
+	struct req_facts q;
+	struct file_head h;
+	struct cw_rep rep;
+	const struct cw_file *body = f;
+	char etag[80], mbuf[256];
+
+	read_facts(c, &q);
+	memset(&h, 0, sizeof h);
 	h.mime = how->mime != NULL
 	             ? how->mime
 	             : cw_mime_type(
 	                   path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES],
 	                   mbuf, sizeof mbuf);
-	h.ranges = 1;
-	if (q.range != NULL && strcmp(c->x->ri.request_method, "GET") == 0 &&
-	    cw_precond_if_range(&q.cond, etag, f->mtime))
-		n = cw_range_parse(q.range, f->size, r);
-	if (n < 0) {
-		unsatisfiable(c, f->size);
+	if (how->coding != 0) {
+		memset(&rep, 0, sizeof rep);
+		rep.coding = how->coding;
+		rep.vary = 1;
+	} else {
+		cw_rep_choose(c, f, path, how->base_len, h.mime,
+		              q.range != NULL, &rep);
+	}
+	if (rep.refuse) {
+		cw_send_error_with(c, 406, "Vary: Accept-Encoding\r\n", "%s",
+		                   "No acceptable content coding");
 		return;
 	}
-	rc = n > 0 ? answer_ranges(c, f, &h, r, n, how->own)
-	           : answer_whole(c, f, &h, how->own);
-	if (rc != 0)
-		cw_send_error(c, 500, "%s", "Cannot make the head");
+	if (rep.side_open)
+		body = &rep.side;
+	/* a copy's validators are the file's, tagged with the coding */
+	make_etag(etag, body->mtime, body->size, rep.coding);
+	h.etag = etag;
+	h.mtime = body->mtime;
+	h.origin = q.origin;
+	h.extra = how->extra;
+	h.vary = rep.vary;
+	h.coding = rep.coding != 0 ? cw_coding_name(rep.coding) : NULL;
+	answer_rep(c, &q, body, &rep, &h, how->own);
+	cw_rep_release(c, &rep);
 }
 
 int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,

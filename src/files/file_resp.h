@@ -16,11 +16,17 @@ struct cw_file_how {
 	const char *mime;  /* NULL: by the path's extension */
 	const char *extra; /* further "Name: value\r\n" lines, or "" */
 	int own;           /* the library's own answer: nothing follows it */
+	size_t base_len;   /* f was opened confined so (its sidecars too) */
+	int coding;        /* f holds path's content in this coding (a
+	                      file.gz standing in for a missing file), or 0 */
 };
 
-/* Answer c's GET or HEAD with file f found at path: 304 or 412 as its
- * conditional headers say, else 200, 206 or 416 as its Range says. Always
- * sends a complete response (500 if even the head cannot be made). */
+/* Answer c's GET or HEAD with file f found at path, or the representation
+ * of it that Accept-Encoding and the compression options choose
+ * (encoding.h): 304 or 412 as its conditional headers say, else 200, 206
+ * or 416 as its Range says (406 when the client excludes every form there
+ * is). Always sends a complete response (500 if even the head cannot be
+ * made). */
 void cw_file_answer(struct mg_connection *c, struct cw_file *f,
                     const char *path, const struct cw_file_how *how);
 

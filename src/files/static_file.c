@@ -45,8 +45,10 @@
 #include "files/file_resp.h"
 #include "files/listing.h"
 #include "files/static_file.h"
+#include "files/zcache.h"
 #include "http/file_out.h"
 #include "http/response.h"
+#include "util/coding.h"
 #include "util/match.h"
 #include "util/text.h"
 
@@ -432,9 +434,36 @@ static int find(struct mg_connection *c, struct place *pl, struct cw_file *f)
 	return open_place(c, pl, f);
 }
 
+/* CivetWeb's rule for a missing file: its ".gz" is sent instead when the
+ * client takes gzip (with the missing file's type). 0 with f open. */
+static int find_gzip(struct mg_connection *c, struct place *pl,
+                     struct cw_file *f)
+{
+	const char *ae = NULL;
+	size_t n = strlen(pl->path);
+
+	for (int i = 0; i < c->x->ri.num_headers; i++)
+		if (strcasecmp(c->x->ri.http_headers[i].name,
+		               "Accept-Encoding") == 0)
+			ae = c->x->ri.http_headers[i].value;
+	if (ae == NULL || n + 4 > sizeof pl->path ||
+	    cw_coding_choose(ae, 1u << CW_CODING_GZIP) != CW_CODING_GZIP)
+		return -1;
+	memcpy(pl->path + n, ".gz", 4);
+	if (!is_hidden(cw_req_opts(c), pl->path) && place_open(c, pl, f) == 0) {
+		pl->path[n] = '\0';
+		if (!f->is_dir)
+			return 0;
+		cw_file_close(c, f);
+	}
+	pl->path[n] = '\0';
+	errno = ENOENT;
+	return -1;
+}
+
 void cw_static_serve(struct mg_connection *c)
 {
-	static const struct cw_file_how how = {NULL, "", 1};
+	struct cw_file_how how = {NULL, "", 1, 0, 0};
 	const char *m = c->x->ri.request_method;
 	struct place pl;
 	struct cw_file f;
@@ -447,9 +476,13 @@ void cw_static_serve(struct mg_connection *c)
 		return;
 	}
 	if (find(c, &pl, &f) != 0) {
-		send_open_error(c, errno);
-		return;
+		if (errno != ENOENT || find_gzip(c, &pl, &f) != 0) {
+			send_open_error(c, errno);
+			return;
+		}
+		how.coding = CW_CODING_GZIP;
 	}
+	how.base_len = pl.confined ? pl.base_len : 0;
 	if (!f.is_dir || resolve_dir(c, &pl, &f))
 		cw_file_answer(c, &f, pl.path, &how);
 	cw_file_close(c, &f);
@@ -460,6 +493,7 @@ void cw_static_serve(struct mg_connection *c)
 int cw_static_start(struct mg_context *ctx)
 {
 	int max = atoi(cw_options_get(&ctx->opt, CW_OPT_OPEN_FILE_CACHE_SIZE));
+	long long zmax;
 	struct rlimit rl;
 
 	/* cached descriptors must leave most of the limit to connections */
@@ -468,11 +502,16 @@ int cw_static_start(struct mg_context *ctx)
 		max = (int)(rl.rlim_cur / 4);
 	if (max > 0 && (ctx->file_cache = cw_fcache_new(max)) == NULL)
 		return -1;
+	zmax = atoll(cw_options_get(&ctx->opt, CW_OPT_COMPRESSION_CACHE_SIZE));
+	if (zmax > 0 && (ctx->zcache = cw_zcache_new((size_t)zmax)) == NULL)
+		return -1;
 	return 0;
 }
 
 void cw_static_stop(struct mg_context *ctx)
 {
+	cw_zcache_free(ctx->zcache);
+	ctx->zcache = NULL;
 	cw_fcache_free(ctx->file_cache);
 	ctx->file_cache = NULL;
 }
@@ -506,7 +545,7 @@ static void send_api_file(struct mg_connection *conn, const char *path,
                           const char *mime_type, const char *extra)
 {
 	struct cw_file f;
-	struct cw_file_how how = {NULL, extra, 0};
+	struct cw_file_how how = {NULL, extra, 0, 0, 0};
 
 	if (cw_file_open(conn, path, 0, &f) != 0 || f.is_dir) {
 		int status = f.is_dir ? 403 : cw_file_status_of_errno(errno);

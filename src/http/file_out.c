@@ -172,7 +172,7 @@ void cw_out_plan_free(struct cw_out_plan *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->release != NULL)
-		p->release(p->arg);
+		p->release(p->owner, p->arg);
 	free(p);
 }
 

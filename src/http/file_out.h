@@ -20,8 +20,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
 /* A body planned in pieces, each some memory bytes followed by a range of
  * the plan's file: a multipart/byteranges body (part headers between file
  * ranges) or a body held in memory (a cached compressed file). The plan
- * owns fd (closed with it, -1 for none) and calls release(arg), if set,
- * once its memory is no longer needed. */
+ * owns fd (closed with it, -1 for none) and calls release(owner, arg), if
+ * set, once its memory is no longer needed. */
 struct cw_out_piece {
 	const char *mem;
 	size_t mem_len;
@@ -31,7 +31,8 @@ struct cw_out_piece {
 
 struct cw_out_plan {
 	int fd;
-	void (*release)(void *arg);
+	void (*release)(void *owner, void *arg);
+	void *owner;
 	void *arg;
 	int n;    /* pieces */
 	int next; /* the piece whose memory goes next */
