@@ -105,7 +105,9 @@ static int open_path(void *arg, const char *path)
 	return fd;
 }
 
-/* f from an entry of the open-file cache (held by f from here). */
+/* f from an entry of the open-file cache (held by f from here, unless
+ * it is a directory: that holds nothing, so a caller that drops it
+ * without a close loses nothing). */
 static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
                       struct cw_file *f)
 {
@@ -116,7 +118,6 @@ static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
 		errno = err;
 		return -1;
 	}
-	f->ent = e;
 	f->fd = e->fd;
 	f->is_dir = e->is_dir;
 	f->size = e->is_dir ? 0 : e->size;
@@ -124,6 +125,10 @@ static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
 	f->mtime_ns = e->mtime_ns;
 	f->dev = e->dev;
 	f->ino = e->ino;
+	if (e->is_dir)
+		cw_fcache_release(c->ctx->file_cache, e);
+	else
+		f->ent = e;
 	return 0;
 }
 
