@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "civetd.h"
 #include "civetweb.h"
 #include "testlib.h"
 #include "util/coding.h"
@@ -89,13 +90,103 @@ static void remove_tree(void)
 	cw_buf_free(&side_gz);
 }
 
+/* ---- handlers ------------------------------------------------------------ */
+
+/* The text with its own Content-Length head, written in pieces. */
+static int dyn_printf(struct mg_connection *c, void *arg)
+{
+	(void)arg;
+	mg_printf(c,
+	          "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8"
+	          "\r\nContent-Length: %d\r\n\r\n",
+	          TEXT_SIZE);
+	for (size_t off = 0; off < TEXT_SIZE; off += 7000)
+		mg_write(c, text + off,
+		         TEXT_SIZE - off < 7000 ? TEXT_SIZE - off : 7000);
+	return 200;
+}
+
+/* mg_send_http_ok with no length, then chunks. */
+static int dyn_chunks(struct mg_connection *c, void *arg)
+{
+	(void)arg;
+	mg_send_http_ok(c, "application/json", -1);
+	for (size_t off = 0; off < TEXT_SIZE; off += 10000)
+		mg_send_chunk(c, text + off,
+		              TEXT_SIZE - off < 10000
+		                  ? (unsigned)(TEXT_SIZE - off)
+		                  : 10000u);
+	mg_send_chunk(c, "", 0);
+	return 200;
+}
+
+/* Asks for compression itself (the server's option is off). */
+static int dyn_asks(struct mg_connection *c, void *arg)
+{
+	int before = civetd_compress_response(c), after;
+
+	(void)arg;
+	mg_send_http_ok(c, "text/html", TEXT_SIZE);
+	mg_write(c, text, TEXT_SIZE);
+	after = civetd_compress_response(c); /* too late */
+	return before == 0 && after == -1 ? 200 : 500;
+}
+
+/* Frames its own chunks: left alone. */
+static int dyn_own_chunks(struct mg_connection *c, void *arg)
+{
+	(void)arg;
+	mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+	             "Transfer-Encoding: chunked\r\n\r\n");
+	mg_printf(c, "%x\r\n", 2000);
+	mg_write(c, text, 2000);
+	mg_printf(c, "\r\n0\r\n\r\n");
+	return 200;
+}
+
+/* Not compressed: too small, or not a text type. */
+static int dyn_small(struct mg_connection *c, void *arg)
+{
+	(void)arg;
+	mg_send_http_ok(c, "text/plain", 100);
+	mg_write(c, text, 100);
+	return 200;
+}
+
+static int dyn_image(struct mg_connection *c, void *arg)
+{
+	(void)arg;
+	mg_send_http_ok(c, "image/png", 8192);
+	mg_write(c, text, 8192);
+	return 200;
+}
+
+static struct mg_context *start_with(const char *compression,
+                                     const char *dynamic, int *p)
+{
+	const char *opts[] = {"document_root",
+	                      root,
+	                      "compression",
+	                      compression,
+	                      "compression_dynamic",
+	                      dynamic,
+	                      "enable_keep_alive",
+	                      "yes",
+	                      NULL};
+	struct mg_context *c = tl_start(NULL, NULL, opts, p);
+
+	mg_set_request_handler(c, "/dyn/printf$", dyn_printf, NULL);
+	mg_set_request_handler(c, "/dyn/chunks$", dyn_chunks, NULL);
+	mg_set_request_handler(c, "/dyn/asks$", dyn_asks, NULL);
+	mg_set_request_handler(c, "/dyn/own$", dyn_own_chunks, NULL);
+	mg_set_request_handler(c, "/dyn/small$", dyn_small, NULL);
+	mg_set_request_handler(c, "/dyn/image$", dyn_image, NULL);
+	return c;
+}
+
 static struct mg_context *start(const char *compression, int *p)
 {
-	const char *opts[] = {
-	    "document_root",     root,  "compression", compression,
-	    "enable_keep_alive", "yes", NULL};
-
-	return tl_start(NULL, NULL, opts, p);
+	return start_with(compression, "yes", p);
 }
 
 static void setup(void)
@@ -403,6 +494,90 @@ START_TEST(a_changed_file_is_compressed_again)
 }
 END_TEST
 
+/* ---- handler output ------------------------------------------------------ */
+
+START_TEST(handler_output_is_compressed_and_chunked)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(get_ae("/dyn/printf", "zstd", &r), 200);
+	ck_assert(r.chunked);
+	ck_assert_ptr_null(tl_header(&r, "Content-Length"));
+	ck_assert_str_eq(tl_header(&r, "Vary"), "Accept-Encoding");
+	expect_decoded(&r, "zstd", text, TEXT_SIZE);
+	tl_resp_free(&r);
+	ck_assert_int_eq(get_ae("/dyn/chunks", "gzip", &r), 200);
+	ck_assert(r.chunked);
+	expect_decoded(&r, "gzip", text, TEXT_SIZE);
+	tl_resp_free(&r);
+	/* without Accept-Encoding: as written */
+	ck_assert_int_eq(get_ae("/dyn/printf", NULL, &r), 200);
+	ck_assert_ptr_null(tl_header(&r, "Content-Encoding"));
+	ck_assert_uint_eq(r.body_len, TEXT_SIZE);
+	ck_assert(memcmp(r.body, text, TEXT_SIZE) == 0);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(compressed_handler_responses_keep_the_connection)
+{
+	int fd = tl_connect(port);
+	struct tl_resp r;
+
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(
+		    tl_send(fd, "GET /dyn/chunks HTTP/1.1\r\nHost: x\r\n"
+		                "Accept-Encoding: zstd\r\n\r\n"),
+		    0);
+		ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+		expect_decoded(&r, "zstd", text, TEXT_SIZE);
+		ck_assert(!r.closed);
+		tl_resp_free(&r);
+	}
+	close(fd);
+}
+END_TEST
+
+START_TEST(what_does_not_qualify_is_sent_as_written)
+{
+	const char *targets[] = {"/dyn/own", "/dyn/small", "/dyn/image"};
+	struct tl_resp r;
+
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(get_ae(targets[i], "zstd, gzip", &r), 200);
+		ck_assert_msg(tl_header(&r, "Content-Encoding") == NULL, "%s",
+		              targets[i]);
+		tl_resp_free(&r);
+	}
+	ck_assert_int_eq(get_ae("/dyn/own", "zstd", &r), 200);
+	ck_assert_uint_eq(r.body_len, 2000);
+	ck_assert(memcmp(r.body, text, 2000) == 0);
+	tl_resp_free(&r);
+}
+END_TEST
+
+START_TEST(a_handler_can_ask_for_compression_when_the_option_is_off)
+{
+	struct tl_resp r;
+	int p2;
+	struct mg_context *c2 = start_with("no", "no", &p2);
+
+	ck_assert_int_eq(
+	    ask_on(p2, "GET", "/dyn/asks", "Accept-Encoding: gzip\r\n", &r),
+	    200);
+	expect_decoded(&r, "gzip", text, TEXT_SIZE);
+	tl_resp_free(&r);
+	/* the others are not compressed */
+	ck_assert_int_eq(
+	    ask_on(p2, "GET", "/dyn/printf", "Accept-Encoding: gzip\r\n", &r),
+	    200);
+	ck_assert_ptr_null(tl_header(&r, "Content-Encoding"));
+	ck_assert_uint_eq(r.body_len, TEXT_SIZE);
+	tl_resp_free(&r);
+	mg_stop(c2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_compress");
@@ -427,6 +602,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_missing_file_is_its_gz_for_gzip_clients);
 	tcase_add_test(tc, compression_off_sends_files_as_they_are);
 	tcase_add_test(tc, a_changed_file_is_compressed_again);
+	tcase_add_test(tc, handler_output_is_compressed_and_chunked);
+	tcase_add_test(tc, compressed_handler_responses_keep_the_connection);
+	tcase_add_test(tc, what_does_not_qualify_is_sent_as_written);
+	tcase_add_test(
+	    tc, a_handler_can_ask_for_compression_when_the_option_is_off);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,6 +22,7 @@
 #include "files/zcache.h"
 #include "http/exchange.h"
 #include "util/coding.h"
+#include "util/mime.h"
 
 /* Sidecars in the order they are looked for. */
 static const int sidecar_order[] = {CW_CODING_ZSTD, CW_CODING_BR,
@@ -43,23 +44,7 @@ const char *cw_rep_sidecar_ext(int coding)
 
 int cw_rep_compressible(const char *list, const char *mime)
 {
-	size_t mlen = strcspn(mime, "; \t");
-
-	while (list != NULL && *list != '\0') {
-		const char *s = list + strspn(list, " \t");
-		size_t n = strcspn(s, ",");
-
-		list = s[n] == ',' ? s + n + 1 : NULL;
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-			n--;
-		if (n >= 2 && s[n - 1] == '*' && s[n - 2] == '/') {
-			if (mlen >= n - 1 && strncasecmp(mime, s, n - 1) == 0)
-				return 1;
-		} else if (n == mlen && n > 0 && strncasecmp(mime, s, n) == 0) {
-			return 1;
-		}
-	}
-	return 0;
+	return cw_mime_in_list(list, mime, strcspn(mime, "; \t"));
 }
 
 static const char *accept_encoding(const struct mg_connection *c)

@@ -600,6 +600,23 @@ void mg_send_file(struct mg_connection *conn, const char *path)
 	mg_send_mime_file2(conn, path, NULL, NULL);
 }
 
+/* The file's bytes as handler writes (through the response's compression
+ * filter). 0 or -1. */
+static int write_through(struct mg_connection *conn, const struct cw_file *f)
+{
+	char buf[16384];
+	long long off = 0;
+
+	while (off < f->size) {
+		ssize_t n = pread(f->fd, buf, sizeof buf, (off_t)off);
+
+		if (n <= 0 || cw_resp_write(conn, buf, (size_t)n) < 0)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
 /* As CivetWeb: 0 when the file was sent, -1 if it cannot be opened (here
  * also: is a directory, or sending failed). The caller sent the head. */
 int mg_send_file_body(struct mg_connection *conn, const char *path)
@@ -615,6 +632,8 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 		struct iovec iov = {(void *)f.mem, (size_t)f.size};
 
 		r = cw_resp_writev_body(conn, &iov, 1);
+	} else if (f.size > 0 && conn->x->s.resp.zf != NULL) {
+		r = write_through(conn, &f); /* a compressed response */
 	} else if (f.size > 0) {
 		r = conn->x->s.resp.state == CW_RESP_BODY
 		        ? cw_file_out_begin(conn, f.fd, 0, f.size, 0)

@@ -45,6 +45,7 @@ struct cw_body {
 };
 
 struct cw_out_plan; /* file_out.h */
+struct cw_zfilter;  /* zfilter.h */
 
 /* The response being written (response.c). */
 struct cw_resp {
@@ -70,6 +71,11 @@ struct cw_resp {
 	size_t out_pos;
 	int file_copy; /* the transport cannot send files: copy blocks */
 	struct cw_out_plan *plan; /* a body in pieces (file_out.h), or NULL */
+	/* Compression of what the handler writes (zfilter.h). */
+	struct cw_zfilter *zf;
+	int may_compress;    /* a head from the handler or mg_send_http_ok */
+	int compress_wanted; /* civetd_compress_response() was called */
+	int api_chunked;     /* mg_send_http_ok made a chunked head */
 };
 
 /* Per-request state that starts at zero (cw_exchange_begin). */

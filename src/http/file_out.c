@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http/file_out.h"
+#include "http/zfilter.h"
 
 #define BLOCK (64 * 1024)
 
@@ -63,25 +64,23 @@ static int flush_pending(struct mg_connection *c)
 	return 0;
 }
 
-/* Keep the unsent tail of iov[0..n) (after `done` bytes) in the output
- * buffer. */
-static int keep_unsent(struct mg_connection *c, const struct iovec *iov, int n,
-                       size_t done)
+/* Keep what was not sent of the held head (the output buffer's first
+ * head_len bytes) and of block[0..n), after `done` bytes went out, in the
+ * output buffer, in place: no copy of either on the stack. */
+static int keep_unsent(struct mg_connection *c, size_t head_len,
+                       const char *block, size_t n, size_t done)
 {
 	struct cw_buf *b = &c->x->out;
-	char tmp[BLOCK];
-	size_t len = 0;
 
-	for (int i = 0; i < n; i++) {
-		size_t skip = done < iov[i].iov_len ? done : iov[i].iov_len;
-
-		memcpy(tmp + len, (char *)iov[i].iov_base + skip,
-		       iov[i].iov_len - skip);
-		len += iov[i].iov_len - skip;
-		done -= skip;
+	c->x->s.resp.out_pos = 0;
+	if (done < head_len) {
+		memmove(b->data, b->data + done, head_len - done);
+		b->len = head_len - done;
+		return cw_buf_add(b, block, n, 2 * BLOCK);
 	}
-	b->len = c->x->s.resp.out_pos = 0;
-	return cw_buf_add(b, tmp, len, 2 * BLOCK);
+	b->len = 0;
+	return cw_buf_add(b, block + (done - head_len), n - (done - head_len),
+	                  2 * BLOCK);
 }
 
 /* Is this the whole response of a connection that closes right after it,
@@ -142,7 +141,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
 		b->len = 0;
 		return 0;
 	}
-	if (keep_unsent(c, iov, 2, w > 0 ? (size_t)w : 0) != 0 ||
+	if (keep_unsent(c, iov[0].iov_len, block, (size_t)n,
+	                w > 0 ? (size_t)w : 0) != 0 ||
 	    (r->file_fd = dup(fd)) < 0) {
 		c->x->s.must_close = 1;
 		return -1;
@@ -183,6 +183,7 @@ void cw_file_out_drop(struct cw_resp *r)
 	r->file_fd = -1;
 	cw_out_plan_free(r->plan);
 	r->plan = NULL;
+	cw_zfilter_free(r);
 }
 
 int cw_file_out_plan(struct mg_connection *c, struct cw_out_plan *p,

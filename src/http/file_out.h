@@ -52,7 +52,8 @@ void cw_out_plan_free(struct cw_out_plan *p);
 int cw_file_out_plan(struct mg_connection *c, struct cw_out_plan *p,
                      long long len);
 
-/* Close and free what r holds for writing out (its file, its plan). */
+/* Close and free what r holds for its output (its file, its plan, its
+ * compression filter). */
 void cw_file_out_drop(struct cw_resp *r);
 
 /* Write out what is pending, waiting for the socket within the

@@ -21,9 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civetd.h"
 #include "core/log.h"
 #include "http/file_out.h"
 #include "http/response.h"
+#include "http/zfilter.h"
 #include "net/conn.h"
 #include "util/buf.h"
 #include "util/codec.h"
@@ -122,6 +124,9 @@ struct head_facts {
 	int close;
 	int keep_alive;
 	int bad;
+	const char *ctype; /* Content-Type value, for the compression filter */
+	size_t ctype_len;
+	int encoded; /* a Content-Encoding line */
 };
 
 /* Position just past the blank line ending a head, or 0. */
@@ -180,6 +185,12 @@ static void inspect_line(const char *line, size_t len, struct head_facts *f)
 	} else if (nlen == 10 && cw_memcaseeq(line, "Connection", 10) == 0) {
 		f->close |= token_in(v, vlen, "close");
 		f->keep_alive |= token_in(v, vlen, "keep-alive");
+	} else if (nlen == 12 && cw_memcaseeq(line, "Content-Type", 12) == 0) {
+		f->ctype = v;
+		f->ctype_len = vlen;
+	} else if (nlen == 16 &&
+	           cw_memcaseeq(line, "Content-Encoding", 16) == 0) {
+		f->encoded = 1;
 	}
 }
 
@@ -277,6 +288,49 @@ static int interim_head(struct mg_connection *c, size_t hlen)
 	return end ? process_head(c, end) : 0;
 }
 
+/* Set up the compression filter if the response qualifies (zfilter.c);
+ * the head is then chunked and unlimited. 0, or -1 (out of memory). */
+static int start_filter(struct mg_connection *c, size_t *hlen,
+                        struct head_facts *f)
+{
+	struct cw_resp *r = &c->x->s.resp;
+	struct cw_zhead zh = {f->status, r->no_body,   f->chunked, f->length,
+	                      f->ctype,  f->ctype_len, f->encoded};
+	int z = cw_zfilter_begin(c, cw_req_opts(c), hlen, &zh);
+
+	if (z < 0) {
+		c->x->s.must_close = 1;
+		return -1;
+	}
+	if (z > 0) {
+		r->length = f->length = -1;
+		r->chunked = f->chunked = 1;
+	}
+	return 0;
+}
+
+/* Body bytes written with the head (out[hlen..)) go through the filter:
+ * the head stays, their chunks follow it. 0 or -1. */
+static int filter_buffered(struct mg_connection *c, size_t hlen)
+{
+	struct cw_buf *b = &c->x->out;
+	size_t n = b->len - hlen;
+	char *raw = malloc(n);
+	const char *chunks;
+	size_t clen;
+	int r;
+
+	if (raw == NULL)
+		return -1;
+	memcpy(raw, b->data + hlen, n);
+	b->len = hlen;
+	r = cw_zfilter_put(c, raw, n, 0, 0, &chunks, &clen);
+	free(raw);
+	if (r == 0 && clen > 0)
+		r = cw_buf_add(b, chunks, clen, CW_MAX_RESPONSE_HEAD + clen);
+	return r;
+}
+
 static int process_head(struct mg_connection *c, size_t hlen)
 {
 	struct cw_resp *r = &c->x->s.resp;
@@ -296,6 +350,8 @@ static int process_head(struct mg_connection *c, size_t hlen)
 	r->length = f.length;
 	r->chunked = f.chunked;
 	r->no_body = is_head_request(c) || f.status == 204 || f.status == 304;
+	if (r->may_compress && !f.bad && start_filter(c, &hlen, &f) != 0)
+		return -1;
 	framed = r->no_body || f.chunked || f.length >= 0;
 	if (f.bad || !framed || f.close || !cw_resp_keep_alive(c)) {
 		c->x->s.must_close = 1;
@@ -312,6 +368,8 @@ static int process_head(struct mg_connection *c, size_t hlen)
 		c->x->out.len = hlen;
 	else
 		r->body_sent += (long long)body;
+	if (r->zf != NULL && body > 0 && filter_buffered(c, hlen) != 0)
+		return -1;
 	if (r->length >= 0 && r->body_sent > r->length)
 		c->x->s.must_close = 1;
 	if (body > 0 || r->no_body || r->chunked || r->length <= 0)
@@ -339,6 +397,7 @@ static int write_head_bytes(struct mg_connection *c, const char *data,
 	struct cw_buf *b = &c->x->out;
 	size_t from = b->len > 3 ? b->len - 3 : 0, end;
 
+	c->x->s.resp.may_compress = 1; /* the handler's own head */
 	if (b->len == 0 && data[0] != 'H')
 		return go_raw(c, data, len);
 	if (cw_buf_add(b, data, len, CW_MAX_RESPONSE_HEAD) != 0)
@@ -352,6 +411,25 @@ static int write_head_bytes(struct mg_connection *c, const char *data,
 	return process_head(c, end);
 }
 
+/* data through the compression filter, and what it gives out. */
+static int write_filtered(struct mg_connection *c, const void *data, size_t len,
+                          int flush, int finish)
+{
+	const char *chunks;
+	struct iovec iov;
+	size_t n;
+
+	if (cw_zfilter_put(c, data, len, flush, finish, &chunks, &n) != 0) {
+		c->x->s.must_close = 1;
+		return -1;
+	}
+	if (n == 0 && !(c->x->s.resp.head_held || c->x->out.len > 0))
+		return 0;
+	iov.iov_base = (void *)chunks;
+	iov.iov_len = n;
+	return flush_with(c, &iov, 1);
+}
+
 static int write_body(struct mg_connection *c, const void *data, size_t len)
 {
 	struct cw_resp *r = &c->x->s.resp;
@@ -362,6 +440,8 @@ static int write_body(struct mg_connection *c, const void *data, size_t len)
 	r->body_sent += (long long)len;
 	if (r->length >= 0 && r->body_sent > r->length)
 		c->x->s.must_close = 1;
+	if (r->zf != NULL)
+		return write_filtered(c, data, len, 0, 0);
 	iov.iov_base = (void *)data;
 	iov.iov_len = len;
 	return flush_with(c, &iov, 1);
@@ -398,6 +478,12 @@ int cw_resp_writev_body(struct mg_connection *c, struct iovec *iov, int n)
 
 	if (c->x->s.resp.sealed)
 		return -1;
+	if (c->x->s.resp.zf != NULL) {
+		for (int i = 0; i < n; i++)
+			if (write_body(c, iov[i].iov_base, iov[i].iov_len) != 0)
+				return -1;
+		return 0;
+	}
 	for (int i = 0; i < n; i++)
 		total += iov[i].iov_len;
 	if (c->x->s.resp.no_body)
@@ -504,6 +590,10 @@ void cw_resp_finish(struct mg_connection *c)
 		c->x->s.must_close = 1;
 		break;
 	default:
+		if (r->zf != NULL && !cw_zfilter_done(r) &&
+		    write_filtered(c, NULL, 0, 0, 1) == 0)
+			r->chunked_done = 1;
+		cw_zfilter_free(r);
 		if (r->head_held || c->x->out.len > 0)
 			flush_with(c, NULL, 0);
 		if (r->no_body)
@@ -716,6 +806,18 @@ int mg_send_chunk(struct mg_connection *conn, const char *chunk,
 		return n + (int)chunk_len + 2;
 	}
 	conn->x->s.resp.chunked_api = 1;
+	if (conn->x->s.resp.zf != NULL) {
+		/* each chunk is flushed: what came so far is decodable */
+		if (conn->x->s.resp.sealed ||
+		    cw_zfilter_done(&conn->x->s.resp) ||
+		    write_filtered(conn, chunk, chunk_len, 1, chunk_len == 0) !=
+		        0)
+			return -1;
+		conn->x->s.resp.body_sent += chunk_len;
+		if (chunk_len == 0)
+			conn->x->s.resp.chunked_done = 1;
+		return n + (int)chunk_len + 2;
+	}
 	if (chunk_len == 0)
 		conn->x->s.resp.chunked_done = 1;
 	iov[0].iov_base = size;
@@ -753,6 +855,8 @@ int mg_send_http_ok(struct mg_connection *conn, const char *mime_type,
 	cors_origin(conn, cors, sizeof cors);
 	snprintf(extra, sizeof extra, "%s%sContent-Type: %s\r\n",
 	         cw_no_cache_headers, cors, mime_type);
+	conn->x->s.resp.may_compress = 1;
+	conn->x->s.resp.api_chunked = content_length < 0;
 	if (cw_resp_head(conn, 200, extra, content_length,
 	                 content_length < 0) != 0)
 		return -1;
@@ -918,4 +1022,13 @@ int mg_response_header_send(struct mg_connection *conn)
 		return -4;
 	conn->x->s.resp.state = CW_RESP_HEAD;
 	return process_head(conn, b->len) == 0 ? 0 : -4;
+}
+
+int civetd_compress_response(struct mg_connection *conn)
+{
+	if (conn == NULL || conn->x == NULL || conn->is_client ||
+	    cw_resp_started(conn))
+		return -1;
+	conn->x->s.resp.compress_wanted = 1;
+	return 0;
 }

@@ -39,6 +39,19 @@ CIVETWEB_API int civetd_run(const struct mg_init_data *init,
 CIVETWEB_API int civetd_check_config(const struct mg_init_data *init,
                                      struct mg_error_data *error);
 
+/* Compress the response the handler is about to write, as
+ * `compression_dynamic yes` does for every response: call it before the
+ * head (mg_send_http_ok, mg_response_header_send, or a head written with
+ * mg_printf/mg_write). The response is then sent with Content-Encoding
+ * zstd or gzip, chunked, if the client accepts one of them and the
+ * response qualifies (2xx but not 204/206, no Content-Encoding of its own,
+ * a type in compression_mime_types, no Content-Length below
+ * compression_min_size, and not a "Transfer-Encoding: chunked" head the
+ * handler frames itself; mg_send_http_ok(conn, type, -1) with
+ * mg_send_chunk is compressed, each chunk flushed). Returns 0, or -1 when
+ * the response has already begun (nothing changes). */
+CIVETWEB_API int civetd_compress_response(struct mg_connection *conn);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
  * searched first, in its own order, by suffix, as CivetWeb does. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civetweb.h"
 #include "util/codec.h"
@@ -274,6 +275,25 @@ int cw_mime_check_extra(const char *extra, char *err, size_t errlen)
 		why = mime_type_problem(e.type, e.type_len);
 		if (why != NULL)
 			return mime_fail(err, errlen, &e, why);
+	}
+	return 0;
+}
+
+int cw_mime_in_list(const char *list, const char *mime, size_t len)
+{
+	while (list != NULL && *list != '\0') {
+		const char *s = list + strspn(list, " \t");
+		size_t n = strcspn(s, ",");
+
+		list = s[n] == ',' ? s + n + 1 : NULL;
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n >= 2 && s[n - 1] == '*' && s[n - 2] == '/') {
+			if (len >= n - 1 && strncasecmp(mime, s, n - 1) == 0)
+				return 1;
+		} else if (n == len && n > 0 && strncasecmp(mime, s, n) == 0) {
+			return 1;
+		}
 	}
 	return 0;
 }

@@ -13,6 +13,11 @@
 const char *cw_mime_type(const char *path, const char *extra, char *buf,
                          size_t bufsize);
 
+/* Is the type mime[0..len) (without parameters) in list, a comma-
+ * separated list of "type/subtype" entries and "type/" entries ending in
+ * a star (every subtype)? Case-insensitive. */
+int cw_mime_in_list(const char *list, const char *mime, size_t len);
+
 /* Validate an extra_mime_types value: 0 if well formed, else -1 with a
  * reason in err. */
 int cw_mime_check_extra(const char *extra, char *err, size_t errlen);

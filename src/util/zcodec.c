@@ -230,6 +230,18 @@ int cw_zenc_set_size(struct cw_zenc *z, size_t size)
 	return 0;
 }
 
+int cw_zenc_set_window(struct cw_zenc *z, int log)
+{
+	if (z->coding != CW_CODING_ZSTD)
+		return 0;
+	if (ZSTD_isError(
+	        ZSTD_CCtx_setParameter(z->zstd, ZSTD_c_windowLog, log))) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 int cw_zenc_reset(struct cw_zenc *z)
 {
 	if (z->coding == CW_CODING_ZSTD) {

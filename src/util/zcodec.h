@@ -49,6 +49,11 @@ int cw_zenc_run(struct cw_zenc *z, const void *in, size_t len, int flush,
  * -1 (EINVAL). */
 int cw_zenc_set_size(struct cw_zenc *z, size_t size);
 
+/* Limit zstd's window to 2^log bytes (before the first cw_zenc_run): a
+ * stream of unknown length otherwise gets the level's full window, and
+ * with it megabytes of state. gzip's window is always 32 KiB. 0 or -1. */
+int cw_zenc_set_window(struct cw_zenc *z, int log);
+
 /* Start a new stream on z with the same coding and level, keeping its
  * allocated state. 0, or -1 (z is then only fit for cw_zenc_free). */
 int cw_zenc_reset(struct cw_zenc *z);
