@@ -125,8 +125,8 @@ static int step(struct reader *r, long long max)
 			return -1;
 		r->need = atoll(cl + 17);
 		/* the body bytes of this read: all it gave past the head */
-		r->got = (long long)n -
-		         (long long)((size_t)(end + 4 - r->buf) - (r->head - keep));
+		r->got = (long long)n - (long long)((size_t)(end + 4 - r->buf) -
+		                                    (r->head - keep));
 		return r->got >= r->need ? 1 : 0;
 	}
 	r->got += n;
@@ -150,14 +150,16 @@ int main(int argc, char **argv)
 	double t0, secs;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: slowread PORT PATH CLIENTS RATE PROBE\n");
+		fprintf(stderr,
+		        "usage: slowread PORT PATH CLIENTS RATE PROBE\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
 	clients = atoi(argv[3]);
 	rate = atoll(argv[4]);
 	r = calloc((size_t)clients, sizeof *r);
-	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", argv[2]);
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
+	         argv[2]);
 	for (int i = 0; i < clients; i++) {
 		int rcv = 262144;
 
@@ -186,7 +188,11 @@ int main(int argc, char **argv)
 				r[i].done = 1;
 				r[i].failed = s < 0;
 				if (s < 0 && getenv("DEBUG"))
-					fprintf(stderr, "client %d: got %lld of %lld: %s\n", i, r[i].got, r[i].need, strerror(errno));
+					fprintf(
+					    stderr,
+					    "client %d: got %lld of %lld: %s\n",
+					    i, r[i].got, r[i].need,
+					    strerror(errno));
 				failed += s < 0;
 				left--;
 				close(r[i].fd);
