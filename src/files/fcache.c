@@ -35,7 +35,7 @@ struct node {
 struct stripe {
 	pthread_mutex_t lock;
 	struct node *bucket[BUCKETS];
-	struct node lru; /* sentinel: lru.lru_next is the most recent */
+	struct node *newest, *oldest; /* the recency list */
 	int count;
 };
 
@@ -65,7 +65,6 @@ struct cw_fcache *cw_fcache_new(int max)
 	fc->max_per_stripe = max / STRIPES > 0 ? max / STRIPES : 1;
 	for (int i = 0; i < STRIPES; i++) {
 		pthread_mutex_init(&fc->s[i].lock, NULL);
-		fc->s[i].lru.lru_next = fc->s[i].lru.lru_prev = &fc->s[i].lru;
 	}
 	return fc;
 }
@@ -84,18 +83,29 @@ static void unref(struct node *n)
 		node_free(n);
 }
 
-static void lru_unlink(struct node *n)
+/* The recency list: lru_prev towards the newest, lru_next the oldest. */
+static void lru_unlink(struct stripe *s, struct node *n)
 {
-	n->lru_prev->lru_next = n->lru_next;
-	n->lru_next->lru_prev = n->lru_prev;
+	if (n->lru_prev != NULL)
+		n->lru_prev->lru_next = n->lru_next;
+	else
+		s->newest = n->lru_next;
+	if (n->lru_next != NULL)
+		n->lru_next->lru_prev = n->lru_prev;
+	else
+		s->oldest = n->lru_prev;
+	n->lru_prev = n->lru_next = NULL;
 }
 
 static void lru_push(struct stripe *s, struct node *n)
 {
-	n->lru_next = s->lru.lru_next;
-	n->lru_prev = &s->lru;
-	s->lru.lru_next->lru_prev = n;
-	s->lru.lru_next = n;
+	n->lru_prev = NULL;
+	n->lru_next = s->newest;
+	if (s->newest != NULL)
+		s->newest->lru_prev = n;
+	else
+		s->oldest = n;
+	s->newest = n;
 }
 
 /* Take n out of the table (it lives on while held). */
@@ -106,7 +116,7 @@ static void remove_node(struct stripe *s, struct node *n)
 	while (*pp != n)
 		pp = &(*pp)->next;
 	*pp = n->next;
-	lru_unlink(n);
+	lru_unlink(s, n);
 	s->count--;
 	unref(n);
 }
@@ -116,8 +126,8 @@ void cw_fcache_free(struct cw_fcache *fc)
 	if (fc == NULL)
 		return;
 	for (int i = 0; i < STRIPES; i++) {
-		while (fc->s[i].lru.lru_next != &fc->s[i].lru)
-			remove_node(&fc->s[i], fc->s[i].lru.lru_next);
+		while (fc->s[i].newest != NULL)
+			remove_node(&fc->s[i], fc->s[i].newest);
 		pthread_mutex_destroy(&fc->s[i].lock);
 	}
 	free(fc);
@@ -207,8 +217,8 @@ static void insert(struct cw_fcache *fc, struct stripe *s, struct node *fresh)
 
 	if (old != NULL)
 		remove_node(s, old);
-	while (s->count >= fc->max_per_stripe && s->lru.lru_prev != &s->lru)
-		remove_node(s, s->lru.lru_prev);
+	while (s->count >= fc->max_per_stripe && s->oldest != NULL)
+		remove_node(s, s->oldest);
 	fresh->next = *b;
 	*b = fresh;
 	lru_push(s, fresh);
@@ -234,7 +244,7 @@ const struct cw_fentry *cw_fcache_get(struct cw_fcache *fc, const char *path,
 	n = find(s, path, key, hash);
 	if (n != NULL) {
 		n->refs++;
-		lru_unlink(n);
+		lru_unlink(s, n);
 		lru_push(s, n);
 	}
 	pthread_mutex_unlock(&s->lock);
