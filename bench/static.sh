@@ -15,6 +15,8 @@
 # usage: bench/static.sh [SECONDS] [CONNECTIONS]
 #   BUILD=DIR   a built civetd tree (default: build one in /tmp, -O2)
 #   CLIENTS=N   slow readers (default 200; 0 skips part 3)
+#   ROUNDS=N    repeat part 1 N times (default 1), the servers taking turns
+#   SKIP_COMPRESSION=1  skip part 2
 # Needs (Debian): wrk curl nginx-light lighttpd gcc zstd.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ SRC=$(cd "$HERE/.." && pwd)
 D=${1:-8}
 C=${2:-64}
 CLIENTS=${CLIENTS:-200}
+ROUNDS=${ROUNDS:-1}
 WORK=$(mktemp -d)
 WWW=$WORK/www
 PIDS=()
@@ -125,8 +128,8 @@ load() { # name url [header]
 		"$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
 }
 
-echo "== 1. static files (wrk -c$C, ${D}s each)"
-for url in /4k.txt /1m.bin; do
+echo "== 1. static files (wrk -c$C, ${D}s each, $ROUNDS rounds)"
+for url in $(for _ in $(seq "$ROUNDS"); do echo /4k.txt /1m.bin; done); do
 	start civetd 16 "$WWW" num_workers 2 enable_keep_alive yes \
 		admin_socket "$WORK/adm/a.sock"
 	load civetd "$url"; stop
