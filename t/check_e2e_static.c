@@ -168,26 +168,12 @@ static void expect_whole(const char *range)
 static void validators(const char *name, char *etag, size_t elen, char *date,
                        size_t dlen, time_t *mtime)
 {
-	char p[1024];
-	struct stat st;
-	struct tm tm;
-
-	snprintf(p, sizeof p, "%s/%s", root, name);
-	ck_assert_int_eq(stat(p, &st), 0);
-	snprintf(etag, elen, "\"%lx.%lld\"", (unsigned long)st.st_mtime,
-	         (long long)st.st_size);
-	gmtime_r(&st.st_mtime, &tm);
-	strftime(date, dlen, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (mtime != NULL)
-		*mtime = st.st_mtime;
+	tl_file_validators(root, name, etag, elen, date, dlen, mtime);
 }
 
 static void http_date(time_t t, char *out, size_t len)
 {
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	tl_http_date(t, out, len);
 }
 
 /* ---- ranges -------------------------------------------------------------- */

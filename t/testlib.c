@@ -585,3 +585,26 @@ long tl_rss_kib(void)
 	fclose(f);
 	return kib;
 }
+
+void tl_http_date(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+void tl_file_validators(const char *dir, const char *name, char *etag,
+                        size_t elen, char *date, size_t dlen, time_t *mtime)
+{
+	char p[1024];
+	struct stat st;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	ck_assert_int_eq(stat(p, &st), 0);
+	snprintf(etag, elen, "\"%lx.%lld\"", (unsigned long)st.st_mtime,
+	         (long long)st.st_size);
+	tl_http_date(st.st_mtime, date, dlen);
+	if (mtime != NULL)
+		*mtime = st.st_mtime;
+}

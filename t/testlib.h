@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "civetweb.h"
 
@@ -80,6 +81,15 @@ char *tl_mkdtemp(void);
 void tl_rmdir(const char *dir);
 void tl_write_file(const char *dir, const char *name, const char *data,
                    size_t len);
+
+/* The validators civetd sends for the file dir/name: its entity tag
+ * (CivetWeb's "<mtime hex>.<size>") and Last-Modified date; *mtime gets
+ * its modification time when not NULL. Fails the test if it is missing. */
+void tl_file_validators(const char *dir, const char *name, char *etag,
+                        size_t elen, char *date, size_t dlen, time_t *mtime);
+
+/* The IMF-fixdate of t, as in Date and Last-Modified. */
+void tl_http_date(time_t t, char *out, size_t len);
 
 /* Milliseconds of a monotonic clock. */
 long long tl_now_ms(void);

@@ -47,15 +47,6 @@ int cw_rep_compressible(const char *list, const char *mime)
 	return cw_mime_in_list(list, mime, strcspn(mime, "; \t"));
 }
 
-static const char *accept_encoding(const struct mg_connection *c)
-{
-	for (int i = 0; i < c->x->ri.num_headers; i++)
-		if (strcasecmp(c->x->ri.http_headers[i].name,
-		               "Accept-Encoding") == 0)
-			return c->x->ri.http_headers[i].value;
-	return NULL;
-}
-
 /* Open the sidecars of path the client would take; the best one stays
  * open in rep. 1 if one is sent, 0 if none (rep->vary says whether one
  * exists). */
@@ -145,7 +136,7 @@ void cw_rep_choose(struct mg_connection *c, const struct cw_file *f,
 	if (f->fd < 0 || f->mem != NULL ||
 	    !cw_options_flag(o, CW_OPT_COMPRESSION))
 		return;
-	ae = accept_encoding(c);
+	ae = mg_get_header(c, "Accept-Encoding");
 	if (ae != NULL && choose_sidecar(c, ae, path, base_len, rep))
 		return;
 	if (cw_rep_compressible(

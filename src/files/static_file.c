@@ -439,13 +439,9 @@ static int find(struct mg_connection *c, struct place *pl, struct cw_file *f)
 static int find_gzip(struct mg_connection *c, struct place *pl,
                      struct cw_file *f)
 {
-	const char *ae = NULL;
+	const char *ae = mg_get_header(c, "Accept-Encoding");
 	size_t n = strlen(pl->path);
 
-	for (int i = 0; i < c->x->ri.num_headers; i++)
-		if (strcasecmp(c->x->ri.http_headers[i].name,
-		               "Accept-Encoding") == 0)
-			ae = c->x->ri.http_headers[i].value;
 	if (ae == NULL || n + 4 > sizeof pl->path ||
 	    cw_coding_choose(ae, 1u << CW_CODING_GZIP) != CW_CODING_GZIP)
 		return -1;

@@ -35,21 +35,12 @@ struct cw_zfilter {
 	int done;
 };
 
-static const char *accept_encoding(const struct mg_connection *c)
-{
-	for (int i = 0; i < c->x->ri.num_headers; i++)
-		if (strcasecmp(c->x->ri.http_headers[i].name,
-		               "Accept-Encoding") == 0)
-			return c->x->ri.http_headers[i].value;
-	return NULL;
-}
-
 /* The coding for this response, or 0 for none. */
 static int choose(const struct mg_connection *c, const struct cw_options *o,
                   const struct cw_zhead *h)
 {
 	const struct cw_resp *r = &c->x->s.resp;
-	const char *ae = accept_encoding(c);
+	const char *ae = mg_get_header(c, "Accept-Encoding");
 	size_t mlen = h->ctype_len;
 	int k;
 
