@@ -85,6 +85,17 @@ static const char *memfile(const struct mg_connection *c, const char *path,
 	return abc;
 }
 
+/* mg_send_file() of the list/ directory. */
+static int send_dir(struct mg_connection *c, void *arg)
+{
+	char p[1024];
+
+	(void)arg;
+	snprintf(p, sizeof p, "%s/list", root);
+	mg_send_file(c, p);
+	return 200;
+}
+
 static void setup(void)
 {
 	char rw[1200];
@@ -107,6 +118,7 @@ static void setup(void)
 	cb.open_file = memfile;
 	snprintf(rw, sizeof rw, "/rw/=%s/,/one=%s/doc.txt", rewrite, rewrite);
 	ctx = tl_start(&cb, NULL, opts, &port);
+	mg_set_request_handler(ctx, "/api/dir$", send_dir, NULL);
 }
 
 static void teardown(void)
@@ -560,6 +572,19 @@ START_TEST(directory_listing_is_sorted_escaped_and_hides_hidden_files)
 }
 END_TEST
 
+START_TEST(send_file_of_a_directory_sends_its_listing)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(ask("GET", "/api/dir", NULL, &r), 200);
+	ck_assert_str_eq(tl_header(&r, "Content-Type"),
+	                 "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "href=\"a.txt\""));
+	ck_assert_ptr_null(strstr(r.body, "htpasswd"));
+	tl_resp_free(&r);
+}
+END_TEST
+
 START_TEST(index_file_wins_over_the_listing)
 {
 	struct tl_resp r;
@@ -668,6 +693,7 @@ static Suite *suite(void)
 	tcase_add_test(
 	    tc, directory_listing_is_sorted_escaped_and_hides_hidden_files);
 	tcase_add_test(tc, index_file_wins_over_the_listing);
+	tcase_add_test(tc, send_file_of_a_directory_sends_its_listing);
 	tcase_add_test(tc, hidden_files_stay_hidden_through_encoded_names);
 	suite_add_tcase(s, tc);
 	return s;

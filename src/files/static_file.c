@@ -537,18 +537,45 @@ static size_t header_lines(const char *s, char *out, size_t cap)
 	return cw_text_end(&t);
 }
 
+/* A directory given to mg_send_mime_file2(): its listing, as CivetWeb
+ * sends it, or 403 when listings are off. */
+static void send_api_directory(struct mg_connection *conn, const char *path)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (!cw_options_flag(cw_req_opts(conn),
+	                     CW_OPT_ENABLE_DIRECTORY_LISTING)) {
+		cw_send_error(conn, 403, "%s",
+		              "Error: Directory listing denied");
+		return;
+	}
+	if (n + 2 > sizeof dir) {
+		cw_send_error(conn, 404, "%s", "Error: File not found");
+		return;
+	}
+	memcpy(dir, path, n + 1);
+	if (n == 0 || dir[n - 1] != '/')
+		memcpy(dir + n, "/", 2);
+	send_listing(conn, dir);
+}
+
 static void send_api_file(struct mg_connection *conn, const char *path,
                           const char *mime_type, const char *extra)
 {
 	struct cw_file f;
 	struct cw_file_how how = {NULL, extra, 0, 0, 0};
 
-	if (cw_file_open(conn, path, 0, &f) != 0 || f.is_dir) {
-		int status = f.is_dir ? 403 : cw_file_status_of_errno(errno);
+	if (cw_file_open(conn, path, 0, &f) != 0) {
+		int status = cw_file_status_of_errno(errno);
 
 		cw_send_error(conn, status, "%s",
 		              status == 404 ? "Error: File not found"
 		                            : "Error: Cannot send file");
+		return;
+	}
+	if (f.is_dir) {
+		send_api_directory(conn, path);
 		return;
 	}
 	if (mime_type != NULL && *mime_type != '\0')
@@ -558,8 +585,9 @@ static void send_api_file(struct mg_connection *conn, const char *path,
 }
 
 /* As CivetWeb: 404 if the file is not found, else 304 or 200 with the
- * static-file headers and the additional lines. civetd answers 403 for a
- * directory (listings are not built yet) or a file it may not read.
+ * static-file headers and the additional lines; a directory's listing
+ * (403 when enable_directory_listing is off); 403 for a file it may not
+ * read.
  * hide_files_patterns do not apply: the application chose the path. */
 void mg_send_mime_file2(struct mg_connection *conn, const char *path,
                         const char *mime_type, const char *additional_headers)
