@@ -88,8 +88,15 @@ static void *prober(void *arg)
 {
 	const char *path = arg;
 
+	double start = now_ms();
+
 	while (atomic_load(&running) && nprobes < MAX_PROBES) {
-		probe_ms[nprobes++] = probe_once(path);
+		double ms = probe_once(path);
+
+		if (getenv("SLOWREAD_SHOW") != NULL && (ms < 0 || ms > 5))
+			fprintf(stderr, "probe at %.1f s: %.2f ms\n",
+			        (now_ms() - start) / 1e3, ms);
+		probe_ms[nprobes++] = ms;
 		usleep(100000);
 	}
 	return NULL;

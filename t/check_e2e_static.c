@@ -96,6 +96,24 @@ static int send_dir(struct mg_connection *c, void *arg)
 	return 200;
 }
 
+/* Writes api.txt anew (by rename, as tools do) with the query string
+ * in it, then sends it: the application's file, just written. */
+static int write_and_send(struct mg_connection *c, void *arg)
+{
+	const char *q = mg_get_request_info(c)->query_string;
+	char tmp[1024], p[1024], text[64];
+
+	(void)arg;
+	snprintf(text, sizeof text, "version %s\n", q ? q : "-");
+	tl_write_file(parent, "api.tmp", text, strlen(text));
+	snprintf(tmp, sizeof tmp, "%s/api.tmp", parent);
+	snprintf(p, sizeof p, "%s/api.txt", parent);
+	if (rename(tmp, p) != 0)
+		return 500;
+	mg_send_file(c, p);
+	return 200;
+}
+
 static void setup(void)
 {
 	char rw[1200];
@@ -119,6 +137,7 @@ static void setup(void)
 	snprintf(rw, sizeof rw, "/rw/=%s/,/one=%s/doc.txt", rewrite, rewrite);
 	ctx = tl_start(&cb, NULL, opts, &port);
 	mg_set_request_handler(ctx, "/api/dir$", send_dir, NULL);
+	mg_set_request_handler(ctx, "/api/fresh$", write_and_send, NULL);
 }
 
 static void teardown(void)
@@ -662,6 +681,25 @@ START_TEST(replaced_changed_removed_and_new_files_are_seen_within_a_second)
 }
 END_TEST
 
+/* mg_send_file() is not served from the open-file cache: the application
+ * may have just written the file. */
+START_TEST(send_file_sends_what_the_application_just_wrote)
+{
+	struct tl_resp r;
+	char want[64];
+
+	for (int i = 0; i < 5; i++) {
+		char target[64];
+
+		snprintf(target, sizeof target, "/api/fresh?%d", i);
+		snprintf(want, sizeof want, "version %d\n", i);
+		ck_assert_int_eq(ask("GET", target, NULL, &r), 200);
+		ck_assert_str_eq(r.body, want);
+		tl_resp_free(&r);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_static");
@@ -694,6 +732,7 @@ static Suite *suite(void)
 	    tc, directory_listing_is_sorted_escaped_and_hides_hidden_files);
 	tcase_add_test(tc, index_file_wins_over_the_listing);
 	tcase_add_test(tc, send_file_of_a_directory_sends_its_listing);
+	tcase_add_test(tc, send_file_sends_what_the_application_just_wrote);
 	tcase_add_test(tc, hidden_files_stay_hidden_through_encoded_names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -132,8 +132,8 @@ static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
 	return 0;
 }
 
-int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
-                 struct cw_file *f)
+static int open_file(struct mg_connection *c, const char *path, size_t base_len,
+                     struct cw_fcache *fc, struct cw_file *f)
 {
 	const struct cw_fentry *e;
 	struct stat st;
@@ -151,8 +151,7 @@ int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
 			return 0;
 		}
 	}
-	e = cw_fcache_get(c->ctx->file_cache, path, (int)base_len, open_path,
-	                  &base_len);
+	e = cw_fcache_get(fc, path, (int)base_len, open_path, &base_len);
 	if (e != NULL)
 		return from_entry(c, e, f);
 	f->fd = open_path(&base_len, path);
@@ -177,4 +176,16 @@ int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
 	}
 	errno = EACCES;
 	return -1;
+}
+
+int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
+                 struct cw_file *f)
+{
+	return open_file(c, path, base_len, c->ctx->file_cache, f);
+}
+
+int cw_file_open_fresh(struct mg_connection *c, const char *path,
+                       struct cw_file *f)
+{
+	return open_file(c, path, 0, NULL, f);
 }

@@ -37,6 +37,12 @@ int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
                  struct cw_file *f);
 void cw_file_close(struct mg_connection *c, struct cw_file *f);
 
+/* cw_file_open of path as it is now, past the open-file cache: for the
+ * files an application names (mg_send_file*), which it may have written
+ * a moment ago. */
+int cw_file_open_fresh(struct mg_connection *c, const char *path,
+                       struct cw_file *f);
+
 /* The HTTP status for an open failure's errno: 403, 404 or 500. */
 int cw_file_status_of_errno(int e);
 

@@ -566,7 +566,7 @@ static void send_api_file(struct mg_connection *conn, const char *path,
 	struct cw_file f;
 	struct cw_file_how how = {NULL, extra, 0, 0, 0};
 
-	if (cw_file_open(conn, path, 0, &f) != 0) {
+	if (cw_file_open_fresh(conn, path, &f) != 0) {
 		int status = cw_file_status_of_errno(errno);
 
 		cw_send_error(conn, status, "%s",
@@ -650,7 +650,7 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 
 	if (conn == NULL || path == NULL || conn->is_client || conn->x == NULL)
 		return -1;
-	if (cw_file_open(conn, path, 0, &f) != 0 || f.is_dir)
+	if (cw_file_open_fresh(conn, path, &f) != 0 || f.is_dir)
 		return -1;
 	if (f.size > 0 && f.mem != NULL) {
 		struct iovec iov = {(void *)f.mem, (size_t)f.size};
