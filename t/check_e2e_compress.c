@@ -161,6 +161,17 @@ static int dyn_image(struct mg_connection *c, void *arg)
 	return 200;
 }
 
+/* mg_send_file() of side.txt: the application's file, no sidecar. */
+static int send_side(struct mg_connection *c, void *arg)
+{
+	char p[1024];
+
+	(void)arg;
+	snprintf(p, sizeof p, "%s/side.txt", root);
+	mg_send_file(c, p);
+	return 200;
+}
+
 static struct mg_context *start_with(const char *compression,
                                      const char *dynamic, int *p)
 {
@@ -181,6 +192,7 @@ static struct mg_context *start_with(const char *compression,
 	mg_set_request_handler(c, "/dyn/own$", dyn_own_chunks, NULL);
 	mg_set_request_handler(c, "/dyn/small$", dyn_small, NULL);
 	mg_set_request_handler(c, "/dyn/image$", dyn_image, NULL);
+	mg_set_request_handler(c, "/dyn/side$", send_side, NULL);
 	return c;
 }
 
@@ -397,6 +409,17 @@ START_TEST(sidecars_are_sent_as_they_are_with_the_original_type)
 }
 END_TEST
 
+START_TEST(send_file_sends_the_named_file_not_its_sidecar)
+{
+	struct tl_resp r;
+
+	ck_assert_int_eq(get_ae("/dyn/side", "zstd, gzip", &r), 200);
+	ck_assert_ptr_null(tl_header(&r, "Content-Encoding"));
+	ck_assert_str_eq(r.body, side_plain);
+	tl_resp_free(&r);
+}
+END_TEST
+
 START_TEST(ranges_of_a_sidecar_are_ranges_of_its_bytes)
 {
 	struct tl_resp r;
@@ -599,6 +622,7 @@ static Suite *suite(void)
 	tcase_add_test(tc,
 	               sidecars_are_sent_as_they_are_with_the_original_type);
 	tcase_add_test(tc, ranges_of_a_sidecar_are_ranges_of_its_bytes);
+	tcase_add_test(tc, send_file_sends_the_named_file_not_its_sidecar);
 	tcase_add_test(tc, a_missing_file_is_its_gz_for_gzip_clients);
 	tcase_add_test(tc, compression_off_sends_files_as_they_are);
 	tcase_add_test(tc, a_changed_file_is_compressed_again);

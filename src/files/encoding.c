@@ -125,7 +125,7 @@ static void choose_copy(struct mg_connection *c, const struct cw_file *f,
 
 void cw_rep_choose(struct mg_connection *c, const struct cw_file *f,
                    const char *path, size_t base_len, const char *mime,
-                   int has_range, struct cw_rep *rep)
+                   int has_range, int sidecars, struct cw_rep *rep)
 {
 	const struct cw_options *o = cw_req_opts(c);
 	const char *ae;
@@ -137,7 +137,8 @@ void cw_rep_choose(struct mg_connection *c, const struct cw_file *f,
 	    !cw_options_flag(o, CW_OPT_COMPRESSION))
 		return;
 	ae = mg_get_header(c, "Accept-Encoding");
-	if (ae != NULL && choose_sidecar(c, ae, path, base_len, rep))
+	if (ae != NULL && sidecars &&
+	    choose_sidecar(c, ae, path, base_len, rep))
 		return;
 	if (cw_rep_compressible(
 	        cw_options_get(o, CW_OPT_COMPRESSION_MIME_TYPES), mime)) {

@@ -25,10 +25,12 @@ struct cw_rep {
 /* Choose for c's request of the file f, found at path (confined below
  * path[0..base_len) as cw_file_open does) with type mime. has_range: the
  * request has a Range, which a compressed copy never serves (a sidecar is
- * cut like any file). The caller releases rep with cw_rep_release. */
+ * cut like any file). sidecars: look for them (the document root's
+ * files; not a file an application names to mg_send_file). The caller
+ * releases rep with cw_rep_release. */
 void cw_rep_choose(struct mg_connection *c, const struct cw_file *f,
                    const char *path, size_t base_len, const char *mime,
-                   int has_range, struct cw_rep *rep);
+                   int has_range, int sidecars, struct cw_rep *rep);
 void cw_rep_release(struct mg_connection *c, struct cw_rep *rep);
 
 /* Is mime (parameters ignored) in the compression_mime_types list

@@ -460,7 +460,7 @@ void cw_file_answer(struct mg_connection *c, struct cw_file *f,
 		rep.vary = 1;
 	} else {
 		cw_rep_choose(c, f, path, how->base_len, h.mime,
-		              q.range != NULL, &rep);
+		              q.range != NULL, how->own, &rep);
 	}
 	if (rep.refuse) {
 		cw_send_error_with(c, 406, "Vary: Accept-Encoding\r\n", "%s",
