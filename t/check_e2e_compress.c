@@ -215,13 +215,7 @@ static void teardown(void)
 static int ask_on(int p, const char *method, const char *target,
                   const char *extra, struct tl_resp *r)
 {
-	char raw[2048];
-
-	snprintf(raw, sizeof raw,
-	         "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-	         "%s\r\n",
-	         method, target, extra ? extra : "");
-	return tl_request(p, raw, r);
+	return tl_ask(p, method, target, extra, r);
 }
 
 static int get_ae(const char *target, const char *ae, struct tl_resp *r)

@@ -151,13 +151,7 @@ static void teardown(void)
 static int ask(const char *method, const char *target, const char *extra,
                struct tl_resp *r)
 {
-	char raw[4096];
-
-	snprintf(raw, sizeof raw,
-	         "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-	         "%s\r\n",
-	         method, target, extra ? extra : "");
-	return tl_request(port, raw, r);
+	return tl_ask(port, method, target, extra, r);
 }
 
 static int get_range(const char *target, const char *range, struct tl_resp *r)

@@ -608,3 +608,15 @@ void tl_file_validators(const char *dir, const char *name, char *etag,
 	if (mtime != NULL)
 		*mtime = st.st_mtime;
 }
+
+int tl_ask(int port, const char *method, const char *target, const char *extra,
+           struct tl_resp *r)
+{
+	char raw[8192];
+
+	snprintf(raw, sizeof raw,
+	         "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+	         "%s\r\n",
+	         method, target, extra ? extra : "");
+	return tl_request(port, raw, r);
+}

@@ -62,6 +62,11 @@ void tl_resp_free(struct tl_resp *r);
 /* Connect, send raw, read one response, close. Returns the status. */
 int tl_request(int port, const char *raw, struct tl_resp *r);
 
+/* method target with Host, Connection: close and the extra header lines
+ * ("Name: value\r\n"..., may be NULL) on a new connection; the status. */
+int tl_ask(int port, const char *method, const char *target, const char *extra,
+           struct tl_resp *r);
+
 /* GET path with Host and Connection: close. Returns the status. */
 int tl_get(int port, const char *path, struct tl_resp *r);
 
