@@ -127,6 +127,7 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.slot = slot;
 	s.area = m->area;
 	s.ticket_keys = m->keys;
+	s.nonces = m->nonces;
 	s.ctl_fd = ctl;
 	s.master_pid = m->area->master_pid;
 	s.num_workers = m->want > 0 ? m->want : 1;
@@ -652,6 +653,10 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	if (cw_master_keys_apply(m, &m->cfg, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_TLS_FAILED;
+	if ((m->nonces = cw_nonces_new_shared()) == NULL) {
+		snprintf(err, errlen, "cannot map the digest nonces");
+		return MG_ERROR_DATA_CODE_OS_ERROR;
+	}
 	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (write_pid_file(m, err, errlen) != 0)
@@ -677,6 +682,7 @@ static void teardown(struct cw_master *m)
 	}
 	cw_stats_area_free(m->area);
 	cw_master_keys_free(m);
+	cw_nonces_free_shared(m->nonces);
 	cw_config_free(&m->cfg);
 	cw_log_file_close(&m->log);
 }

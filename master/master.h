@@ -13,6 +13,7 @@
 #include "civetweb.h"
 #include "config.h"
 #include "core/log.h"
+#include "core/nonces.h"
 #include "core/stats.h"
 #include "core/ticket_keys.h"
 #include "proctab.h"
@@ -52,7 +53,8 @@ struct cw_master {
 	struct cw_stats_area *area;
 	struct cw_ticket_keys *keys; /* shared with the workers (keys.c) */
 	int64_t keys_rotated_ms;
-	struct cw_proctab procs; /* live worker processes */
+	struct cw_nonces *nonces; /* digest nonces, shared with the workers */
+	struct cw_proctab procs;  /* live worker processes */
 	uint64_t gen;
 	int want;     /* workers wanted in the current generation */
 	int failures; /* consecutive start-up failures */

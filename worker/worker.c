@@ -170,6 +170,7 @@ static struct mg_context *start_context(const struct cw_worker_spec *s)
 	extra.accept_ok = within_share;
 	extra.accept_arg = (void *)s;
 	extra.ticket_keys = s->ticket_keys;
+	extra.nonces = s->nonces;
 	extra.runners_target = (int)((cpus + s->num_workers - 1) /
 	                             (s->num_workers > 0 ? s->num_workers : 1));
 	ctx = cw_context_start(&init, &err, &extra);

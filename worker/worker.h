@@ -26,7 +26,8 @@ struct cw_worker_spec {
 	struct cw_stats_area *area;  /* to see the other workers */
 	/* session ticket keys, shared with the master */
 	const struct cw_ticket_keys *ticket_keys;
-	int ctl_fd; /* the worker's end of the channel */
+	struct cw_nonces *nonces; /* digest nonces, shared with the master */
+	int ctl_fd;               /* the worker's end of the channel */
 	pid_t master_pid;
 	int num_workers;         /* for the number of runner threads */
 	int shutdown_timeout_ms; /* drain bound */

@@ -19,6 +19,8 @@
 #include "api/context.h"
 #include "core/handlers.h"
 #include "core/log.h"
+#include "core/nonces.h"
+#include "files/auth.h"
 #include "files/static_file.h"
 #include "http/http1.h"
 #include "net/conn.h"
@@ -177,6 +179,8 @@ static void destroy(struct mg_context *ctx)
 	cw_handlers_free(ctx->handlers);
 	cw_conns_free(ctx);
 	cw_static_stop(ctx);
+	if (ctx->nonces_owned)
+		cw_nonces_free_shared(ctx->nonces);
 	cw_log_close(ctx);
 	cw_options_free(&ctx->opt);
 	if (ctx->stats_owned)
@@ -213,6 +217,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	ctx->first_proto = &cw_http1_protocol;
 	ctx->fallbacks.serve = cw_static_serve;
 	ctx->fallbacks.error_page = cw_static_error_page;
+	ctx->fallbacks.authorize = cw_auth_request;
 	if (init->callbacks != NULL)
 		ctx->cb = *init->callbacks;
 	ctx->user_data = init->user_data;
@@ -240,6 +245,15 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		ctx->accept_ok = extra->accept_ok;
 		ctx->accept_arg = extra->accept_arg;
 		ctx->ticket_keys = extra->ticket_keys;
+		ctx->nonces = extra->nonces;
+	}
+	if (ctx->nonces == NULL) {
+		ctx->nonces = cw_nonces_new_shared();
+		ctx->nonces_owned = 1;
+		if (ctx->nonces == NULL) {
+			snprintf(err, sizeof err, "%s", "out of memory");
+			goto fail;
+		}
 	}
 	code = open_listeners(ctx, extra, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)

@@ -18,6 +18,8 @@ struct cw_start_extra {
 	void *accept_arg;
 	/* session ticket keys the master shares with its workers */
 	const struct cw_ticket_keys *ticket_keys;
+	/* digest nonces the master shares with its workers */
+	struct cw_nonces *nonces;
 };
 
 /* Free every extra domain of ctx (api/domain.c), at mg_stop. */

@@ -1,5 +1,5 @@
 /* unbuilt.c - API functions whose feature is not built into this civetd
- * yet: WebSocket, TLS clients, digest authentication, form parsing and
+ * yet: WebSocket, TLS clients, form parsing and
  * uploads. Each exists so that programs link, and fails
  * the way CivetWeb documents for an unavailable feature (error return, or
  * NULL with a reason in the error buffer). The issues that build these
@@ -76,36 +76,6 @@ struct mg_connection *mg_connect_websocket_client_secure_extensions(
 	return mg_connect_websocket_client_secure(
 	    client_options, error_buffer, error_buffer_size, path, origin,
 	    data_func, close_func, user_data);
-}
-
-int mg_send_digest_access_authentication_request(struct mg_connection *conn,
-                                                 const char *realm)
-{
-	(void)conn, (void)realm;
-	return -1;
-}
-
-int mg_check_digest_access_authentication(struct mg_connection *conn,
-                                          const char *realm,
-                                          const char *filename)
-{
-	(void)conn, (void)realm, (void)filename;
-	return -1;
-}
-
-int mg_modify_passwords_file(const char *passwords_file_name, const char *realm,
-                             const char *user, const char *password)
-{
-	(void)passwords_file_name, (void)realm, (void)user, (void)password;
-	return 0;
-}
-
-int mg_modify_passwords_file_ha1(const char *passwords_file_name,
-                                 const char *realm, const char *user,
-                                 const char *ha1)
-{
-	(void)passwords_file_name, (void)realm, (void)user, (void)ha1;
-	return 0;
 }
 
 int mg_handle_form_request(struct mg_connection *conn,

@@ -43,6 +43,7 @@ struct cw_protocol;
 struct cw_exchange;
 struct cw_posted;
 struct cw_ticket_keys;
+struct cw_nonces;
 struct cw_domain;
 
 /* Connection states, in the low byte of mg_connection.tag. Ownership of a
@@ -100,9 +101,19 @@ struct mg_connection {
 
 /* What the layers above http provide to it (the files layer registers the
  * document root and the error pages when a context starts). */
+enum cw_auth_to {
+	CW_AUTH_TO_FILES,            /* the document root */
+	CW_AUTH_TO_HANDLER,          /* a request handler */
+	CW_AUTH_FILES_AFTER_HANDLER, /* the files, after a handler declined */
+};
+
 struct cw_fallbacks {
 	/* Answer a request no handler took. */
 	void (*serve)(struct mg_connection *c);
+	/* May the request go on (protect_uri, global_auth_file,
+	 * .htpasswd, put_delete_auth_file)? 1 yes, 0 no: a 401 was sent.
+	 * to: enum cw_auth_to, who is to answer it. */
+	int (*authorize)(struct mg_connection *c, int to);
 	/* Send the error_pages page for status; 1 if one was sent. */
 	int (*error_page)(struct mg_connection *c, int status,
 	                  const char *extra);
@@ -123,6 +134,10 @@ struct mg_context {
 	 * own (ssl_ticket_key_file), or NULL: OpenSSL's. */
 	const struct cw_ticket_keys *ticket_keys;
 	struct cw_ticket_keys *own_ticket_keys;
+	/* Digest nonces (core/nonces.h): the master's, shared by its
+	 * workers, or the context's own (nonces_owned). */
+	struct cw_nonces *nonces;
+	int nonces_owned;
 	/* Extra domains (core/domain.h): appended under domain_lock. */
 	struct cw_domain *_Atomic domains;
 	int num_domains;

@@ -133,14 +133,14 @@ static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
 }
 
 static int open_file(struct mg_connection *c, const char *path, size_t base_len,
-                     struct cw_fcache *fc, struct cw_file *f)
+                     struct cw_fcache *fc, int use_cb, struct cw_file *f)
 {
 	const struct cw_fentry *e;
 	struct stat st;
 
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
-	if (c->ctx->cb.open_file != NULL) {
+	if (use_cb && c->ctx->cb.open_file != NULL) {
 		size_t len = 0;
 		const char *m = c->ctx->cb.open_file(c, path, &len);
 
@@ -181,11 +181,17 @@ static int open_file(struct mg_connection *c, const char *path, size_t base_len,
 int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
                  struct cw_file *f)
 {
-	return open_file(c, path, base_len, c->ctx->file_cache, f);
+	return open_file(c, path, base_len, c->ctx->file_cache, 1, f);
+}
+
+int cw_file_open_own(struct mg_connection *c, const char *path, size_t base_len,
+                     struct cw_file *f)
+{
+	return open_file(c, path, base_len, c->ctx->file_cache, 0, f);
 }
 
 int cw_file_open_fresh(struct mg_connection *c, const char *path,
                        struct cw_file *f)
 {
-	return open_file(c, path, 0, NULL, f);
+	return open_file(c, path, 0, NULL, 1, f);
 }

@@ -37,6 +37,11 @@ int cw_file_open(struct mg_connection *c, const char *path, size_t base_len,
                  struct cw_file *f);
 void cw_file_close(struct mg_connection *c, struct cw_file *f);
 
+/* cw_file_open without the open_file callback: for the server's own
+ * files (password files), which no application is asked for. */
+int cw_file_open_own(struct mg_connection *c, const char *path, size_t base_len,
+                     struct cw_file *f);
+
 /* cw_file_open of path as it is now, past the open-file cache: for the
  * files an application names (mg_send_file*), which it may have written
  * a moment ago. */

@@ -75,26 +75,6 @@ static int is_hidden(const struct cw_options *o, const char *path)
 
 /* ---- option lists -------------------------------------------------------- */
 
-/* The next entry of a comma-separated option list, blanks trimmed: its
- * start, with its length in *len; NULL at the end. */
-static const char *next_item(const char **list, size_t *len)
-{
-	for (;;) {
-		const char *s = *list + strspn(*list, " \t");
-		size_t n = strcspn(s, ",");
-
-		if (*s == '\0')
-			return NULL;
-		*list = s + n + (s[n] == ',');
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-			n--;
-		if (n > 0) {
-			*len = n;
-			return s;
-		}
-	}
-}
-
 /* ---- error pages --------------------------------------------------------- */
 
 /* Try dir/name + each extension of index_files ("index.html" gives
@@ -107,7 +87,7 @@ static int try_error_page(struct mg_connection *c, const char *dir,
 	char path[PATH_MAX];
 	size_t n;
 
-	while ((item = next_item(&list, &n)) != NULL) {
+	while ((item = cw_list_next(&list, &n)) != NULL) {
 		const char *dot = memchr(item, '.', n);
 		struct cw_file f;
 		int len, r;
@@ -218,7 +198,7 @@ static int place_rewritten(const struct mg_connection *c, struct place *pl,
 
 	if (list == NULL)
 		return 0;
-	while ((item = next_item(&list, &n)) != NULL) {
+	while ((item = cw_list_next(&list, &n)) != NULL) {
 		const char *eq = memchr(item, '=', n);
 		ptrdiff_t m;
 
@@ -264,7 +244,7 @@ static int open_index(struct mg_connection *c, struct place *pl,
 	const char *item;
 	size_t base = strlen(pl->path), n;
 
-	while ((item = next_item(&list, &n)) != NULL) {
+	while ((item = cw_list_next(&list, &n)) != NULL) {
 		if (base + n >= sizeof pl->path)
 			continue;
 		memcpy(pl->path + base, item, n);

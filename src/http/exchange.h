@@ -87,9 +87,10 @@ struct cw_req_state {
 	int must_close;        /* close after this response */
 	int in_error;          /* guards http_error recursion */
 	int log_status;        /* status for the access log, 0: sent */
-	int64_t t0_us;         /* when the request began, for the statistics */
-	struct cw_pace in;     /* the body's reads inside the handler */
-	struct cw_pace out;    /* the response's writes inside the handler */
+	int auth_stale;    /* a right digest on a stale nonce (http/digest.c) */
+	int64_t t0_us;     /* when the request began, for the statistics */
+	struct cw_pace in; /* the body's reads inside the handler */
+	struct cw_pace out; /* the response's writes inside the handler */
 };
 
 struct cw_exchange {
@@ -106,6 +107,7 @@ struct cw_exchange {
 	/* The TLS client's certificate (ri.client_cert points here). */
 	struct mg_client_cert cert;
 	struct cw_tls_peer_cert cert_text;
+	char remote_user[256]; /* ri.remote_user after digest authentication */
 };
 
 /* The options c's request is served with (core/domain.h). */

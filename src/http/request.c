@@ -146,16 +146,21 @@ static int log_status_of(int r)
 	return r > 0 && r <= 999 ? r : 0;
 }
 
-/* Authorization handler: 1 granted, 0 denied (response sent). */
-static int authorize(struct mg_connection *c)
+/* May the request go on? An authorization handler for its URI decides
+ * alone; without one, the password files do (protect_uri,
+ * global_auth_file, .htpasswd, put_delete_auth_file: the files layer's
+ * authorize fallback), as in CivetWeb. 1 yes, 0 no (response sent). */
+static int authorize(struct mg_connection *c, int to_handler, int *by_handler)
 {
 	struct cw_handlers *hs = c->ctx->handlers;
 	struct cw_handler *h =
 	    cw_handlers_find(hs, CW_HANDLER_AUTH, c->x->ri.local_uri);
 	int ok;
 
+	*by_handler = h != NULL;
 	if (h == NULL)
-		return 1;
+		return c->ctx->fallbacks.authorize == NULL ||
+		       c->ctx->fallbacks.authorize(c, to_handler);
 	ok = h->auth(c, h->cbdata);
 	cw_handlers_release(hs, h);
 	if (ok)
@@ -165,18 +170,12 @@ static int authorize(struct mg_connection *c)
 	return 0;
 }
 
-/* Request handler: 1 if it answered the request. */
-static int run_handler(struct mg_connection *c)
+/* Run request handler h (held; released here): 1 if it answered. */
+static int run_handler(struct mg_connection *c, struct cw_handler *h)
 {
-	struct cw_handlers *hs = c->ctx->handlers;
-	struct cw_handler *h =
-	    cw_handlers_find(hs, CW_HANDLER_REQUEST, c->x->ri.local_uri);
-	int r;
+	int r = h->request(c, h->cbdata);
 
-	if (h == NULL)
-		return 0;
-	r = h->request(c, h->cbdata);
-	cw_handlers_release(hs, h);
+	cw_handlers_release(c->ctx->handlers, h);
 	if (r > 0) {
 		c->x->s.log_status = log_status_of(r);
 		return 1;
@@ -205,6 +204,8 @@ static int redirect_to_tls(struct mg_connection *c)
 static void dispatch(struct mg_connection *c)
 {
 	struct mg_context *ctx = c->ctx;
+	struct cw_handler *h;
+	int by_handler;
 
 	if (redirect_to_tls(c))
 		return;
@@ -217,7 +218,20 @@ static void dispatch(struct mg_connection *c)
 			return;
 		}
 	}
-	if (!authorize(c) || run_handler(c))
+	h = cw_handlers_find(ctx->handlers, CW_HANDLER_REQUEST,
+	                     c->x->ri.local_uri);
+	if (!authorize(c, h != NULL ? CW_AUTH_TO_HANDLER : CW_AUTH_TO_FILES,
+	               &by_handler)) {
+		if (h != NULL)
+			cw_handlers_release(ctx->handlers, h);
+		return;
+	}
+	if (h != NULL && run_handler(c, h))
+		return;
+	/* a handler that declined leaves the request to the files, which
+	 * their own password files guard */
+	if (h != NULL && !by_handler && ctx->fallbacks.authorize != NULL &&
+	    !ctx->fallbacks.authorize(c, CW_AUTH_FILES_AFTER_HANDLER))
 		return;
 	if (ctx->fallbacks.serve != NULL)
 		ctx->fallbacks.serve(c);

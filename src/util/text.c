@@ -69,3 +69,21 @@ size_t cw_fmt_hex(char *out, unsigned long long v)
 {
 	return fmt_base(out, v, 16);
 }
+
+const char *cw_list_next(const char **list, size_t *len)
+{
+	for (;;) {
+		const char *s = *list + strspn(*list, " \t");
+		size_t n = strcspn(s, ",");
+
+		if (*s == '\0')
+			return NULL;
+		*list = s + n + (s[n] == ',');
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n > 0) {
+			*len = n;
+			return s;
+		}
+	}
+}

@@ -30,6 +30,11 @@ void cw_text_put_uri(struct cw_text *t, const char *s, int in_query,
 /* v in decimal / lower-case hex into out (at least 21 bytes), without a
  * NUL; the number of characters. For heads built on every request, where
  * snprintf costs more than the rest of the line. */
+/* The next item of a comma-separated list (spaces around items left
+ * out, empty items skipped): its start, *len its length, *list moved
+ * past it; NULL at the end. */
+const char *cw_list_next(const char **list, size_t *len);
+
 size_t cw_fmt_dec(char *out, unsigned long long v);
 size_t cw_fmt_hex(char *out, unsigned long long v);
 

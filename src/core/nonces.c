@@ -1,0 +1,165 @@
+/* nonces.c - issuing and checking digest-authentication nonces in a
+ * table shared by the processes of a server (see nonces.h). */
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/nonces.h"
+
+/* A slot: the nonce's sequence number in the high bits, the highest nc
+ * seen in the low NC_BITS (an nc past NC_MAX makes the nonce stale). */
+#define NC_BITS 20
+#define NC_MAX  ((1u << NC_BITS) - 1)
+#define MAC_LEN 8
+
+struct cw_nonces {
+	_Atomic uint64_t next; /* the next sequence number */
+	unsigned char key[32];
+	_Atomic uint64_t slot[CW_NONCE_SLOTS];
+};
+
+static int fill_random(void *p, size_t n)
+{
+	unsigned char *b = p;
+
+	while (n > 0) {
+		ssize_t r = getrandom(b, n, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		b += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+struct cw_nonces *cw_nonces_new_shared(void)
+{
+	struct cw_nonces *t = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE,
+	                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t start;
+
+	if (t == MAP_FAILED)
+		return NULL;
+	if (fill_random(t->key, sizeof t->key) != 0 ||
+	    fill_random(&start, sizeof start) != 0) {
+		munmap(t, sizeof *t);
+		return NULL;
+	}
+	/* sequence numbers start anywhere, so slots of 0 match nothing */
+	atomic_init(&t->next, (start >> (NC_BITS + 1)) + 1);
+	return t;
+}
+
+void cw_nonces_free_shared(struct cw_nonces *t)
+{
+	if (t == NULL)
+		return;
+	explicit_bzero(t->key, sizeof t->key);
+	munmap(t, sizeof *t);
+}
+
+static void put_hex(char *out, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	while (digits-- > 0) {
+		out[digits] = hex[v & 15];
+		v >>= 4;
+	}
+}
+
+static int get_hex(const char *in, int digits, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	for (int i = 0; i < digits; i++) {
+		char ch = in[i];
+		int d = ch >= '0' && ch <= '9'   ? ch - '0'
+		        : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+		                                 : -1;
+
+		if (d < 0)
+			return -1;
+		r = r << 4 | (uint64_t)d;
+	}
+	*v = r;
+	return 0;
+}
+
+/* The MAC of the nonce's first 24 characters, as 16 hex digits. */
+static int mac_of(const struct cw_nonces *t, const char *text, char out[16])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	uint64_t v = 0;
+
+	if (HMAC(EVP_sha256(), t->key, (int)sizeof t->key,
+	         (const unsigned char *)text, 24, md, &n) == NULL ||
+	    n < MAC_LEN)
+		return -1;
+	for (int i = 0; i < MAC_LEN; i++)
+		v = v << 8 | md[i];
+	put_hex(out, v, 16);
+	return 0;
+}
+
+int cw_nonce_issue(struct cw_nonces *t, char out[CW_NONCE_LEN + 1])
+{
+	uint64_t seq =
+	    atomic_fetch_add_explicit(&t->next, 1, memory_order_relaxed);
+
+	put_hex(out, (uint64_t)(uint32_t)time(NULL), 8);
+	put_hex(out + 8, seq, 16);
+	if (mac_of(t, out, out + 24) != 0)
+		return -1;
+	out[CW_NONCE_LEN] = '\0';
+	atomic_store_explicit(&t->slot[seq % CW_NONCE_SLOTS], seq << NC_BITS,
+	                      memory_order_release);
+	return 0;
+}
+
+/* Ours and not forged: 0 with *made and *seq set. */
+static int verify(const struct cw_nonces *t, const char *nonce, size_t len,
+                  uint64_t *made, uint64_t *seq)
+{
+	char mac[16];
+
+	if (len != CW_NONCE_LEN || get_hex(nonce, 8, made) != 0 ||
+	    get_hex(nonce + 8, 16, seq) != 0 || mac_of(t, nonce, mac) != 0)
+		return -1;
+	return CRYPTO_memcmp(mac, nonce + 24, sizeof mac) == 0 ? 0 : -1;
+}
+
+enum cw_nonce_check cw_nonce_check(struct cw_nonces *t, const char *nonce,
+                                   size_t len, uint32_t nc)
+{
+	uint64_t made, seq, now = (uint64_t)(uint32_t)time(NULL), cur;
+	_Atomic uint64_t *slot;
+
+	if (verify(t, nonce, len, &made, &seq) != 0)
+		return CW_NONCE_BAD;
+	if (now < made || now - made > CW_NONCE_LIFETIME_S || nc > NC_MAX)
+		return CW_NONCE_STALE;
+	if (nc == 0)
+		return CW_NONCE_REPLAY;
+	slot = &t->slot[seq % CW_NONCE_SLOTS];
+	cur = atomic_load_explicit(slot, memory_order_acquire);
+	do {
+		if (cur >> NC_BITS != (seq & (UINT64_MAX >> NC_BITS)))
+			return CW_NONCE_STALE;
+		if (nc <= (cur & NC_MAX))
+			return CW_NONCE_REPLAY;
+	} while (!atomic_compare_exchange_weak_explicit(
+	    slot, &cur, (seq << NC_BITS) | nc, memory_order_acq_rel,
+	    memory_order_acquire));
+	return CW_NONCE_OK;
+}
