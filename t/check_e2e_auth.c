@@ -504,6 +504,182 @@ START_TEST(test_passwords_file)
 }
 END_TEST
 
+/* ---- PUT, DELETE, MKCOL under put_delete_auth_file ---------------------- */
+
+/* method uri with body (len bytes) as user w; the status. */
+static int write_as(int to, const char *method, const char *uri,
+                    const char *body, size_t len, unsigned nc,
+                    const char *nonce, struct tl_resp *r)
+{
+	char auth[1024], raw[4096];
+	int fd, st;
+
+	answer(auth, sizeof auth, "alice", "pw", method, uri, nonce, nc);
+	snprintf(raw, sizeof raw,
+	         "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	         "Content-Length: %zu\r\n%s\r\n",
+	         method, uri, len, auth);
+	fd = tl_connect(to);
+	ck_assert_int_eq(tl_send(fd, raw), 0);
+	if (len > 0)
+		ck_assert_int_eq(tl_send_n(fd, body, len), 0);
+	st = tl_read_response(fd, method, r);
+	close(fd);
+	return st;
+}
+
+static char *file_text(const char *d, const char *name)
+{
+	char path[2048];
+
+	snprintf(path, sizeof path, "%s/%s", d, name);
+	return access(path, F_OK) == 0 ? slurp(path) : NULL;
+}
+
+/* A PUT's temporary file in the directory? */
+static int temp_in(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		found |= strstr(e->d_name, ".put-") != NULL;
+	closedir(d);
+	return found;
+}
+
+static int temp_there(void *arg)
+{
+	return temp_in(arg);
+}
+
+static int temp_gone(void *arg)
+{
+	return !temp_in(arg);
+}
+
+START_TEST(test_put_delete_mkcol)
+{
+	char pw[1024], nonce[128], link[1024], outside[1024], raw[2048];
+	struct tl_resp r;
+	unsigned nc = 1;
+	int fd;
+
+	make_tree();
+	write_users(dir, "put.pw");
+	snprintf(pw, sizeof pw, "%s/put.pw", dir);
+	{
+		const char *opts[] = {"document_root", root,
+		                      "put_delete_auth_file", pw, NULL};
+
+		ctx = tl_start(NULL, NULL, opts, &port);
+	}
+	/* no credentials: asked for them, nothing written */
+	ck_assert_int_eq(
+	    tl_ask(port, "PUT", "/new.txt", "Content-Length: 0\r\n", &r), 401);
+	challenge_of(&r, nonce, sizeof nonce, NULL);
+	tl_resp_free(&r);
+	ck_assert_ptr_null(file_text(root, "new.txt"));
+
+	ck_assert_int_eq(
+	    write_as(port, "PUT", "/new.txt", "one\n", 4, nc++, nonce, &r),
+	    201);
+	tl_resp_free(&r);
+	ck_assert_str_eq(file_text(root, "new.txt"), "one\n");
+	ck_assert_int_eq(
+	    write_as(port, "PUT", "/new.txt", "two!\n", 5, nc++, nonce, &r),
+	    200);
+	tl_resp_free(&r);
+	ck_assert_int_eq(tl_get(port, "/new.txt", &r), 200);
+	ck_assert_str_eq(r.body, "two!\n");
+	tl_resp_free(&r);
+	/* missing directories are made */
+	ck_assert_int_eq(
+	    write_as(port, "PUT", "/a/b/c.txt", "deep", 4, nc++, nonce, &r),
+	    201);
+	tl_resp_free(&r);
+	ck_assert_str_eq(file_text(root, "a/b/c.txt"), "deep");
+	/* hidden names and partial PUTs are refused */
+	ck_assert_int_eq(write_as(port, "PUT", "/sec/.htpasswd", "x:y:z\n", 6,
+	                          nc++, nonce, &r),
+	                 403);
+	tl_resp_free(&r);
+	ck_assert_ptr_nonnull(
+	    strstr(file_text(root, "sec/.htpasswd"), "alice:"));
+	/* a link out of the root is no way out */
+	snprintf(outside, sizeof outside, "%s/outside", dir);
+	ck_assert_int_eq(mkdir(outside, 0755), 0);
+	snprintf(link, sizeof link, "%s/out", root);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	ck_assert_int_eq(
+	    write_as(port, "PUT", "/out/x.txt", "x", 1, nc++, nonce, &r), 403);
+	tl_resp_free(&r);
+	ck_assert_ptr_null(file_text(outside, "x.txt"));
+
+	/* a client that goes away halfway leaves the old file intact */
+	{
+		char auth[1024], half[50000];
+
+		answer(auth, sizeof auth, "alice", "pw", "PUT", "/new.txt",
+		       nonce, nc++);
+		snprintf(raw, sizeof raw,
+		         "PUT /new.txt HTTP/1.1\r\nHost: x\r\n"
+		         "Content-Length: 100000\r\n%s\r\n",
+		         auth);
+		memset(half, 'h', sizeof half);
+		fd = tl_connect(port);
+		ck_assert_int_eq(tl_send(fd, raw), 0);
+		ck_assert_int_eq(tl_send_n(fd, half, sizeof half), 0);
+		tl_wait_until(temp_there, root, 10000, "the PUT's temporary");
+		close(fd);
+		tl_wait_until(temp_gone, root, 10000,
+		              "the temporary file removed");
+	}
+	ck_assert_str_eq(file_text(root, "new.txt"), "two!\n");
+	ck_assert_int_eq(tl_get(port, "/open.txt", &r), 200);
+	tl_resp_free(&r);
+
+	/* MKCOL */
+	ck_assert_int_eq(
+	    write_as(port, "MKCOL", "/col", NULL, 0, nc++, nonce, &r), 201);
+	tl_resp_free(&r);
+	ck_assert_int_eq(
+	    write_as(port, "MKCOL", "/col", NULL, 0, nc++, nonce, &r), 405);
+	tl_resp_free(&r);
+	ck_assert_int_eq(
+	    write_as(port, "MKCOL", "/no/col", NULL, 0, nc++, nonce, &r), 409);
+	tl_resp_free(&r);
+	ck_assert_int_eq(
+	    write_as(port, "MKCOL", "/col2", "body", 4, nc++, nonce, &r), 415);
+	tl_resp_free(&r);
+
+	/* DELETE: a file, a whole directory, then nothing */
+	ck_assert_int_eq(
+	    write_as(port, "DELETE", "/new.txt", NULL, 0, nc++, nonce, &r),
+	    204);
+	tl_resp_free(&r);
+	ck_assert_ptr_null(file_text(root, "new.txt"));
+	ck_assert_int_eq(
+	    write_as(port, "DELETE", "/a", NULL, 0, nc++, nonce, &r), 204);
+	tl_resp_free(&r);
+	ck_assert_ptr_null(file_text(root, "a"));
+	ck_assert_int_eq(
+	    write_as(port, "DELETE", "/a", NULL, 0, nc++, nonce, &r), 404);
+	tl_resp_free(&r);
+	/* DELETE of a link removes the link, not what it leads to */
+	ck_assert_int_eq(
+	    write_as(port, "DELETE", "/out", NULL, 0, nc++, nonce, &r), 204);
+	tl_resp_free(&r);
+	ck_assert_int_eq(access(outside, F_OK), 0);
+	mg_stop(ctx);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- the prefork server: one nonce, every worker ------------------------ */
 
 static int free_port(void)
@@ -613,6 +789,7 @@ static Suite *auth_suite(void)
 	ADD(s, test_protect_uri_and_handlers, 30);
 	ADD(s, test_passwords_file, 30);
 	ADD(s, test_nonces_across_workers, 60);
+	ADD(s, test_put_delete_mkcol, 60);
 	return s;
 }
 

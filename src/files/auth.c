@@ -75,9 +75,8 @@ static int protected_by(const struct mg_connection *c, char *out, size_t cap)
 		const char *eq = memchr(item, '=', n);
 		size_t flen;
 
-		if (eq == NULL ||
-		    cw_match(item, (size_t)(eq - item), c->x->ri.local_uri,
-		             NULL) <= 0)
+		if (eq == NULL || cw_match(item, (size_t)(eq - item),
+		                           c->x->ri.local_uri, NULL) <= 0)
 			continue;
 		flen = (size_t)(item + n - eq - 1);
 		if (flen >= cap)
@@ -93,8 +92,8 @@ static int protected_by(const struct mg_connection *c, char *out, size_t cap)
  * each directory from the file's up to the root. */
 static int check_tree(struct mg_connection *c)
 {
-	const char *root =
-	    cw_req_opts(c)->value[CW_OPT_DOCUMENT_ROOT], *uri = c->x->ri.local_uri;
+	const char *root = cw_req_opts(c)->value[CW_OPT_DOCUMENT_ROOT],
+	           *uri = c->x->ri.local_uri;
 	char path[PATH_MAX];
 	size_t rl, end, base;
 
@@ -103,10 +102,10 @@ static int check_tree(struct mg_connection *c)
 	rl = strlen(root);
 	while (rl > 1 && root[rl - 1] == '/')
 		rl--;
-	base = cw_options_flag(cw_req_opts(c),
-	                       CW_OPT_ALLOW_SYMLINKS_OUTSIDE_ROOT)
-	           ? 0
-	           : rl;
+	base =
+	    cw_options_flag(cw_req_opts(c), CW_OPT_ALLOW_SYMLINKS_OUTSIDE_ROOT)
+	        ? 0
+	        : rl;
 	end = strlen(uri);
 	if (rl + end + sizeof PASSWORDS_FILE >= sizeof path)
 		return -2;
@@ -117,7 +116,8 @@ static int check_tree(struct mg_connection *c)
 		int r;
 
 		while (d > 0 && uri[d - 1] != '/')
-			d--; /* path[rl .. rl+d) is the directory, with its '/' */
+			d--; /* path[rl .. rl+d) is the directory, with its '/'
+			      */
 		memcpy(path + rl + d, PASSWORDS_FILE, sizeof PASSWORDS_FILE);
 		r = check_file(c, path, base);
 		if (r != -1 || d <= 1)

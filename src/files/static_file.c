@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files/auth.h"
+#include "files/dav.h"
 #include "files/fcache.h"
 #include "files/file_resp.h"
 #include "files/listing.h"
@@ -56,6 +58,17 @@
 #define LISTING_MAX (16 << 20)
 
 static const char allow_line[] = "Allow: GET, HEAD, OPTIONS\r\n";
+static const char allow_write_line[] =
+    "Allow: GET, HEAD, OPTIONS, PUT, DELETE, MKCOL\r\n";
+
+/* The methods the document root takes: the writing ones too once
+ * put_delete_auth_file is set. */
+static const char *allow_of(const struct mg_connection *c)
+{
+	return cw_req_opts(c)->value[CW_OPT_PUT_DELETE_AUTH_FILE] != NULL
+	           ? allow_write_line
+	           : allow_line;
+}
 
 static int ends_with_nocase(const char *s, const char *suffix)
 {
@@ -72,8 +85,6 @@ static int is_hidden(const struct cw_options *o, const char *path)
 		return 1;
 	return pat != NULL && *pat != '\0' && cw_match_str(pat, path) > 0;
 }
-
-/* ---- option lists -------------------------------------------------------- */
 
 /* ---- error pages --------------------------------------------------------- */
 
@@ -132,7 +143,7 @@ int cw_static_error_page(struct mg_connection *c, int status, const char *extra)
 /* A 405 carries Allow (RFC 9110 15.5.6), in every page civetd makes. */
 static void method_not_allowed(struct mg_connection *c)
 {
-	cw_send_error_with(c, 405, allow_line, "%.200s method not allowed",
+	cw_send_error_with(c, 405, allow_of(c), "%.200s method not allowed",
 	                   c->x->ri.request_method);
 }
 
@@ -437,6 +448,27 @@ static int find_gzip(struct mg_connection *c, struct place *pl,
 	return -1;
 }
 
+/* PUT, DELETE, MKCOL (authorized against put_delete_auth_file before
+ * this): on the document root only, never on a hidden name (a PUT of
+ * .htpasswd would hand out the keys). */
+static void serve_write(struct mg_connection *c)
+{
+	const char *root = cw_req_opts(c)->value[CW_OPT_DOCUMENT_ROOT];
+	const char *uri = c->x->ri.local_uri;
+	struct place pl;
+
+	if (uri == NULL || uri[0] != '/' || has_dot_dot_segment(uri) ||
+	    place_in_root(&pl, root, uri) != 0) {
+		cw_send_error(c, 404, "%s", "Not found");
+		return;
+	}
+	if (is_hidden(cw_req_opts(c), pl.path)) {
+		cw_send_error(c, 403, "%s", "Access denied");
+		return;
+	}
+	cw_dav_serve(c, root, uri);
+}
+
 void cw_static_serve(struct mg_connection *c)
 {
 	struct cw_file_how how = {NULL, "", 1, 0, 0};
@@ -444,9 +476,14 @@ void cw_static_serve(struct mg_connection *c)
 	struct place pl;
 	struct cw_file f;
 
+	if (cw_auth_is_write(m) &&
+	    cw_req_opts(c)->value[CW_OPT_PUT_DELETE_AUTH_FILE] != NULL) {
+		serve_write(c);
+		return;
+	}
 	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
 		if (strcmp(m, "OPTIONS") == 0)
-			cw_resp_head(c, 200, allow_line, 0, 0);
+			cw_resp_head(c, 200, allow_of(c), 0, 0);
 		else
 			method_not_allowed(c);
 		return;
