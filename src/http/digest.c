@@ -202,8 +202,7 @@ int cw_digest_check(struct mg_connection *c, int fd, const char *realm)
 	int known;
 
 	if (c == NULL || c->x == NULL || parse_header(c, &d) != 0 ||
-	    !complete(&d) || parse_nc(d.nc, &nc) != 0 ||
-	    !uri_matches(c, d.uri))
+	    !complete(&d) || parse_nc(d.nc, &nc) != 0 || !uri_matches(c, d.uri))
 		return 0;
 	set_remote_user(c, d.username);
 	known = cw_htpasswd_lookup(fd, d.username, strlen(d.username),

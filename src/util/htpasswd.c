@@ -43,8 +43,8 @@ static int line_matches(const char *line, size_t n, const char *user,
 	return 1;
 }
 
-int cw_htpasswd_lookup(int fd, const char *user, size_t ulen,
-                       const char *realm, char ha1[CW_HTPASSWD_FIELD_MAX + 1])
+int cw_htpasswd_lookup(int fd, const char *user, size_t ulen, const char *realm,
+                       char ha1[CW_HTPASSWD_FIELD_MAX + 1])
 {
 	char buf[4096];
 	size_t have = 0;
@@ -71,8 +71,9 @@ int cw_htpasswd_lookup(int fd, const char *user, size_t ulen,
 			p = nl + 1;
 		}
 		if (r == 0)
-			return !skipping && line_matches(p, (size_t)(end - p),
-			                                 user, ulen, realm, ha1);
+			return !skipping &&
+			       line_matches(p, (size_t)(end - p), user, ulen,
+			                    realm, ha1);
 		have = (size_t)(end - p);
 		if (have > LINE_MAX_LEN) {
 			skipping = 1;
@@ -153,7 +154,8 @@ static int write_all(int fd, const char *p, size_t n)
 static int write_lines(int fd, const char *text, size_t len, const char *user,
                        const char *realm, const char *ha1)
 {
-	char line[3 * CW_HTPASSWD_FIELD_MAX + 8], old[CW_HTPASSWD_FIELD_MAX + 1];
+	char line[3 * CW_HTPASSWD_FIELD_MAX + 8],
+	    old[CW_HTPASSWD_FIELD_MAX + 1];
 	const char *p = text, *end = text + len;
 	int n;
 
@@ -169,9 +171,8 @@ static int write_lines(int fd, const char *text, size_t len, const char *user,
 	if (ha1 == NULL)
 		return 0;
 	n = snprintf(line, sizeof line, "%s:%s:%s\n", user, realm, ha1);
-	return n > 0 && (size_t)n < sizeof line
-	           ? write_all(fd, line, (size_t)n)
-	           : -1;
+	return n > 0 && (size_t)n < sizeof line ? write_all(fd, line, (size_t)n)
+	                                        : -1;
 }
 
 /* path with user's line replaced by one with ha1, or removed (ha1

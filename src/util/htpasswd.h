@@ -16,7 +16,7 @@
  * offset 0 with pread (fd may be shared). 1 with ha1 set (NUL-ended, at
  * most CW_HTPASSWD_FIELD_MAX characters), 0 if absent, -1 on a read
  * error. Lines longer than a line may be are skipped. */
-int cw_htpasswd_lookup(int fd, const char *user, size_t ulen,
-                       const char *realm, char ha1[CW_HTPASSWD_FIELD_MAX + 1]);
+int cw_htpasswd_lookup(int fd, const char *user, size_t ulen, const char *realm,
+                       char ha1[CW_HTPASSWD_FIELD_MAX + 1]);
 
 #endif
