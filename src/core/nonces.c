@@ -12,16 +12,28 @@
 
 #include "core/nonces.h"
 
-/* A slot: the nonce's sequence number in the high bits, the highest nc
- * seen in the low NC_BITS (an nc past NC_MAX makes the nonce stale). */
-#define NC_BITS 20
-#define NC_MAX  ((1u << NC_BITS) - 1)
-#define MAC_LEN 8
+/* A slot: the nonce that owns it (its sequence number), the highest nc
+ * seen with it, and which of the WINDOW counters below that were seen
+ * too: requests on parallel connections may arrive out of order, so a
+ * counter may come late, but never twice. A tiny lock guards the slot;
+ * a holder that died (the process was killed inside) costs only that
+ * nonce: a checker that cannot take the lock calls the nonce stale. */
+#define NC_MAX     0xffffffffu
+#define WINDOW     64
+#define SPIN_LIMIT 100000
+#define MAC_LEN    8
+
+struct slot {
+	atomic_flag busy;
+	uint64_t seq;
+	uint32_t max_nc;
+	uint64_t seen; /* bit i: max_nc - i was seen */
+};
 
 struct cw_nonces {
 	_Atomic uint64_t next; /* the next sequence number */
 	unsigned char key[32];
-	_Atomic uint64_t slot[CW_NONCE_SLOTS];
+	struct slot slot[CW_NONCE_SLOTS];
 };
 
 static int fill_random(void *p, size_t n)
@@ -55,7 +67,9 @@ struct cw_nonces *cw_nonces_new_shared(void)
 		return NULL;
 	}
 	/* sequence numbers start anywhere, so slots of 0 match nothing */
-	atomic_init(&t->next, (start >> (NC_BITS + 1)) + 1);
+	atomic_init(&t->next, (start >> 1) + 1);
+	for (size_t i = 0; i < CW_NONCE_SLOTS; i++)
+		atomic_flag_clear(&t->slot[i].busy);
 	return t;
 }
 
@@ -112,18 +126,36 @@ static int mac_of(const struct cw_nonces *t, const char *text, char out[16])
 	return 0;
 }
 
+static int lock(struct slot *sl)
+{
+	for (int i = 0;
+	     atomic_flag_test_and_set_explicit(&sl->busy, memory_order_acquire);
+	     i++)
+		if (i >= SPIN_LIMIT)
+			return -1;
+	return 0;
+}
+
+static void unlock(struct slot *sl)
+{
+	atomic_flag_clear_explicit(&sl->busy, memory_order_release);
+}
+
 int cw_nonce_issue(struct cw_nonces *t, char out[CW_NONCE_LEN + 1])
 {
 	uint64_t seq =
 	    atomic_fetch_add_explicit(&t->next, 1, memory_order_relaxed);
+	struct slot *sl = &t->slot[seq % CW_NONCE_SLOTS];
 
 	put_hex(out, (uint64_t)(uint32_t)time(NULL), 8);
 	put_hex(out + 8, seq, 16);
-	if (mac_of(t, out, out + 24) != 0)
+	if (mac_of(t, out, out + 24) != 0 || lock(sl) != 0)
 		return -1;
 	out[CW_NONCE_LEN] = '\0';
-	atomic_store_explicit(&t->slot[seq % CW_NONCE_SLOTS], seq << NC_BITS,
-	                      memory_order_release);
+	sl->seq = seq;
+	sl->max_nc = 0;
+	sl->seen = 0;
+	unlock(sl);
 	return 0;
 }
 
@@ -139,27 +171,47 @@ static int verify(const struct cw_nonces *t, const char *nonce, size_t len,
 	return CRYPTO_memcmp(mac, nonce + 24, sizeof mac) == 0 ? 0 : -1;
 }
 
+/* Record nc in a slot the nonce owns: 0, or -1 if it was seen (or is
+ * too old to tell). */
+static int record(struct slot *sl, uint32_t nc)
+{
+	uint32_t back;
+
+	if (nc > sl->max_nc) {
+		uint32_t up = nc - sl->max_nc;
+
+		sl->seen = up >= WINDOW ? 0 : sl->seen << up;
+		sl->seen |= 1;
+		sl->max_nc = nc;
+		return 0;
+	}
+	back = sl->max_nc - nc;
+	if (back >= WINDOW || (sl->seen >> back & 1))
+		return -1;
+	sl->seen |= 1ull << back;
+	return 0;
+}
+
 enum cw_nonce_check cw_nonce_check(struct cw_nonces *t, const char *nonce,
                                    size_t len, uint32_t nc)
 {
-	uint64_t made, seq, now = (uint64_t)(uint32_t)time(NULL), cur;
-	_Atomic uint64_t *slot;
+	uint64_t made, seq, now = (uint64_t)(uint32_t)time(NULL);
+	enum cw_nonce_check r;
+	struct slot *sl;
 
 	if (verify(t, nonce, len, &made, &seq) != 0)
 		return CW_NONCE_BAD;
-	if (now < made || now - made > CW_NONCE_LIFETIME_S || nc > NC_MAX)
+	if (now < made || now - made > CW_NONCE_LIFETIME_S || nc == NC_MAX)
 		return CW_NONCE_STALE;
 	if (nc == 0)
 		return CW_NONCE_REPLAY;
-	slot = &t->slot[seq % CW_NONCE_SLOTS];
-	cur = atomic_load_explicit(slot, memory_order_acquire);
-	do {
-		if (cur >> NC_BITS != (seq & (UINT64_MAX >> NC_BITS)))
-			return CW_NONCE_STALE;
-		if (nc <= (cur & NC_MAX))
-			return CW_NONCE_REPLAY;
-	} while (!atomic_compare_exchange_weak_explicit(
-	    slot, &cur, (seq << NC_BITS) | nc, memory_order_acq_rel,
-	    memory_order_acquire));
-	return CW_NONCE_OK;
+	sl = &t->slot[seq % CW_NONCE_SLOTS];
+	if (lock(sl) != 0)
+		return CW_NONCE_STALE;
+	if (sl->seq != seq)
+		r = CW_NONCE_STALE;
+	else
+		r = record(sl, nc) == 0 ? CW_NONCE_OK : CW_NONCE_REPLAY;
+	unlock(sl);
+	return r;
 }
