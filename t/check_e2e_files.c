@@ -222,6 +222,24 @@ static char n_hello[] = "hello.txt", n_missing[] = "no-such-file",
             n_dir[] = "dir", n_big[] = "big.bin";
 
 /* A server on the tree with the suite's options and API handlers. */
+/* The tree holds .htpasswd files to show that they are never served;
+ * authentication has a suite of its own (check_e2e_auth.c), so an
+ * authorization handler lets every request in here. */
+static int open_to_all(struct mg_connection *c, void *cbdata)
+{
+	(void)c, (void)cbdata;
+	return 1;
+}
+
+static struct mg_context *start_open(const struct mg_callbacks *cb,
+                                     const char **opts, int *p)
+{
+	struct mg_context *c = tl_start(cb, NULL, opts, p);
+
+	mg_set_auth_handler(c, "/", open_to_all, NULL);
+	return c;
+}
+
 static struct mg_context *start_files(int *p)
 {
 	struct mg_context *c;
@@ -245,7 +263,7 @@ static struct mg_context *start_files(int *p)
 	                      "no",
 	                      NULL};
 
-	c = tl_start(NULL, NULL, opts, p);
+	c = start_open(NULL, opts, p);
 	mg_set_request_handler(c, "/api/file$", api_file, n_hello);
 	mg_set_request_handler(c, "/api/missing$", api_file, n_missing);
 	mg_set_request_handler(c, "/api/dir$", api_file, n_dir);
@@ -755,7 +773,7 @@ START_TEST(symlink_out_of_root_is_403_unless_allowed)
 
 	expect_status("/link.txt", 403);
 	expect_status("/abslink.txt", 403);
-	c = tl_start(NULL, NULL, opts, &p2);
+	c = start_open(NULL, opts, &p2);
 	ck_assert_int_eq(ask_on(p2, "GET", "/link.txt", NULL, &r), 200);
 	ck_assert_str_eq(r.body, "linked from inside the root\n");
 	tl_resp_free(&r);
@@ -887,7 +905,7 @@ static struct mg_context *start_other(const struct mg_callbacks *cb,
 	for (int i = 0; extra != NULL && extra[i] != NULL; i++)
 		opts[n++] = extra[i];
 	opts[n] = NULL;
-	return tl_start(cb, NULL, opts, p);
+	return start_open(cb, opts, p);
 }
 
 START_TEST(max_age_zero_sends_no_cache_headers)
