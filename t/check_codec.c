@@ -8,6 +8,7 @@
 
 #include "civetweb.h"
 #include "util/codec.h"
+#include "util/siphash.h"
 
 /* A byte no function under test writes on its own: shows what was left
  * alone. */
@@ -467,6 +468,25 @@ START_TEST(test_hex_value_accepts_only_hex_digits)
 }
 END_TEST
 
+/* The reference vectors of the SipHash paper (appendix A): key 00..0f,
+ * messages 00..(n-1). */
+START_TEST(test_siphash_matches_the_reference_vectors)
+{
+	unsigned char key[16], msg[64];
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (unsigned char)i;
+	ck_assert_uint_eq(cw_siphash(key, msg, 0), 0x726fdb47dd0e0e31ull);
+	ck_assert_uint_eq(cw_siphash(key, msg, 1), 0x74f839c593dc67fdull);
+	ck_assert_uint_eq(cw_siphash(key, msg, 15), 0xa129ca6149be45e5ull);
+	ck_assert_uint_eq(cw_siphash(key, msg, 63), 0x958a324ceb064572ull);
+	key[0] ^= 1; /* another key, another hash */
+	ck_assert_uint_ne(cw_siphash(key, msg, 15), 0xa129ca6149be45e5ull);
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
@@ -505,6 +525,7 @@ static Suite *codec_suite(void)
 
 	tcase_add_test(md5, test_md5_hashes_concatenated_strings);
 	tcase_add_test(md5, test_md5_hex_hashes_exact_bytes);
+	tcase_add_test(md5, test_siphash_matches_the_reference_vectors);
 	suite_add_tcase(s, md5);
 
 	tcase_add_test(cmp, test_strcasecmp_returns_folded_difference);

@@ -8,6 +8,7 @@
  * as base64 returning -1 for success); where CivetWeb would read or write
  * outside the caller's buffers, we refuse instead and say so below. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -292,6 +293,24 @@ static void codec_hex(const unsigned char *md, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* OpenSSL's MD5, fetched once: passing EVP_md5() to every digest would
+ * make OpenSSL 3 look the algorithm up again each time, under a lock,
+ * which costs more than the hashing itself (digest authentication hashes
+ * twice per request). Kept for the life of the process. */
+static EVP_MD *md5_algo;
+static pthread_once_t md5_once = PTHREAD_ONCE_INIT;
+
+static void fetch_md5(void)
+{
+	md5_algo = EVP_MD_fetch(NULL, "MD5", NULL);
+}
+
+static const EVP_MD *md5(void)
+{
+	pthread_once(&md5_once, fetch_md5);
+	return md5_algo;
+}
+
 /* out is the caller's. On a digest failure (an OpenSSL without MD5, e.g.
  * in FIPS mode) out is the empty string: it never equals a real hash, so
  * authentication that compares against it fails closed. */
@@ -300,7 +319,7 @@ void cw_md5_hex(const void *buf, size_t len, char out[33])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (!EVP_Digest(buf, len, md, &md_len, EVP_md5(), NULL) ||
+	if (md5() == NULL || !EVP_Digest(buf, len, md, &md_len, md5(), NULL) ||
 	    md_len != 16) {
 		out[0] = '\0';
 		return;
@@ -318,7 +337,8 @@ char *mg_md5(char buf[33], ...)
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	const char *p;
 	va_list ap;
-	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+	int ok =
+	    ctx != NULL && md5() != NULL && EVP_DigestInit_ex(ctx, md5(), NULL);
 
 	va_start(ap, buf);
 	while ((p = va_arg(ap, const char *)) != NULL) {
