@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/access_log.h"
 #include "http/body.h"
+#include "http/cors.h"
 #include "http/file_out.h"
 #include "http/reqinfo.h"
 #include "http/request.h"
@@ -217,6 +218,8 @@ static void dispatch(struct mg_connection *c)
 			return;
 		}
 	}
+	if (cw_cors_preflight(c))
+		return;
 	if (!authorize(c) || run_handler(c))
 		return;
 	if (ctx->fallbacks.serve != NULL)
