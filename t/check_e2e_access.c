@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,69 @@ START_TEST(acl_daemon_check_names_file_line_and_entry)
 	ck_assert_msg(strstr(out, "acl.conf:3: access_control_list: "
 	                          "'+127.0.0.256'"),
 	              "%s", out);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+static const char *admin_sock;
+
+static int admin_answers(void *arg)
+{
+	const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", admin_sock,
+	                      "status", NULL};
+	char out[8192];
+
+	(void)arg;
+	return run(argv, out, sizeof out) == 0;
+}
+
+START_TEST(acl_daemon_reload_with_a_bad_list_is_refused_where_it_is)
+{
+	const char *bin = getenv("CIVETD_BIN"), *ctl = getenv("CIVETCTL_BIN");
+	char *dir = tl_mkdtemp(), conf[300], sock[300], out[4096];
+	const char *argv[] = {bin, "-c", conf, NULL};
+	const char *reload[] = {ctl, "-s", sock, "reload", NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	pid_t pid;
+	int status;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(bin);
+	ck_assert_ptr_nonnull(ctl);
+	snprintf(conf, sizeof conf, "%s/acl.conf", dir);
+	snprintf(sock, sizeof sock, "%s/admin.sock", dir);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "listening_ports 127.0.0.1:0\nnum_workers 1\n"
+	        "num_threads 2\nadmin_socket %s\n"
+	        "access_control_list +127.0.0.1\n",
+	        sock);
+	fclose(f);
+	posix_spawn_file_actions_init(&fa); /* the master logs to stderr */
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	ck_assert_int_eq(
+	    posix_spawn(&pid, bin, &fa, &at, (char *const *)argv, environ), 0);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	tl_track_group(pid);
+	admin_sock = sock;
+	tl_wait_until(admin_answers, NULL, 10000, "civetd's admin socket");
+	f = fopen(conf, "a");
+	fprintf(f, "access_control_list +127.0.0.1/24\n");
+	fclose(f);
+	ck_assert_int_eq(run(reload, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "acl.conf:6: access_control_list: "
+	                          "'+127.0.0.1/24'"),
+	              "%s", out);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	tl_untrack_group(pid);
 	tl_rmdir(dir);
 	free(dir);
 }
@@ -714,6 +778,8 @@ static Suite *access_suite(void)
 	tcase_add_test(acl, acl_ipv6_clients_allowed_and_denied);
 	tcase_add_test(acl, acl_invalid_lists_refuse_the_start_with_the_reason);
 	tcase_add_test(acl, acl_daemon_check_names_file_line_and_entry);
+	tcase_add_test(
+	    acl, acl_daemon_reload_with_a_bad_list_is_refused_where_it_is);
 	tcase_add_test(cors, cors_preflight_for_a_file_grants_what_is_asked);
 	tcase_add_test(cors, cors_preflight_with_configured_lists);
 	tcase_add_test(cors,
