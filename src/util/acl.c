@@ -1,9 +1,10 @@
 /* acl.c - access_control_list parsed once and matched per connection
  * (see acl.h).
  *
- * Entries are kept in the list's order as a family, a prefix length and
- * the network's bytes; a client is judged by scanning them from the end,
- * so the first hit is the last match, which is CivetWeb's rule.
+ * Entries are kept in the list's order as a family and a network and
+ * mask of 128 bits (an IPv4 one in its IPv4-mapped form); a client is
+ * judged by scanning them from the end, two masked comparisons each, so
+ * the first hit is the last match, which is CivetWeb's rule.
  *
  * Stricter than CivetWeb where it would silently accept an entry that can
  * never do what it says: an address with bits set beyond its prefix
@@ -12,6 +13,7 @@
  * does not read as an address. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +23,16 @@
 /* Longest entry read, sign and prefix included ("[" v6 "]/128"). */
 #define ENTRY_MAX 64
 
+/* An address as two big-endian halves; an IPv4 address in its
+ * IPv4-mapped form (::ffff:a.b.c.d), so one comparison serves both. */
+struct addr128 {
+	uint64_t hi, lo;
+};
+
 struct acl_entry {
-	unsigned char allow;  /* '+': 1, '-': 0 */
-	unsigned char v6;     /* 0: IPv4 (4 bytes), 1: IPv6 (16 bytes) */
-	unsigned char prefix; /* bits of addr that must match */
-	unsigned char addr[16];
+	struct addr128 net, mask;
+	unsigned char allow; /* '+': 1, '-': 0 */
+	unsigned char v6;    /* 0: an IPv4 entry, 1: an IPv6 one */
 };
 
 struct cw_acl {
@@ -33,17 +40,40 @@ struct cw_acl {
 	struct acl_entry e[];
 };
 
-/* Do the first bits of a and b agree? */
-static int prefix_equal(const unsigned char *a, const unsigned char *b,
-                        unsigned bits)
+static struct addr128 load128(const unsigned char *b)
 {
-	unsigned whole = bits / 8, rest = bits % 8;
+	struct addr128 a = {0, 0};
 
-	if (memcmp(a, b, whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((a[whole] ^ b[whole]) & (0xffu << (8 - rest)) & 0xffu) == 0;
+	for (int i = 0; i < 8; i++) {
+		a.hi = a.hi << 8 | b[i];
+		a.lo = a.lo << 8 | b[i + 8];
+	}
+	return a;
+}
+
+static struct addr128 load_v4(const unsigned char *b)
+{
+	struct addr128 a = {0, 0xffff00000000ULL};
+
+	a.lo |= (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 |
+	        (uint64_t)b[2] << 8 | b[3];
+	return a;
+}
+
+/* The first bits of 128 set. */
+static struct addr128 mask_of(unsigned bits)
+{
+	struct addr128 m;
+
+	m.hi = bits >= 64 ? ~0ULL : bits == 0 ? 0 : ~0ULL << (64 - bits);
+	m.lo = bits >= 128 ? ~0ULL : bits <= 64 ? 0 : ~0ULL << (128 - bits);
+	return m;
+}
+
+static int in_net(const struct addr128 *a, const struct acl_entry *e)
+{
+	return (((a->hi ^ e->net.hi) & e->mask.hi) |
+	        ((a->lo ^ e->net.lo) & e->mask.lo)) == 0;
 }
 
 /* Are all bits of addr past the prefix zero? */
@@ -76,8 +106,10 @@ static int parse_prefix(const char *s, unsigned max)
 	return n <= max ? (int)n : -1;
 }
 
-/* The address part of an entry (without sign and prefix) into e. */
-static const char *parse_address(char *a, struct acl_entry *e)
+/* The address part of an entry (without sign and prefix): its family
+ * into e, its bytes into b. */
+static const char *parse_address(char *a, struct acl_entry *e,
+                                 unsigned char b[16])
 {
 	size_t len = strlen(a);
 
@@ -90,7 +122,7 @@ static const char *parse_address(char *a, struct acl_entry *e)
 	} else {
 		e->v6 = strchr(a, ':') != NULL;
 	}
-	if (inet_pton(e->v6 ? AF_INET6 : AF_INET, a, e->addr) != 1)
+	if (inet_pton(e->v6 ? AF_INET6 : AF_INET, a, b) != 1)
 		return "is not an IPv4 or IPv6 address";
 	return NULL;
 }
@@ -99,6 +131,7 @@ static const char *parse_address(char *a, struct acl_entry *e)
 static const char *parse_entry(const char *s, size_t len, struct acl_entry *e)
 {
 	char buf[ENTRY_MAX + 1], *slash;
+	unsigned char b[16];
 	const char *why;
 	int prefix;
 
@@ -113,16 +146,17 @@ static const char *parse_entry(const char *s, size_t len, struct acl_entry *e)
 	slash = strchr(buf, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	if ((why = parse_address(buf, e)) != NULL)
+	if ((why = parse_address(buf, e, b)) != NULL)
 		return why;
 	prefix = e->v6 ? 128 : 32;
 	if (slash != NULL &&
 	    (prefix = parse_prefix(slash + 1, e->v6 ? 128 : 32)) < 0)
 		return e->v6 ? "has a prefix length other than /0 to /128"
 		             : "has a prefix length other than /0 to /32";
-	e->prefix = (unsigned char)prefix;
-	if (!host_bits_clear(e->addr, e->v6 ? 16 : 4, (unsigned)prefix))
+	if (!host_bits_clear(b, e->v6 ? 16 : 4, (unsigned)prefix))
 		return "has address bits set beyond its prefix length";
+	e->net = e->v6 ? load128(b) : load_v4(b);
+	e->mask = mask_of(e->v6 ? (unsigned)prefix : 96u + (unsigned)prefix);
 	return NULL;
 }
 
@@ -198,27 +232,28 @@ int cw_acl_parse(const char *list, struct cw_acl **out, char *err,
 
 int cw_acl_allows(const struct cw_acl *acl, const struct sockaddr *sa)
 {
-	const unsigned char *v4 = NULL, *v6 = NULL;
+	struct addr128 a = {0, 0};
+	int is_v4 = 0, is_v6 = 0;
 
 	if (acl == NULL)
 		return 1;
 	if (sa->sa_family == AF_INET) {
-		v4 = (const unsigned char *)&(
-		         (const struct sockaddr_in *)(const void *)sa)
-		         ->sin_addr;
+		a = load_v4((const unsigned char *)&(
+		                (const struct sockaddr_in *)(const void *)sa)
+		                ->sin_addr);
+		is_v4 = 1;
 	} else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a =
+		const struct in6_addr *in6 =
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 
-		v6 = a->s6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a))
-			v4 = a->s6_addr + 12;
+		a = load128(in6->s6_addr);
+		is_v6 = 1;
+		is_v4 = IN6_IS_ADDR_V4MAPPED(in6);
 	}
 	for (int i = acl->n - 1; i >= 0; i--) {
 		const struct acl_entry *e = &acl->e[i];
-		const unsigned char *a = e->v6 ? v6 : v4;
 
-		if (a != NULL && prefix_equal(a, e->addr, e->prefix))
+		if ((e->v6 ? is_v6 : is_v4) && in_net(&a, e))
 			return e->allow;
 	}
 	return 0;
