@@ -142,6 +142,7 @@ static long denied_bytes(int fd)
 /* ---- the server ---------------------------------------------------------- */
 
 static int handler_calls;
+static char *root; /* the document root of the CORS and header tests */
 
 /* /hello: 200 "hello"; /h/NAME: the response kinds handlers make. */
 static int hello(struct mg_connection *c, void *cbdata)
@@ -170,6 +171,13 @@ static int kinds(struct mg_connection *c, void *cbdata)
 	if (strcmp(uri, "/h/redirect") == 0) {
 		mg_send_http_redirect(c, "/elsewhere", 302);
 		return 302;
+	}
+	if (strcmp(uri, "/h/file") == 0) {
+		char path[600];
+
+		snprintf(path, sizeof path, "%s/f.txt", root);
+		mg_send_file(c, path);
+		return 200;
 	}
 	/* /h/own: the handler's own head, which CivetWeb leaves alone */
 	mg_response_header_start(c, 200);
@@ -430,8 +438,6 @@ END_TEST
 
 /* ---- CORS ---------------------------------------------------------------- */
 
-static char *root;
-
 static const char **with_root(const char **extra)
 {
 	static const char *o[32];
@@ -576,16 +582,16 @@ START_TEST(cors_origin_on_static_files_errors_and_api_responses)
 	const char *o[] = {"access_control_expose_headers", "Content-Range",
 	                   NULL};
 	const char *origin = "Origin: http://app.example\r\n";
-	const char *targets[] = {"/f.txt", "/nothing", "/h/ok", "/h/error",
-	                         "/h/redirect"};
-	const int statuses[] = {200, 404, 200, 403, 302};
+	const char *targets[] = {"/f.txt",   "/nothing",    "/h/ok",
+	                         "/h/error", "/h/redirect", "/h/file"};
+	const int statuses[] = {200, 404, 200, 403, 302, 200};
 	struct tl_resp r;
 	int port;
 	struct mg_context *ctx;
 
 	make_root();
 	ctx = start(with_root(o), &port, 1);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		ck_assert_int_eq(tl_ask(port, "GET", targets[i], origin, &r),
 		                 statuses[i]);
 		expect(&r, "Access-Control-Allow-Origin", "*");
@@ -662,6 +668,7 @@ START_TEST(additional_header_on_every_response_the_server_makes)
 	    {"GET", "/h/ok", NULL, 200},
 	    {"GET", "/h/error", NULL, 403},
 	    {"GET", "/h/redirect", NULL, 302},
+	    {"GET", "/h/file", NULL, 200},
 	};
 	char etag[64], date[64], inm[128];
 	struct tl_resp r;
