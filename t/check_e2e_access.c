@@ -609,6 +609,10 @@ START_TEST(cors_origin_on_static_files_errors_and_api_responses)
 	    206);
 	expect(&r, "Access-Control-Allow-Origin", "*");
 	tl_resp_free(&r);
+	/* a directory's redirect too, as CivetWeb's mg_send_http_redirect */
+	ck_assert_int_eq(tl_ask(port, "GET", "/dir", origin, &r), 301);
+	expect(&r, "Access-Control-Allow-Origin", "*");
+	tl_resp_free(&r);
 	mg_stop(ctx);
 	drop_root();
 }
