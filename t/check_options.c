@@ -126,15 +126,18 @@ static const struct mg_option civetd_own[] = {
      "application/wasm,image/svg+xml"},
     {"compression_cache_size", NUM, "33554432"},
     {"compression_dynamic", BOOL, "no"},
+    /* CORS: CivetWeb's names from after 1.16, civetd's own here */
+    {"access_control_expose_headers", STR, NULL},
+    {"access_control_allow_credentials", STR, NULL},
+    {"access_control_max_age", NUM, NULL},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS
- * additions of May 2023), or only in builds with features civetd does not
- * have (Lua, Duktape, HTTP/2, Windows). */
+ * additions of May 2023, but for the two civetd has as its own), or only
+ * in builds with features civetd does not have (Lua, Duktape, HTTP/2,
+ * Windows). */
 static const char *const absent[] = {
     "replace_asterisk_with_origin",
-    "access_control_expose_headers",
-    "access_control_allow_credentials",
     "enable_http2",
     "case_sensitive",
     "lua_background_script",
@@ -495,6 +498,41 @@ START_TEST(additional_header_checked_again_when_finishing)
 }
 END_TEST
 
+START_TEST(hsts_is_a_line_of_its_own)
+{
+	/* kept apart from the lines: it goes on TLS connections only */
+	accepted("additional_header", "X-A: 1");
+	accepted("strict_transport_security_max_age", "3600");
+	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
+	ck_assert_str_eq(opt.additional_headers, "X-A: 1\r\n");
+	ck_assert_str_eq(opt.hsts_header,
+	                 "Strict-Transport-Security: max-age=3600\r\n");
+	accepted("strict_transport_security_max_age", "-1");
+	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
+	ck_assert_ptr_null(opt.hsts_header);
+}
+END_TEST
+
+START_TEST(access_control_values_are_checked_where_set)
+{
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_ACCESS_CONTROL_LIST), 1);
+	ck_assert_int_eq(
+	    cw_options_implemented(CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN), 1);
+	refused("access_control_list", "+1.2.3.4,+nope", "'+nope'");
+	refused("access_control_list", "1.2.3.4", "'1.2.3.4'");
+	ck_assert_ptr_null(opt.value[CW_OPT_ACCESS_CONTROL_LIST]);
+	accepted("access_control_list", "-0.0.0.0/0,+127.0.0.1,+::1");
+	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(opt.acl);
+	refused("access_control_allow_origin", "https://a\r\nX-Evil: 1",
+	        "control character");
+	refused("access_control_expose_headers", "a\x01", "control character");
+	refused("access_control_max_age", "-5", "out of range");
+	accepted("access_control_allow_credentials", "true");
+	accepted("access_control_max_age", "600");
+}
+END_TEST
+
 /* ---- values in effect --------------------------------------------------- */
 
 START_TEST(get_returns_default_then_set_value)
@@ -618,6 +656,8 @@ static Suite *suite(void)
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(h, setup, teardown);
+	tcase_add_test(h, hsts_is_a_line_of_its_own);
+	tcase_add_test(h, access_control_values_are_checked_where_set);
 	tcase_add_test(h, additional_header_accumulates_lines);
 	tcase_add_test(h, additional_header_value_may_hold_several_lines);
 	tcase_add_test(h, additional_header_line_without_colon_is_refused);

@@ -128,6 +128,15 @@ static const char *option_wording(const struct cw_options *o)
 	           : "Invalid number of worker threads";
 }
 
+/* Was the list refused? CivetWeb says so with its own code and words:
+ * "Failed to setup access control list" (civetd's reason follows). */
+static int acl_refused(const struct cw_options *o, const char *err)
+{
+	return (o->err_kind == CW_OPT_ERR_VALUE &&
+	        o->err_id == CW_OPT_ACCESS_CONTROL_LIST) ||
+	       strncmp(err, "access_control_list:", 20) == 0;
+}
+
 /* Say why the start failed: to the log (CivetWeb's wording first), and in
  * error, where an option CivetWeb would name is named in its words. */
 static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
@@ -139,9 +148,15 @@ static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
 	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
 	    o->err_kind != CW_OPT_ERR_NONE)
 		cw_log_error(ctx, NULL, "%s: %s", option_wording(o), err);
+	else if (code == MG_ERROR_DATA_CODE_INIT_ACL_FAILED)
+		cw_log_error(ctx, NULL,
+		             "Failed to setup access control list: %s", err);
 	else
 		cw_log_error(ctx, NULL, "%s", err);
 	snprintf(text, sizeof text, "%s", err);
+	if (code == MG_ERROR_DATA_CODE_INIT_ACL_FAILED)
+		snprintf(text, sizeof text,
+		         "Failed to setup access control list: %.500s", err);
 	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
 	    o->err_kind == CW_OPT_ERR_NAME)
 		snprintf(text, sizeof text, "Invalid configuration option: %s",
@@ -225,7 +240,9 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	ctx->start_time = time(NULL);
 	if (cw_options_parse(&ctx->opt, init->configuration_options, err,
 	                     sizeof err) != 0) {
-		code = MG_ERROR_DATA_CODE_INVALID_OPTION;
+		code = acl_refused(&ctx->opt, err)
+		           ? MG_ERROR_DATA_CODE_INIT_ACL_FAILED
+		           : MG_ERROR_DATA_CODE_INVALID_OPTION;
 		goto fail;
 	}
 	if (cw_log_open(ctx, err, sizeof err) != 0) {

@@ -23,6 +23,7 @@
 
 #include "core/listen_spec.h"
 #include "core/options.h"
+#include "util/acl.h"
 #include "util/mime.h"
 
 #define CW_OPT_ROW(id, name, type, def, flags)                                 \
@@ -161,6 +162,7 @@ static void number_range(int id, long *min, long *max)
 		break;
 	case CW_OPT_MIN_RECEIVE_RATE:
 	case CW_OPT_MIN_SEND_RATE:
+	case CW_OPT_ACCESS_CONTROL_MAX_AGE:
 		*min = 0;
 		*max = INT_MAX;
 		break;
@@ -220,6 +222,51 @@ static int check_header_lines(const char *v, char *err, size_t errlen)
 		v += len;
 		v += strspn(v, "\r\n");
 	}
+	return 0;
+}
+
+/* The CORS options are copied into response heads as they are. */
+static int is_cors_text(int id)
+{
+	return id == CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN ||
+	       id == CW_OPT_ACCESS_CONTROL_ALLOW_METHODS ||
+	       id == CW_OPT_ACCESS_CONTROL_ALLOW_HEADERS ||
+	       id == CW_OPT_ACCESS_CONTROL_EXPOSE_HEADERS ||
+	       id == CW_OPT_ACCESS_CONTROL_ALLOW_CREDENTIALS;
+}
+
+static int check_header_value(const char *name, const char *v, char *err,
+                              size_t errlen)
+{
+	if (strlen(v) > CW_CORS_VALUE_MAX) {
+		snprintf(err, errlen, "%s: longer than %d bytes", name,
+		         CW_CORS_VALUE_MAX);
+		return -1;
+	}
+	for (const char *p = v; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			snprintf(err, errlen,
+			         "%s: a control character in '%.40s'", name, v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* access_control_list: parsed here to refuse a bad entry where it is
+ * given (a config file's line); the list is kept by cw_options_finish. */
+static int check_acl(const char *v, char *err, size_t errlen)
+{
+	struct cw_acl *acl;
+	char why[200];
+
+	if (cw_acl_parse(v, &acl, why, sizeof why) != 0) {
+		snprintf(err, errlen, "access_control_list: %s", why);
+		return -1;
+	}
+	cw_acl_free(acl);
 	return 0;
 }
 
@@ -288,6 +335,11 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 		return -1;
 	if (id == CW_OPT_ADDITIONAL_HEADER)
 		return check_header_lines(v, err, errlen);
+	if (id == CW_OPT_ACCESS_CONTROL_LIST)
+		return check_acl(v, err, errlen);
+	if (is_cors_text(id))
+		return check_header_value(option_table[id].name, v, err,
+		                          errlen);
 	if (id == CW_OPT_LISTENING_PORTS) {
 		struct cw_listen_spec *specs;
 		int nspecs;
@@ -385,27 +437,41 @@ int cw_options_flag(const struct cw_options *o, enum cw_opt_id id)
 	return b;
 }
 
-/* additional_header lines become one "Name: value\r\n..." block, with
- * Strict-Transport-Security after them when
- * strict_transport_security_max_age is 0 or more (CivetWeb sends both on
- * the same responses). The lines were checked when set; they are checked
- * again here because a caller may have filled o->value directly. */
+/* strict_transport_security_max_age 0 or more: the line CivetWeb sends
+ * with the additional_header lines (civetd only on TLS connections). */
+static int build_hsts(struct cw_options *o, char *err, size_t errlen)
+{
+	const char *v = o->value[CW_OPT_STRICT_TRANSPORT_SECURITY_MAX_AGE];
+	long age = v != NULL && *v != '\0' ? strtol(v, NULL, 10) : -1;
+
+	if (age < 0)
+		return 0;
+	o->hsts_header = malloc(64);
+	if (o->hsts_header == NULL) {
+		snprintf(err, errlen, "%s", "out of memory");
+		return -1;
+	}
+	snprintf(o->hsts_header, 64,
+	         "Strict-Transport-Security: max-age=%ld\r\n",
+	         age > 0x7fffffffL ? 0x7fffffffL : age);
+	return 0;
+}
+
+/* additional_header lines become one "Name: value\r\n..." block. The
+ * lines were checked when set; they are checked again here because a
+ * caller may have filled o->value directly. */
 static int build_additional_headers(struct cw_options *o, char *err,
                                     size_t errlen)
 {
 	const char *v = o->value[CW_OPT_ADDITIONAL_HEADER];
-	const char *hsts = o->value[CW_OPT_STRICT_TRANSPORT_SECURITY_MAX_AGE];
-	long age = hsts != NULL && *hsts != '\0' ? strtol(hsts, NULL, 10) : -1;
 	char *out, *p;
 
-	if (v == NULL)
-		v = "";
-	if (*v == '\0' && age < 0)
-		return 0;
+	if (v == NULL || *v == '\0')
+		return build_hsts(o, err, errlen);
 	if (check_header_lines(v, err, errlen) != 0)
 		return -1;
 	/* each line gains at most one byte: a lone CR or LF becomes CRLF */
-	out = malloc(2 * strlen(v) + 3 + 64);
+	out = malloc(2 * strlen(v) + 3);
 	if (out == NULL) {
 		snprintf(err, errlen, "additional_header: out of memory");
 		return -1;
@@ -423,12 +489,33 @@ static int build_additional_headers(struct cw_options *o, char *err,
 		v += len;
 		v += strspn(v, "\r\n");
 	}
-	if (age >= 0)
-		p += sprintf(p, "Strict-Transport-Security: max-age=%ld\r\n",
-		             age > 0x7fffffffL ? 0x7fffffffL : age);
 	*p = '\0';
 	o->additional_headers = out;
+	return build_hsts(o, err, errlen);
+}
+
+/* The parsed access_control_list, kept for the accept path. */
+static int build_acl(struct cw_options *o, char *err, size_t errlen)
+{
+	char why[200];
+
+	if (cw_acl_parse(o->value[CW_OPT_ACCESS_CONTROL_LIST], &o->acl, why,
+	                 sizeof why) != 0) {
+		snprintf(err, errlen, "access_control_list: %s", why);
+		return -1;
+	}
 	return 0;
+}
+
+/* What cw_options_finish derives, freed before it derives it again. */
+static void free_derived(struct cw_options *o)
+{
+	free(o->additional_headers);
+	o->additional_headers = NULL;
+	free(o->hsts_header);
+	o->hsts_header = NULL;
+	cw_acl_free(o->acl);
+	o->acl = NULL;
 }
 
 int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
@@ -453,8 +540,9 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->body_buffer_size = number_of(o, CW_OPT_BODY_BUFFER_SIZE);
 	o->min_receive_rate = number_of(o, CW_OPT_MIN_RECEIVE_RATE);
 	o->min_send_rate = number_of(o, CW_OPT_MIN_SEND_RATE);
-	free(o->additional_headers);
-	o->additional_headers = NULL;
+	free_derived(o);
+	if (build_acl(o, err, errlen) != 0)
+		return -1;
 	return build_additional_headers(o, err, errlen);
 }
 
@@ -479,6 +567,5 @@ void cw_options_free(struct cw_options *o)
 		free(o->value[i]);
 		o->value[i] = NULL;
 	}
-	free(o->additional_headers);
-	o->additional_headers = NULL;
+	free_derived(o);
 }

@@ -8,6 +8,8 @@
 
 #include "civetweb.h"
 
+struct cw_acl;
+
 /* X(id, name, type, default, flags). Order is mg_get_valid_options()'s. */
 #define CW_OPT_IMPL   1 /* implemented by civetd */
 #define CW_OPT_MULTI  2 /* may be given several times; values accumulate */
@@ -51,8 +53,8 @@
 	X(CGI2_INTERPRETER_ARGS, "cgi2_interpreter_args", STRING, NULL, 0)     \
 	X(CGI2_TIMEOUT_MS, "cgi2_timeout_ms", NUMBER, NULL, 0)                 \
 	X(CGI2_BUFFERING, "cgi2_buffering", BOOLEAN, "yes", 0)                 \
-	X(PUT_DELETE_AUTH_FILE, "put_delete_auth_file", FILE, NULL, 0)         \
-	X(PROTECT_URI, "protect_uri", STRING_LIST, NULL, 0)                    \
+	X(PUT_DELETE_AUTH_FILE, "put_delete_auth_file", FILE, NULL, 1)         \
+	X(PROTECT_URI, "protect_uri", STRING_LIST, NULL, 1)                    \
 	X(AUTHENTICATION_DOMAIN, "authentication_domain", STRING,              \
 	  "mydomain.com", 1)                                                   \
 	X(ENABLE_AUTH_DOMAIN_CHECK, "enable_auth_domain_check", BOOLEAN,       \
@@ -61,11 +63,11 @@
 	X(ENABLE_DIRECTORY_LISTING, "enable_directory_listing", BOOLEAN,       \
 	  "yes", 1)                                                            \
 	X(ENABLE_WEBDAV, "enable_webdav", BOOLEAN, "no", 0)                    \
-	X(GLOBAL_AUTH_FILE, "global_auth_file", FILE, NULL, 0)                 \
+	X(GLOBAL_AUTH_FILE, "global_auth_file", FILE, NULL, 1)                 \
 	X(INDEX_FILES, "index_files", STRING_LIST,                             \
 	  "index.xhtml,index.html,index.htm,index.cgi,index.shtml,index.php",  \
 	  1)                                                                   \
-	X(ACCESS_CONTROL_LIST, "access_control_list", STRING_LIST, NULL, 0)    \
+	X(ACCESS_CONTROL_LIST, "access_control_list", STRING_LIST, NULL, 1)    \
 	X(EXTRA_MIME_TYPES, "extra_mime_types", STRING_LIST, NULL, 1)          \
 	X(SSL_CERTIFICATE, "ssl_certificate", FILE, NULL, 1)                   \
 	X(SSL_CERTIFICATE_CHAIN, "ssl_certificate_chain", FILE, NULL, 1)       \
@@ -85,11 +87,11 @@
 	X(FALLBACK_WEBSOCKET_ROOT, "fallback_websocket_root", DIRECTORY, NULL, \
 	  0)                                                                   \
 	X(ACCESS_CONTROL_ALLOW_ORIGIN, "access_control_allow_origin", STRING,  \
-	  "*", 0)                                                              \
+	  "*", 1)                                                              \
 	X(ACCESS_CONTROL_ALLOW_METHODS, "access_control_allow_methods",        \
-	  STRING, "*", 0)                                                      \
+	  STRING, "*", 1)                                                      \
 	X(ACCESS_CONTROL_ALLOW_HEADERS, "access_control_allow_headers",        \
-	  STRING, "*", 0)                                                      \
+	  STRING, "*", 1)                                                      \
 	X(ERROR_PAGES, "error_pages", DIRECTORY, NULL, 1)                      \
 	X(STATIC_FILE_MAX_AGE, "static_file_max_age", NUMBER, "3600", 1)       \
 	X(STATIC_FILE_CACHE_CONTROL, "static_file_cache_control", STRING,      \
@@ -126,11 +128,19 @@
 	  5)                                                                   \
 	X(COMPRESSION_CACHE_SIZE, "compression_cache_size", NUMBER,            \
 	  "33554432", 5)                                                       \
-	X(COMPRESSION_DYNAMIC, "compression_dynamic", BOOLEAN, "no", 5)
+	X(COMPRESSION_DYNAMIC, "compression_dynamic", BOOLEAN, "no", 5)        \
+	X(ACCESS_CONTROL_EXPOSE_HEADERS, "access_control_expose_headers",      \
+	  STRING, NULL, 5)                                                     \
+	X(ACCESS_CONTROL_ALLOW_CREDENTIALS,                                    \
+	  "access_control_allow_credentials", STRING, NULL, 5)                 \
+	X(ACCESS_CONTROL_MAX_AGE, "access_control_max_age", NUMBER, NULL, 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
 #undef CW_OPT_ENUM
+
+/* Longest value of a CORS option (they are copied into response heads). */
+#define CW_CORS_VALUE_MAX 512
 
 /* Why the last cw_options_set() failed. */
 enum cw_opt_err {
@@ -167,6 +177,10 @@ struct cw_options {
 	int min_receive_rate; /* bytes/s a handler's reads must keep, 0: any */
 	int min_send_rate;    /* bytes/s a handler's writes must keep, 0: any */
 	char *additional_headers; /* "Name: value\r\n"..., or NULL */
+	/* "Strict-Transport-Security: max-age=N\r\n" (for TLS connections
+	 * only), or NULL */
+	char *hsts_header;
+	struct cw_acl *acl; /* access_control_list parsed; NULL: allow all */
 };
 
 /* Read a NULL-terminated name/value list into o (zeroed by the caller).

@@ -155,11 +155,10 @@ static size_t head_lines(const struct mg_connection *c,
 	if (h->ranges)
 		cw_text_put(&t, "Accept-Ranges: bytes\r\n");
 	if (h->origin != NULL) {
-		const char *allow = cw_options_get(
-		    cw_req_opts(c), CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
+		char cors[CW_CORS_LINES_MAX];
 
-		if (*allow != '\0')
-			put_line(&t, "Access-Control-Allow-Origin: ", allow);
+		cw_resp_cors_lines(c, cors, sizeof cors);
+		cw_text_put(&t, cors);
 	}
 	cw_text_put(&t, h->extra);
 	return cw_text_end(&t);
@@ -409,6 +408,7 @@ static void answer_rep(struct mg_connection *c, const struct req_facts *q,
 	                        time(NULL))) {
 	case CW_PRECOND_NOT_MODIFIED:
 		h->coding = NULL;
+		h->origin = NULL; /* CivetWeb's 304 carries no CORS */
 		if (send_head(c, 304, h, -1) != 0)
 			cw_send_error(c, 500, "%s", "Cannot make the head");
 		return;
@@ -489,6 +489,7 @@ int cw_file_send_plain(struct mg_connection *c, struct cw_file *f,
 
 	memset(&h, 0, sizeof h);
 	h.extra = extra;
+	h.origin = mg_get_header(c, "Origin"); /* an error_pages page */
 	h.mime =
 	    cw_mime_type(path, cw_req_opts(c)->value[CW_OPT_EXTRA_MIME_TYPES],
 	                 mbuf, sizeof mbuf);

@@ -286,6 +286,12 @@ static size_t location_line(const struct mg_connection *c, char *out,
 		                !o->decode_query_string);
 	}
 	cw_text_put(&t, "\r\n");
+	{ /* a redirect: CivetWeb's carries the CORS lines */
+		char cors[CW_CORS_LINES_MAX];
+
+		cw_resp_cors_lines(c, cors, sizeof cors);
+		cw_text_put(&t, cors);
+	}
 	return cw_text_end(&t);
 }
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/access_log.h"
 #include "http/body.h"
+#include "http/cors.h"
 #include "http/file_out.h"
 #include "http/reqinfo.h"
 #include "http/request.h"
@@ -218,6 +219,8 @@ static void dispatch(struct mg_connection *c)
 			return;
 		}
 	}
+	if (cw_cors_preflight(c))
+		return;
 	h = cw_handlers_find(ctx->handlers, CW_HANDLER_REQUEST,
 	                     c->x->ri.local_uri);
 	if (!authorize(c, h != NULL ? CW_AUTH_TO_HANDLER : CW_AUTH_TO_FILES,

@@ -27,6 +27,7 @@
 #include "http/response.h"
 #include "http/zfilter.h"
 #include "net/conn.h"
+#include "net/listen.h"
 #include "util/buf.h"
 #include "util/codec.h"
 #include "util/text.h"
@@ -642,12 +643,17 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 {
 	struct cw_buf *b = &c->x->out;
 	const char *add = c->ctx->opt.additional_headers;
+	const char *hsts = c->ctx->opt.hsts_header;
 	int r;
 
 	if (b == NULL || c->x->s.resp.state != CW_RESP_NONE)
 		return -1;
 	b->len = 0;
 	r = head_start(b, status, mg_get_response_code_text(c, status));
+	/* as CivetWeb, HSTS first; only over TLS (RFC 6797 7.2) */
+	if (r == 0 && hsts != NULL && c->listener != NULL &&
+	    c->listener->is_ssl)
+		r = cw_buf_add(b, hsts, strlen(hsts), CW_MAX_RESPONSE_HEAD);
 	if (r == 0 && add != NULL)
 		r = cw_buf_add(b, add, strlen(add), CW_MAX_RESPONSE_HEAD);
 	if (r == 0 && extra != NULL)
@@ -676,7 +682,8 @@ int cw_resp_head(struct mg_connection *c, int status, const char *extra,
 static void builtin_error(struct mg_connection *c, int status, const char *msg,
                           const char *extra)
 {
-	char body[1200], head[1024];
+	char body[1200], head[1024 + CW_CORS_LINES_MAX],
+	    cors[CW_CORS_LINES_MAX];
 	int n;
 
 	n = snprintf(body, sizeof body, "Error %d: %s\n%s", status,
@@ -689,7 +696,9 @@ static void builtin_error(struct mg_connection *c, int status, const char *msg,
 		n = -1;
 	/* as CivetWeb: the built-in error page ends the connection */
 	c->x->s.must_close = 1;
-	snprintf(head, sizeof head, "%s%s%s", extra, cw_no_cache_headers,
+	cw_resp_cors_lines(c, cors, sizeof cors);
+	snprintf(head, sizeof head, "%.1000s%s%s%s", extra, cw_no_cache_headers,
+	         cors,
 	         n >= 0 ? "Content-Type: text/plain; charset=utf-8\r\n" : "");
 	if (cw_resp_head(c, status, head, n >= 0 ? n : -1, 0) == 0 && n > 0)
 		cw_resp_write(c, body, (size_t)n);
@@ -831,29 +840,45 @@ int mg_send_chunk(struct mg_connection *conn, const char *chunk,
 	return n + (int)chunk_len + 2;
 }
 
-static int cors_origin(const struct mg_connection *c, char *line, size_t len)
+size_t cw_resp_cors_lines(const struct mg_connection *c, char *out, size_t cap)
 {
+	const struct cw_options *o = cw_req_opts(c);
 	const char *allow =
-	    cw_options_get(&c->ctx->opt, CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
+	    cw_options_get(o, CW_OPT_ACCESS_CONTROL_ALLOW_ORIGIN);
+	const char *expose =
+	    cw_options_get(o, CW_OPT_ACCESS_CONTROL_EXPOSE_HEADERS);
+	const char *cred =
+	    cw_options_get(o, CW_OPT_ACCESS_CONTROL_ALLOW_CREDENTIALS);
+	const char *origin = mg_get_header(c, "Origin");
+	int n;
 
-	line[0] = '\0';
-	if (*allow == '\0' || mg_get_header(c, "Origin") == NULL)
+	out[0] = '\0';
+	if (*allow == '\0' || origin == NULL || *origin == '\0')
 		return 0;
-	return snprintf(line, len, "Access-Control-Allow-Origin: %s\r\n",
-	                allow);
+	n = snprintf(out, cap,
+	             "Access-Control-Allow-Origin: %s\r\n%s%s%s%s%s%s", allow,
+	             *expose ? "Access-Control-Expose-Headers: " : "", expose,
+	             *expose ? "\r\n" : "",
+	             *cred ? "Access-Control-Allow-Credentials: " : "", cred,
+	             *cred ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= cap) { /* the option values are bounded */
+		out[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
 }
 
 int mg_send_http_ok(struct mg_connection *conn, const char *mime_type,
                     long long content_length)
 {
-	char extra[1024], cors[300];
+	char extra[1024 + CW_CORS_LINES_MAX], cors[CW_CORS_LINES_MAX];
 
 	if (conn == NULL || conn->x == NULL || conn->is_client)
 		return -1;
 	if (mime_type == NULL || *mime_type == '\0')
 		mime_type = "text/html";
-	cors_origin(conn, cors, sizeof cors);
-	snprintf(extra, sizeof extra, "%s%sContent-Type: %s\r\n",
+	cw_resp_cors_lines(conn, cors, sizeof cors);
+	snprintf(extra, sizeof extra, "%s%sContent-Type: %.900s\r\n",
 	         cw_no_cache_headers, cors, mime_type);
 	conn->x->s.resp.may_compress = 1;
 	conn->x->s.resp.api_chunked = content_length < 0;
@@ -882,7 +907,8 @@ int mg_send_http_error(struct mg_connection *conn, int status_code,
 int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
                           int redirect_code)
 {
-	char extra[4200];
+	char extra[4200 + CW_CORS_LINES_MAX];
+	size_t n;
 
 	if (redirect_code == 0)
 		redirect_code = 307;
@@ -894,10 +920,11 @@ int mg_send_http_redirect(struct mg_connection *conn, const char *target_url,
 		return -1;
 	if (target_url == NULL || *target_url == '\0')
 		target_url = "/";
-	if (strpbrk(target_url, "\r\n") != NULL ||
-	    snprintf(extra, sizeof extra, "Location: %s\r\n", target_url) >=
-	        (int)sizeof extra)
+	if (strpbrk(target_url, "\r\n") != NULL || strlen(target_url) > 4096)
 		return -2;
+	n = (size_t)snprintf(extra, sizeof extra, "Location: %s\r\n",
+	                     target_url);
+	cw_resp_cors_lines(conn, extra + n, sizeof extra - n);
 	if (cw_resp_head(conn, redirect_code, extra, 0, 0) != 0)
 		return -1;
 	cw_resp_finish(conn);

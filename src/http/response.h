@@ -67,6 +67,19 @@ void cw_send_error_with(struct mg_connection *c, int status, const char *extra,
 const char *cw_http_date_now(void);
 void cw_http_date(time_t t, char *buf, size_t len);
 
+/* Room for the CORS lines of a response (each option value is at most
+ * CW_CORS_VALUE_MAX bytes). */
+#define CW_CORS_LINES_MAX 1800
+
+/* The CORS lines CivetWeb puts on the responses it makes for a request
+ * with a non-empty Origin (files, error pages, mg_send_http_ok,
+ * redirects): Access-Control-Allow-Origin when
+ * access_control_allow_origin is set, and civetd's
+ * Access-Control-Expose-Headers and Access-Control-Allow-Credentials when
+ * those are set. Writes them into out ("" when none apply) and returns
+ * their length. */
+size_t cw_resp_cors_lines(const struct mg_connection *c, char *out, size_t cap);
+
 /* Would a response now keep the connection open? */
 int cw_resp_keep_alive(const struct mg_connection *c);
 

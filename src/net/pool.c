@@ -17,8 +17,10 @@
  * registration (drain, balance between worker processes), and the timer
  * thread enforces the deadlines of parked connections by scanning the slot
  * table and calling their protocol's expire. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include "net/conn.h"
 #include "net/listen.h"
 #include "net/pool.h"
+#include "util/acl.h"
 #include "util/clock.h"
 
 #define WAKE_DATA     UINT64_MAX
@@ -179,6 +182,30 @@ static void greet(struct mg_connection *c)
 	}
 }
 
+/* access_control_list: a client it denies is closed at once, before
+ * anything is read or sent, as CivetWeb does (and logged, as CivetWeb
+ * logs it). 1 if fd may be served. */
+static int admitted(struct mg_context *ctx, int fd, const struct sockaddr *sa)
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+
+	if (cw_acl_allows(ctx->opt.acl, sa))
+		return 1;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    text, sizeof text);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(
+		    AF_INET6,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    text, sizeof text);
+	cw_log_error(ctx, NULL, "%s is not allowed to connect", text);
+	close(fd);
+	return 0;
+}
+
 /* One accept4(), unless the context is draining, and the connection for
  * what it accepted (NULL: nothing). The drain waits for every runner to
  * leave here, and a connection is counted open before its runner leaves,
@@ -200,7 +227,9 @@ static struct mg_connection *accept_one(struct mg_context *ctx,
 		             SOCK_NONBLOCK | SOCK_CLOEXEC);
 	else
 		errno = EAGAIN;
-	if (fd >= 0) {
+	if (fd >= 0 && !admitted(ctx, fd, &peer.sa)) {
+		errno = EINTR; /* try the next one */
+	} else if (fd >= 0) {
 		c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
 		                l->proto != NULL ? l->proto : ctx->first_proto);
 		if (c == NULL) {
@@ -303,6 +332,8 @@ static void take_queued(struct mg_context *ctx)
 				continue;
 			if (fd < 0)
 				break;
+			if (!admitted(ctx, fd, &peer.sa))
+				continue;
 			c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
 			                l->proto != NULL ? l->proto
 			                                 : ctx->first_proto);
