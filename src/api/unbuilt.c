@@ -1,9 +1,8 @@
 /* unbuilt.c - API functions whose feature is not built into this civetd
- * yet: WebSocket, TLS clients, digest authentication, form parsing and
- * uploads. Each exists so that programs link, and fails
- * the way CivetWeb documents for an unavailable feature (error return, or
- * NULL with a reason in the error buffer). The issues that build these
- * features replace them one by one. */
+ * yet: WebSocket, TLS clients, digest authentication. Each exists so that
+ * programs link, and fails the way CivetWeb documents for an unavailable
+ * feature (error return, or NULL with a reason in the error buffer). The
+ * issues that build these features replace them one by one. */
 #include <stdio.h>
 
 #define MG_EXPERIMENTAL_INTERFACES
@@ -105,19 +104,6 @@ int mg_modify_passwords_file_ha1(const char *passwords_file_name,
                                  const char *ha1)
 {
 	(void)passwords_file_name, (void)realm, (void)user, (void)ha1;
-	return 0;
-}
-
-int mg_handle_form_request(struct mg_connection *conn,
-                           struct mg_form_data_handler *fdh)
-{
-	(void)conn, (void)fdh;
-	return -1;
-}
-
-int mg_upload(struct mg_connection *conn, const char *destination_dir)
-{
-	(void)conn, (void)destination_dir;
 	return 0;
 }
 
