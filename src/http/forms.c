@@ -319,8 +319,9 @@ static void ue_value(struct form *f, const char *p, size_t n)
 	}
 }
 
-/* Url-encoded bytes p[0..n), split anywhere. 0, or -1 (reason logged). */
-static int ue_feed(struct form *f, const char *p, size_t n)
+/* Url-encoded bytes p[0..n), split anywhere; last: nothing follows.
+ * 0, or -1 (reason logged). */
+static int ue_feed(struct form *f, const char *p, size_t n, int last)
 {
 	const char *end = p + n;
 
@@ -351,8 +352,9 @@ static int ue_feed(struct form *f, const char *p, size_t n)
 			    pct_feed(&f->pct, *p++, f->keybuf + f->key_len);
 		}
 	}
-	/* hand over what this read gave, not waiting for the next */
-	if (f->in_value && !f->stop && f->mode == MODE_GET)
+	/* hand over what this read gave, not waiting for the next (unless
+	 * the end is here: the last piece may still grow by an escape) */
+	if (!last && f->in_value && !f->stop && f->mode == MODE_GET)
 		out_flush(f);
 	return 0;
 }
@@ -366,7 +368,7 @@ static int ue_end(struct form *f)
 
 static int handle_query(struct form *f, const char *q)
 {
-	if (ue_feed(f, q, strlen(q)) != 0)
+	if (ue_feed(f, q, strlen(q), 1) != 0)
 		return -1;
 	return ue_end(f);
 }
@@ -376,7 +378,7 @@ static int handle_urlencoded(struct form *f)
 	int n = 0;
 
 	while (!f->stop && (n = mg_read(f->conn, f->buf, sizeof f->buf)) > 0) {
-		if (ue_feed(f, f->buf, (size_t)n) != 0)
+		if (ue_feed(f, f->buf, (size_t)n, f->conn->x->s.body.done) != 0)
 			return -1;
 	}
 	if (!f->stop && n < 0)
