@@ -73,6 +73,10 @@ static int tmp_open(struct form *f)
 	const char *dir = slash == NULL ? "." : f->path;
 	int tries;
 
+	if (f->path[0] == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
 	if (slash == f->path)
 		dir_len = 0; /* a file in / */
 	for (tries = 0; tries < 8; tries++) {
