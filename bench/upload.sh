@@ -41,6 +41,7 @@ gcc -O2 -Wall -pthread -o "$WORK/app_civetweb" "$HERE/upload_app.c" \
 
 head -c $((SIZE << 20)) /dev/urandom >"$WORK/data.bin"
 want=$(md5sum <"$WORK/data.bin" | cut -d' ' -f1)
+sync # the source written back first: it would slow the first round
 
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 # user + system CPU ticks of a process (fields 14 and 15 of its stat,

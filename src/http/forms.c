@@ -561,6 +561,9 @@ static int upload_stored(const char *path, long long size, void *user_data)
 	return MG_FORM_FIELD_HANDLE_NEXT;
 }
 
+/* The number of files stored in destination_dir (the caller's string),
+ * each announced to the upload callback with its full path; fields
+ * without a file name are skipped. Nothing is left allocated. */
 int mg_upload(struct mg_connection *conn, const char *destination_dir)
 {
 	struct upload u = {conn, destination_dir, 0};
