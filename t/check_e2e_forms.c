@@ -142,9 +142,11 @@ static int found(const char *key, const char *filename, char *path,
 		return MG_FORM_FIELD_STORAGE_SKIP;
 	if (is(s, "abortfound") && strcmp(key, "stop") == 0)
 		return MG_FORM_FIELD_STORAGE_ABORT;
-	if ((is(s, "store") || is(s, "storeabort")) && filename[0] != '\0') {
-		for (i = 0, p = filename; *p != '\0' && i + 1 < sizeof name;
-		     p++)
+	if (is(s, "storeall") ||
+	    ((is(s, "store") || is(s, "storeabort")) && filename[0] != '\0')) {
+		const char *base = filename[0] != '\0' ? filename : key;
+
+		for (i = 0, p = base; *p != '\0' && i + 1 < sizeof name; p++)
 			name[i++] = (*p == '/') ? '_' : *p;
 		name[i] = '\0';
 		snprintf(path, pathlen, "%s/%s", dir, name);
@@ -525,6 +527,33 @@ START_TEST(test_multipart_quoted_boundary_and_filename_star)
 }
 END_TEST
 
+/* Url-encoded values are stored decoded; empty values make empty files. */
+START_TEST(test_store_urlencoded_and_empty_values)
+{
+	static const char *const parts[] = {"f", "empty.bin", "", NULL};
+	size_t len;
+	char *body = multipart("----b0undary", parts, &len);
+	struct tl_resp r;
+
+	ck_assert_int_eq(tl_get(port, "/form/storeall?k1=a%20b+c&k2=", &r),
+	                 200);
+	expect_body(&r, "F k1|\nS k1|5\nF k2|\nS k2|0\nR 2\n");
+	ck_assert_int_eq(post("/form/storeall",
+	                      "application/x-www-form-urlencoded", "k3=%41%42",
+	                      9, &r),
+	                 200);
+	expect_body(&r, "F k3|\nS k3|2\nR 1\n");
+	ck_assert_int_eq(post("/form/store", MP_TYPE, body, len, &r), 200);
+	expect_body(&r, "F f|empty.bin\nS empty.bin|0\nR 1\n");
+	expect_dir("empty.bin\nk1\nk2\nk3\n");
+	expect_file("k1", "a b c", 5);
+	expect_file("k2", "", 0);
+	expect_file("k3", "AB", 2);
+	expect_file("empty.bin", "", 0);
+	free(body);
+}
+END_TEST
+
 START_TEST(test_store_overwrites_existing_file)
 {
 	static const char *const parts[] = {"f", "same.bin", "new", NULL};
@@ -628,6 +657,15 @@ START_TEST(test_field_get_next_and_abort)
 		                  strstr(r.body, "|1\nF c|\nG c|3|1\nR 2\n"),
 		              "%s", r.body);
 		ck_assert_int_lt(atoi(r.body + 14), (int)n);
+		tl_resp_free(&r);
+		/* with HANDLE_GET all of it comes, in more than one piece */
+		ck_assert_int_eq(post("/form/get", MP_TYPE, b2, len, &r), 200);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_msg(strncmp(r.body, "F big|\nG big|#200000:", 22) ==
+		                  0,
+		              "%s", r.body);
+		ck_assert_int_gt(atoi(strchr(r.body + 21, '|') + 1), 1);
+		ck_assert_ptr_nonnull(strstr(r.body, "\nF c|\nG c|3|1\nR 2\n"));
 		tl_resp_free(&r);
 		free(b2);
 	}
@@ -865,6 +903,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_urlencoded_large_value_in_pieces);
 	tcase_add_test(tc, test_multipart_fields_and_file);
 	tcase_add_test(tc, test_multipart_quoted_boundary_and_filename_star);
+	tcase_add_test(tc, test_store_urlencoded_and_empty_values);
 	tcase_add_test(tc, test_store_overwrites_existing_file);
 	tcase_add_test(tc, test_chunked_multipart_and_urlencoded);
 	tcase_add_test(tc, test_skip_counts_fields_without_values);

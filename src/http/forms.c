@@ -117,7 +117,8 @@ static void field_begin(struct form *f, const char *key, const char *filename)
 	struct mg_form_data_handler *h = f->fdh;
 	int r;
 
-	f->count++;
+	if (f->count < INT_MAX)
+		f->count++;
 	f->key = key;
 	f->sent = 0;
 	f->size = 0;
@@ -126,13 +127,14 @@ static void field_begin(struct form *f, const char *key, const char *filename)
 	r = h->field_found(key, filename, f->path, sizeof f->path - 1,
 	                   h->user_data);
 	if ((r & 0xf) == MG_FORM_FIELD_STORAGE_GET && h->field_get == NULL) {
-		cw_log_error(NULL, f->conn, "%s: field_get is NULL", __func__);
+		cw_log_error(NULL, f->conn,
+		             "mg_handle_form_request: field_get is NULL");
 		r = MG_FORM_FIELD_STORAGE_SKIP;
 	}
 	if ((r & 0xf) == MG_FORM_FIELD_STORAGE_STORE &&
 	    h->field_store == NULL) {
-		cw_log_error(NULL, f->conn, "%s: field_store is NULL",
-		             __func__);
+		cw_log_error(NULL, f->conn,
+		             "mg_handle_form_request: field_store is NULL");
 		r = MG_FORM_FIELD_STORAGE_SKIP;
 	}
 	if ((r & MG_FORM_FIELD_STORAGE_ABORT) == MG_FORM_FIELD_STORAGE_ABORT) {
