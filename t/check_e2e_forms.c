@@ -142,6 +142,14 @@ static int found(const char *key, const char *filename, char *path,
 		return MG_FORM_FIELD_STORAGE_SKIP;
 	if (is(s, "abortfound") && strcmp(key, "stop") == 0)
 		return MG_FORM_FIELD_STORAGE_ABORT;
+	if (is(s, "storebad")) {
+		/* a directory that does not exist, or a path that is one */
+		snprintf(path, pathlen, "%s/%s", dir,
+		         strcmp(filename, "nodir.bin") == 0 ? "missing/x"
+		                                            : "sub");
+		return filename[0] != '\0' ? MG_FORM_FIELD_STORAGE_STORE
+		                           : MG_FORM_FIELD_STORAGE_GET;
+	}
 	if (is(s, "storeall") ||
 	    ((is(s, "store") || is(s, "storeabort")) && filename[0] != '\0')) {
 		const char *base = filename[0] != '\0' ? filename : key;
@@ -554,6 +562,28 @@ START_TEST(test_store_urlencoded_and_empty_values)
 }
 END_TEST
 
+/* A file that cannot be created, or not renamed into place, is logged
+ * and that field is skipped; the others go on and nothing is left. */
+START_TEST(test_unstorable_files_are_logged_and_skipped)
+{
+	static const char *const parts[] = {
+	    "a", "nodir.bin", "1", "b", "isdir.bin", "2", "c", NULL, "3", NULL};
+	size_t len;
+	char *body = multipart("----b0undary", parts, &len), sub[600];
+	struct tl_resp r;
+
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	tl_write_file(sub, "keep", "k", 1);
+	ck_assert_int_eq(post("/form/storebad", MP_TYPE, body, len, &r), 200);
+	expect_body(&r, "F a|nodir.bin\nF b|isdir.bin\nF c|\nG c|3|1\nR 3\n");
+	ck_assert(logged("mg_handle_form_request: cannot create file"));
+	ck_assert(logged("mg_handle_form_request: cannot save file"));
+	expect_dir("sub\n");
+	free(body);
+}
+END_TEST
+
 START_TEST(test_store_overwrites_existing_file)
 {
 	static const char *const parts[] = {"f", "same.bin", "new", NULL};
@@ -905,6 +935,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_multipart_quoted_boundary_and_filename_star);
 	tcase_add_test(tc, test_store_urlencoded_and_empty_values);
 	tcase_add_test(tc, test_store_overwrites_existing_file);
+	tcase_add_test(tc, test_unstorable_files_are_logged_and_skipped);
 	tcase_add_test(tc, test_chunked_multipart_and_urlencoded);
 	tcase_add_test(tc, test_skip_counts_fields_without_values);
 	tcase_add_test(tc, test_abort_from_field_found_stops);

@@ -571,7 +571,8 @@ int mg_upload(struct mg_connection *conn, const char *destination_dir)
 	struct upload u = {conn, destination_dir, 0};
 	struct mg_form_data_handler h = {upload_found, NULL, upload_stored, &u};
 
-	if (conn == NULL || destination_dir == NULL || conn->ctx == NULL)
+	if (conn == NULL || destination_dir == NULL ||
+	    destination_dir[0] == '\0' || conn->ctx == NULL)
 		return 0;
 	mg_handle_form_request(conn, &h);
 	return u.files;
