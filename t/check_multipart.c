@@ -371,6 +371,53 @@ START_TEST(test_held_bytes_are_returned_as_data)
 }
 END_TEST
 
+/* Random parts whose data is made of the delimiter's own bytes (so near
+ * misses are everywhere), pushed in random read sizes: each part's data
+ * comes back exactly. */
+START_TEST(test_random_bodies_in_random_reads)
+{
+	static const char alphabet[] = "\r\n-bB1";
+	unsigned seed = 12345;
+	int round;
+
+	for (round = 0; round < 200; round++) {
+		struct transcript body = {NULL, 0, 0}, want = {NULL, 0, 0};
+		int parts = 1 + (int)(rand_r(&seed) % 4), i;
+		char *out;
+
+		puts_t(&body, "");
+		puts_t(&want, "");
+		for (i = 0; i < parts; i++) {
+			size_t n = rand_r(&seed) % 300, k;
+			char data[300];
+
+			for (k = 0; k < n; k++)
+				data[k] = alphabet[rand_r(&seed) % 6];
+			/* the data may not hold the delimiter itself */
+			for (k = 0; k + 5 <= n; k++) {
+				if (memcmp(data + k, "\r\n--b", 5) == 0)
+					data[k + 4] = 'B';
+			}
+			puts_t(&body, "--b\r\nContent-Disposition: form-data; "
+			              "name=p\r\n\r\n");
+			put(&body, data, n);
+			puts_t(&body, "\r\n");
+			puts_t(&want, "{p||0}");
+			put(&want, data, n);
+			puts_t(&want, "}");
+		}
+		puts_t(&body, "--b--");
+		puts_t(&want, "END");
+		out = parse("b", body.s, body.len, 1 + rand_r(&seed) % 97, 0);
+		ck_assert_msg(memcmp(out, want.s, want.len + 1) == 0,
+		              "round %d", round);
+		free(out);
+		free(body.s);
+		free(want.s);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("multipart");
@@ -389,6 +436,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_limits_are_errors);
 	tcase_add_test(tc, test_truncated_bodies);
 	tcase_add_test(tc, test_held_bytes_are_returned_as_data);
+	tcase_add_test(tc, test_random_bodies_in_random_reads);
 	suite_add_tcase(s, tc);
 	return s;
 }
