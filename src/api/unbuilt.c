@@ -1,9 +1,8 @@
 /* unbuilt.c - API functions whose feature is not built into this civetd
- * yet: WebSocket, TLS clients, form parsing and
- * uploads. Each exists so that programs link, and fails
- * the way CivetWeb documents for an unavailable feature (error return, or
- * NULL with a reason in the error buffer). The issues that build these
- * features replace them one by one. */
+ * yet: WebSocket and TLS clients. Each exists so that programs link,
+ * and fails the way CivetWeb documents for an unavailable feature (error
+ * return, or NULL with a reason in the error buffer). The issues that
+ * build these features replace them one by one. */
 #include <stdio.h>
 
 #define MG_EXPERIMENTAL_INTERFACES
@@ -76,19 +75,6 @@ struct mg_connection *mg_connect_websocket_client_secure_extensions(
 	return mg_connect_websocket_client_secure(
 	    client_options, error_buffer, error_buffer_size, path, origin,
 	    data_func, close_func, user_data);
-}
-
-int mg_handle_form_request(struct mg_connection *conn,
-                           struct mg_form_data_handler *fdh)
-{
-	(void)conn, (void)fdh;
-	return -1;
-}
-
-int mg_upload(struct mg_connection *conn, const char *destination_dir)
-{
-	(void)conn, (void)destination_dir;
-	return 0;
 }
 
 int mg_get_connection_info(const struct mg_context *ctx, int idx, char *buffer,
