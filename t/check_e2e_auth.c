@@ -316,6 +316,42 @@ START_TEST(test_stale_nonce)
 }
 END_TEST
 
+START_TEST(test_auth_domain_check)
+{
+	static const struct {
+		const char *target;
+		int status;
+	} cases[] = {
+	    {"http://mydomain.com/open.txt", 200},
+	    {"http://MyDomain.com:8080/open.txt", 200},
+	    {"http://www.mydomain.com/open.txt", 200},
+	    {"http://notmydomain.com/open.txt", 400},
+	    {"http://example.com/open.txt", 400},
+	    {"/open.txt", 200},
+	};
+	const char *opts[] = {"document_root", root, "enable_auth_domain_check",
+	                      "no", NULL};
+	struct mg_context *off;
+	struct tl_resp r;
+	int other;
+
+	start_tree();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_msg(tl_ask(port, "GET", cases[i].target, NULL, &r) ==
+		                  cases[i].status,
+		              "%s: %d", cases[i].target, r.status);
+		tl_resp_free(&r);
+	}
+	/* off: an absolute target may name any host */
+	off = tl_start(NULL, NULL, opts, &other);
+	ck_assert_int_eq(
+	    tl_ask(other, "GET", "http://example.com/open.txt", NULL, &r), 200);
+	tl_resp_free(&r);
+	mg_stop(off);
+	stop_tree();
+}
+END_TEST
+
 /* ---- handlers ------------------------------------------------------------ */
 
 static int handler_runs;
@@ -804,6 +840,7 @@ static Suite *auth_suite(void)
 	ADD(s, test_passwords_file, 30);
 	ADD(s, test_nonces_across_workers, 60);
 	ADD(s, test_put_delete_mkcol, 60);
+	ADD(s, test_auth_domain_check, 30);
 	return s;
 }
 

@@ -320,14 +320,23 @@ START_TEST(absolute_form_target_is_accepted)
 {
 	struct tl_resp r;
 
+	/* the host is authentication_domain (enable_auth_domain_check) */
 	ck_assert_int_eq(
 	    tl_request(port,
-	               "GET http://example.com/info?a=b HTTP/1.1\r\n"
+	               "GET http://mydomain.com/info?a=b HTTP/1.1\r\n"
 	               "Host: example.com\r\nConnection: close\r\n\r\n",
 	               &r),
 	    200);
 	ck_assert_ptr_nonnull(strstr(r.body, "local_uri=/info\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "query=a=b\n"));
+	tl_resp_free(&r);
+	/* another host's: not this server's request */
+	ck_assert_int_eq(
+	    tl_request(port,
+	               "GET http://example.com/info HTTP/1.1\r\n"
+	               "Host: example.com\r\nConnection: close\r\n\r\n",
+	               &r),
+	    400);
 	tl_resp_free(&r);
 }
 END_TEST

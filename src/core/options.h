@@ -58,7 +58,7 @@ struct cw_acl;
 	X(AUTHENTICATION_DOMAIN, "authentication_domain", STRING,              \
 	  "mydomain.com", 1)                                                   \
 	X(ENABLE_AUTH_DOMAIN_CHECK, "enable_auth_domain_check", BOOLEAN,       \
-	  "yes", 0)                                                            \
+	  "yes", 1)                                                            \
 	X(SSI_PATTERN, "ssi_pattern", EXT_PATTERN, "**.shtml$|**.shtm$", 0)    \
 	X(ENABLE_DIRECTORY_LISTING, "enable_directory_listing", BOOLEAN,       \
 	  "yes", 1)                                                            \

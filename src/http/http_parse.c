@@ -640,6 +640,7 @@ static void finish_request(struct head *h, const struct request_line *rl,
 	req->version_minor = h->version_minor;
 	req->path = b + rl->path;
 	req->host = h->f.host;
+	req->absolute = rl->form == FORM_ABSOLUTE;
 	if (rl->form == FORM_ABSOLUTE) {
 		size_t len = rl->authority_end - rl->authority;
 		size_t host = rl->authority - 2;

@@ -27,6 +27,7 @@ struct cw_http_request {
 	char *query;       /* after '?', or NULL */
 	char *host;        /* Host header value, or the authority of an
 	                    * absolute-form target (which takes precedence) */
+	int absolute;      /* the target was absolute-form (http://host/...) */
 	char *version;     /* "1.0" or "1.1" */
 	int version_minor; /* 0 or 1 */
 	int num_headers;

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/domain.h"
 #include "core/handlers.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "http/access_log.h"
 #include "http/body.h"
 #include "http/cors.h"
@@ -122,6 +124,30 @@ static int fill_info(struct mg_connection *c)
 	return set_paths(c, req->path);
 }
 
+/* An absolute-form target names a host: with enable_auth_domain_check
+ * it must be authentication_domain or a name under it (any port), as
+ * CivetWeb checks it; otherwise the request is for another server. */
+static int for_this_server(const struct mg_connection *c)
+{
+	const struct cw_options *o = cw_req_opts(c);
+	const char *host = c->x->req.host, *dom;
+	size_t hl, dl;
+
+	if (!c->x->req.absolute ||
+	    strcasecmp(cw_options_get(o, CW_OPT_ENABLE_AUTH_DOMAIN_CHECK),
+	               "yes") != 0)
+		return 1;
+	dom = cw_options_get(o, CW_OPT_AUTHENTICATION_DOMAIN);
+	dl = strlen(dom);
+	hl = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if (dl == 0)
+		return 0;
+	if (hl == dl)
+		return strncasecmp(host, dom, dl) == 0;
+	return hl > dl + 1 && host[hl - dl - 1] == '.' &&
+	       strncasecmp(host + hl - dl, dom, dl) == 0;
+}
+
 int cw_request_begin(struct mg_connection *c, size_t head_len)
 {
 	struct cw_exchange *x = c->x;
@@ -134,6 +160,8 @@ int cw_request_begin(struct mg_connection *c, size_t head_len)
 	cw_body_begin(c, head_len, req->content_length, req->chunked, 0);
 	x->s.body.continue_pending = req->expect_continue && !x->s.body.done;
 	status = fill_info(c);
+	if (status == 0 && !for_this_server(c))
+		status = 400;
 	if (status == 0 && !req->chunked &&
 	    req->content_length > cw_body_limit(c->ctx))
 		status = 413;
