@@ -24,6 +24,7 @@
 #include "core/listen_spec.h"
 #include "core/options.h"
 #include "util/mime.h"
+#include "util/throttle_rules.h"
 
 #define CW_OPT_ROW(id, name, type, def, flags)                                 \
 	{name, MG_CONFIG_TYPE_##type, def},
@@ -288,6 +289,13 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 		return -1;
 	if (id == CW_OPT_ADDITIONAL_HEADER)
 		return check_header_lines(v, err, errlen);
+	if (id == CW_OPT_THROTTLE) {
+		struct cw_throttle_rules *t;
+
+		if (cw_throttle_parse(v, &t, err, errlen) != 0)
+			return -1;
+		cw_throttle_free(t);
+	}
 	if (id == CW_OPT_LISTENING_PORTS) {
 		struct cw_listen_spec *specs;
 		int nspecs;
@@ -455,6 +463,10 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->min_send_rate = number_of(o, CW_OPT_MIN_SEND_RATE);
 	free(o->additional_headers);
 	o->additional_headers = NULL;
+	cw_throttle_free(o->throttle);
+	if (cw_throttle_parse(o->value[CW_OPT_THROTTLE], &o->throttle, err,
+	                      errlen) != 0)
+		return -1;
 	return build_additional_headers(o, err, errlen);
 }
 
@@ -481,4 +493,6 @@ void cw_options_free(struct cw_options *o)
 	}
 	free(o->additional_headers);
 	o->additional_headers = NULL;
+	cw_throttle_free(o->throttle);
+	o->throttle = NULL;
 }

@@ -8,6 +8,8 @@
 
 #include "civetweb.h"
 
+struct cw_throttle_rules; /* util/throttle_rules.h */
+
 /* X(id, name, type, default, flags). Order is mg_get_valid_options()'s. */
 #define CW_OPT_IMPL   1 /* implemented by civetd */
 #define CW_OPT_MULTI  2 /* may be given several times; values accumulate */
@@ -24,7 +26,7 @@
 	X(CONNECTION_QUEUE, "connection_queue", NUMBER, "20", 1)               \
 	X(LISTEN_BACKLOG, "listen_backlog", NUMBER, "200", 1)                  \
 	X(ALLOW_SENDFILE_CALL, "allow_sendfile_call", BOOLEAN, "yes", 1)       \
-	X(THROTTLE, "throttle", STRING_LIST, NULL, 0)                          \
+	X(THROTTLE, "throttle", STRING_LIST, NULL, 1)                          \
 	X(ENABLE_KEEP_ALIVE, "enable_keep_alive", BOOLEAN, "no", 1)            \
 	X(REQUEST_TIMEOUT_MS, "request_timeout_ms", NUMBER, "30000", 1)        \
 	X(KEEP_ALIVE_TIMEOUT_MS, "keep_alive_timeout_ms", NUMBER, "500", 1)    \
@@ -167,6 +169,8 @@ struct cw_options {
 	int min_receive_rate; /* bytes/s a handler's reads must keep, 0: any */
 	int min_send_rate;    /* bytes/s a handler's writes must keep, 0: any */
 	char *additional_headers; /* "Name: value\r\n"..., or NULL */
+	/* The throttle rules (util/throttle_rules.h); NULL: none */
+	struct cw_throttle_rules *throttle;
 };
 
 /* Read a NULL-terminated name/value list into o (zeroed by the caller).

@@ -133,6 +133,8 @@ int cw_request_begin(struct mg_connection *c, size_t head_len)
 	cw_body_begin(c, head_len, req->content_length, req->chunked, 0);
 	x->s.body.continue_pending = req->expect_continue && !x->s.body.done;
 	status = fill_info(c);
+	if (status == 0 && c->ctx->opt.throttle != NULL)
+		cw_resp_choose_throttle(c);
 	if (status == 0 && !req->chunked &&
 	    req->content_length > cw_body_limit(c->ctx))
 		status = 413;
