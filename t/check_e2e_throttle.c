@@ -2,9 +2,10 @@
  * value refuses to start (mg_start2 and civetd -t); a document-root file
  * and a handler's mg_write output arrive at the configured rate; the rule
  * is chosen per request by the client's subnet and the URI, the last
- * match winning; and a throttled download waits for its allowance
- * parked, so another client is served meanwhile by the only request
- * thread.
+ * match winning, for a handler's mg_send_file too; a keep-alive
+ * connection goes on after a throttled file; and a throttled download
+ * waits for its allowance parked, so another client is served meanwhile
+ * by the only request thread.
  *
  * The rate tests are the one timing assertion the feature asks for: over
  * about 3 s the rate must be within 20 % of the configured one. The rule
@@ -88,6 +89,17 @@ static int stream(struct mg_connection *c, void *cbdata)
 	return 200;
 }
 
+/* The 64 KiB file through mg_send_file: the connection writes it. */
+static int send_file(struct mg_connection *c, void *cbdata)
+{
+	char path[600];
+
+	(void)cbdata;
+	snprintf(path, sizeof path, "%s/free.bin", root);
+	mg_send_file(c, path);
+	return 200;
+}
+
 /* A server on the temporary root with these throttle rules and options. */
 static void start(const char *throttle, const char **more)
 {
@@ -106,6 +118,7 @@ static void start(const char *throttle, const char **more)
 	ctx = tl_start(NULL, NULL, opts, &port);
 	mg_set_request_handler(ctx, "/hello", hello, NULL);
 	mg_set_request_handler(ctx, "/stream", stream, NULL);
+	mg_set_request_handler(ctx, "/sendfile", send_file, NULL);
 }
 
 static void stop(void)
@@ -359,6 +372,44 @@ START_TEST(rule_is_chosen_per_request_on_one_connection)
 }
 END_TEST
 
+START_TEST(handler_mg_send_file_is_throttled)
+{
+	start("/sendfile=1k", NULL);
+	assert_throttled("/sendfile");
+	stop();
+	start("/other=1k", NULL);
+	assert_free("/sendfile");
+	stop();
+}
+END_TEST
+
+/* A throttled file leaves the connection ready for the next request. */
+START_TEST(keep_alive_goes_on_after_a_throttled_file)
+{
+	struct tl_resp r;
+	int fd;
+
+	start("*=128k", NULL);
+	fd = tl_connect(port);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(
+		    tl_send(fd, "GET /free.bin HTTP/1.1\r\nHost: t\r\n\r\n"),
+		    0);
+		ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+		ck_assert_uint_eq(r.body_len, FREE_SIZE);
+		ck_assert(!r.closed);
+		tl_resp_free(&r);
+	}
+	ck_assert_int_eq(tl_send(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"),
+	                 0);
+	ck_assert_int_eq(tl_read_response(fd, "GET", &r), 200);
+	ck_assert_str_eq(r.body, "hello\n");
+	tl_resp_free(&r);
+	close(fd);
+	stop();
+}
+END_TEST
+
 /* ---- no thread held ------------------------------------------------------ */
 
 START_TEST(throttled_download_holds_no_thread)
@@ -416,6 +467,8 @@ static Suite *throttle_suite(void)
 	tcase_add_test(rules, subnet_rule_last_match_wins);
 	tcase_add_test(rules, uri_rule_last_match_wins);
 	tcase_add_test(rules, rule_is_chosen_per_request_on_one_connection);
+	tcase_add_test(rules, handler_mg_send_file_is_throttled);
+	tcase_add_test(rules, keep_alive_goes_on_after_a_throttled_file);
 	suite_add_tcase(s, rules);
 	tcase_add_test(threads, throttled_download_holds_no_thread);
 	suite_add_tcase(s, threads);
