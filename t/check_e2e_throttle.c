@@ -26,6 +26,7 @@
 
 #include "civetweb.h"
 #include "testlib.h"
+#include "tlstest.h"
 
 extern char **environ;
 
@@ -410,6 +411,63 @@ START_TEST(keep_alive_goes_on_after_a_throttled_file)
 }
 END_TEST
 
+/* Over TLS (which cannot send files: blocks are encrypted from a buffer,
+ * and a write that must wait is retried with the same bytes) a throttled
+ * file and a throttled handler's output arrive whole and intact. */
+START_TEST(throttled_responses_over_tls_arrive_intact)
+{
+	static const char *const paths[] = {"/free.bin", "/stream"};
+	char *certs = tl_mkdtemp(), *got = malloc(RATE_SIZE + 4096);
+	const char *opts[] = {"listening_ports",
+	                      "127.0.0.1:0s",
+	                      "ssl_certificate",
+	                      NULL,
+	                      "document_root",
+	                      root,
+	                      "throttle",
+	                      "*=256k",
+	                      NULL};
+	struct mg_server_port ports[2];
+	SSL_CTX *cctx;
+
+	tt_make_certs(certs);
+	opts[3] = tt_path(certs, "server.pem");
+	ctx = mg_start(NULL, NULL, opts);
+	ck_assert_ptr_nonnull(ctx);
+	mg_set_request_handler(ctx, "/stream", stream, NULL);
+	ck_assert_int_ge(mg_get_server_ports(ctx, 2, ports), 1);
+	cctx = tt_client_ctx(NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		size_t size = i == 0 ? FREE_SIZE : RATE_SIZE, n;
+		char req[256];
+		const char *body;
+		int fd;
+		SSL *ssl = tt_connect(cctx, ports[0].port, &fd);
+
+		ck_assert_ptr_nonnull(ssl);
+		snprintf(req, sizeof req,
+		         "GET %s HTTP/1.1\r\nHost: t\r\n"
+		         "Connection: close\r\n\r\n",
+		         paths[i]);
+		ck_assert_int_eq(tt_send(ssl, req), 0);
+		n = tt_read_all(ssl, got, RATE_SIZE + 4096, NULL);
+		tt_close(ssl, fd);
+		body = strstr(got, "\r\n\r\n");
+		ck_assert_ptr_nonnull(body);
+		body += 4;
+		ck_assert_uint_eq(n - (size_t)(body - got), size);
+		for (size_t k = 0; k < size; k++)
+			ck_assert_int_eq(body[k],
+			                 i == 0 ? (char)('a' + k % 26) : 'z');
+	}
+	SSL_CTX_free(cctx);
+	stop();
+	tl_rmdir(certs);
+	free(certs);
+	free(got);
+}
+END_TEST
+
 /* ---- no thread held ------------------------------------------------------ */
 
 START_TEST(throttled_download_holds_no_thread)
@@ -457,6 +515,7 @@ static Suite *throttle_suite(void)
 	tcase_set_timeout(threads, 30);
 	tl_cleanup_fixture(refuse);
 	tl_cleanup_fixture(rate);
+	tl_cleanup_fixture(threads);
 
 	tcase_add_test(refuse, bad_throttle_refuses_to_start_with_the_reason);
 	tcase_add_test(refuse, civetd_check_mode_refuses_a_bad_throttle);
@@ -471,6 +530,7 @@ static Suite *throttle_suite(void)
 	tcase_add_test(rules, keep_alive_goes_on_after_a_throttled_file);
 	suite_add_tcase(s, rules);
 	tcase_add_test(threads, throttled_download_holds_no_thread);
+	tcase_add_test(threads, throttled_responses_over_tls_arrive_intact);
 	suite_add_tcase(s, threads);
 	return s;
 }
