@@ -1,7 +1,9 @@
 /* io.c - moving a connection's bytes through its transport: without
  * waiting (for the event-driven protocols), and waiting within a pace (for
  * handlers, which block). The one place traffic is counted for the
- * statistics, and where a client too slow for its pace is counted. */
+ * statistics, and where a client too slow for its pace is counted. A
+ * pace may carry a `throttle` rate: the blocking sends then go out one
+ * allowance at a time, the handler's thread sleeping in between. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
