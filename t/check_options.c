@@ -288,7 +288,7 @@ START_TEST(implemented_flags_tell_what_works)
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_CGI_PATTERN), 0);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_CERTIFICATE), 1);
 	ck_assert_int_eq(cw_options_implemented(CW_OPT_SSL_SHORT_TRUST), 1);
-	ck_assert_int_eq(cw_options_implemented(CW_OPT_THROTTLE), 0);
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_THROTTLE), 1);
 }
 END_TEST
 

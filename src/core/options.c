@@ -25,6 +25,7 @@
 #include "core/options.h"
 #include "util/acl.h"
 #include "util/mime.h"
+#include "util/throttle_rules.h"
 
 #define CW_OPT_ROW(id, name, type, def, flags)                                 \
 	{name, MG_CONFIG_TYPE_##type, def},
@@ -340,6 +341,13 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 	if (is_cors_text(id))
 		return check_header_value(option_table[id].name, v, err,
 		                          errlen);
+	if (id == CW_OPT_THROTTLE) {
+		struct cw_throttle_rules *t;
+
+		if (cw_throttle_parse(v, &t, err, errlen) != 0)
+			return -1;
+		cw_throttle_free(t);
+	}
 	if (id == CW_OPT_LISTENING_PORTS) {
 		struct cw_listen_spec *specs;
 		int nspecs;
@@ -516,6 +524,8 @@ static void free_derived(struct cw_options *o)
 	o->hsts_header = NULL;
 	cw_acl_free(o->acl);
 	o->acl = NULL;
+	cw_throttle_free(o->throttle);
+	o->throttle = NULL;
 }
 
 int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
@@ -541,7 +551,9 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->min_receive_rate = number_of(o, CW_OPT_MIN_RECEIVE_RATE);
 	o->min_send_rate = number_of(o, CW_OPT_MIN_SEND_RATE);
 	free_derived(o);
-	if (build_acl(o, err, errlen) != 0)
+	if (build_acl(o, err, errlen) != 0 ||
+	    cw_throttle_parse(o->value[CW_OPT_THROTTLE], &o->throttle, err,
+	                      errlen) != 0)
 		return -1;
 	return build_additional_headers(o, err, errlen);
 }

@@ -9,6 +9,7 @@
 #include "civetweb.h"
 
 struct cw_acl;
+struct cw_throttle_rules; /* util/throttle_rules.h */
 
 /* X(id, name, type, default, flags). Order is mg_get_valid_options()'s. */
 #define CW_OPT_IMPL   1 /* implemented by civetd */
@@ -26,7 +27,7 @@ struct cw_acl;
 	X(CONNECTION_QUEUE, "connection_queue", NUMBER, "20", 1)               \
 	X(LISTEN_BACKLOG, "listen_backlog", NUMBER, "200", 1)                  \
 	X(ALLOW_SENDFILE_CALL, "allow_sendfile_call", BOOLEAN, "yes", 1)       \
-	X(THROTTLE, "throttle", STRING_LIST, NULL, 0)                          \
+	X(THROTTLE, "throttle", STRING_LIST, NULL, 1)                          \
 	X(ENABLE_KEEP_ALIVE, "enable_keep_alive", BOOLEAN, "no", 1)            \
 	X(REQUEST_TIMEOUT_MS, "request_timeout_ms", NUMBER, "30000", 1)        \
 	X(KEEP_ALIVE_TIMEOUT_MS, "keep_alive_timeout_ms", NUMBER, "500", 1)    \
@@ -181,6 +182,8 @@ struct cw_options {
 	 * only), or NULL */
 	char *hsts_header;
 	struct cw_acl *acl; /* access_control_list parsed; NULL: allow all */
+	/* The throttle rules (util/throttle_rules.h); NULL: none */
+	struct cw_throttle_rules *throttle;
 };
 
 /* Read a NULL-terminated name/value list into o (zeroed by the caller).

@@ -70,6 +70,8 @@ struct cw_resp {
 	long long file_left;
 	size_t out_pos;
 	int file_copy; /* the transport cannot send files: copy blocks */
+	/* ms it parked for its `throttle` allowance, 0: it did not */
+	int64_t throttled_at;
 	struct cw_out_plan *plan; /* a body in pieces (file_out.h), or NULL */
 	/* Compression of what the handler writes (zfilter.h). */
 	struct cw_zfilter *zf;

@@ -7,7 +7,14 @@
  * the rest of the file follows by the transport's sendfile, or block by
  * block through that buffer when the transport cannot send files. A
  * client that reads slowly therefore holds only its connection and its
- * exchange, never a thread. */
+ * exchange, never a thread.
+ *
+ * Under `throttle` every write is cut to the response's allowance (its
+ * pace's token bucket); with none left the pump says so (3), and the
+ * connection parks until the next allowance is due, the timer waking it:
+ * a throttled download holds no thread either. A handler that writes
+ * after its file (cw_file_out_drain) waits for the allowance in its own
+ * thread, as its other writes do. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +22,28 @@
 
 #include "http/file_out.h"
 #include "http/zfilter.h"
+#include "util/clock.h"
 
 #define BLOCK (64 * 1024)
+
+/* The pump's own code: the throttle's allowance is spent. */
+#define THROTTLED (-100)
 
 /* Bytes sent for this response: the access log's count. */
 static void sent(struct mg_connection *c, size_t n)
 {
 	c->x->s.resp.bytes += (long long)n;
 	c->x->s.out.bytes += (long long)n;
+	if (c->x->s.out.limit.rate > 0)
+		cw_tbucket_spend(&c->x->s.out.limit, n);
+}
+
+/* How many of want bytes may go now: all, unless throttled. */
+static size_t allowance(struct mg_connection *c, size_t want)
+{
+	struct cw_tbucket *b = &c->x->s.out.limit;
+
+	return b->rate > 0 ? cw_tbucket_allow(b, cw_now_ms(), want) : want;
 }
 
 /* Read the next block of the file into the (empty) output buffer. */
@@ -52,9 +73,13 @@ static int flush_pending(struct mg_connection *c)
 	struct cw_buf *b = &c->x->out;
 
 	while (r->out_pos < b->len) {
-		struct iovec iov = {b->data + r->out_pos, b->len - r->out_pos};
-		ssize_t n = cw_conn_writev(c, &iov, 1);
+		struct iovec iov = {b->data + r->out_pos,
+		                    allowance(c, b->len - r->out_pos)};
+		ssize_t n;
 
+		if (iov.iov_len == 0)
+			return THROTTLED;
+		n = cw_conn_writev(c, &iov, 1);
 		if (n <= 0)
 			return n == 0 ? CW_IO_ERROR : (int)n;
 		r->out_pos += (size_t)n;
@@ -116,6 +141,8 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
 	if (len > (long long)sizeof block && c->xprt->zero_copy &&
 	    c->ctx->opt.allow_sendfile)
 		want = 0;
+	if (c->x->s.out.limit.rate > 0)
+		want = 0; /* the head alone; the body at the allowance's pace */
 	if (b->len + want > BLOCK) /* a large head: it goes first, alone */
 		want = b->len < BLOCK ? BLOCK - b->len : 0;
 	if (want > 0 && (n = pread(fd, block, want, off)) <= 0) {
@@ -225,7 +252,7 @@ static int plan_step(struct mg_connection *c)
 	while (p->mem_pos < q->mem_len) {
 		struct iovec iov[2];
 		int k = 0;
-		size_t head = b->len - r->out_pos;
+		size_t head = b->len - r->out_pos, allow;
 		ssize_t n;
 
 		if (head > 0) {
@@ -234,6 +261,12 @@ static int plan_step(struct mg_connection *c)
 		}
 		iov[k].iov_base = (char *)q->mem + p->mem_pos;
 		iov[k++].iov_len = q->mem_len - p->mem_pos;
+		if ((allow = allowance(c, head + iov[k - 1].iov_len)) == 0)
+			return THROTTLED;
+		if (allow <= head)
+			iov[0].iov_len = allow, k = 1;
+		else
+			iov[k - 1].iov_len = allow - head;
 		n = cw_conn_writev(c, iov, k);
 		if (n <= 0)
 			return n == 0 ? CW_IO_ERROR : (int)n;
@@ -257,6 +290,8 @@ static int waits(int code)
 {
 	if (code == CW_IO_WANT_WRITE)
 		return 1;
+	if (code == THROTTLED)
+		return 3;
 	return code == CW_IO_WANT_READ ? 2 : -1;
 }
 
@@ -270,12 +305,15 @@ static int file_step(struct mg_connection *c)
 {
 	struct cw_resp *r = &c->x->s.resp;
 	ssize_t n;
+	size_t want;
 
 	if (r->file_copy)
 		return refill(c) == 0 ? 0 : CW_IO_ERROR;
-	n = cw_conn_sendfile(c, r->file_fd, &r->file_off,
-	                     r->file_left > (256 << 10) ? (256 << 10)
-	                                                : (size_t)r->file_left);
+	want = allowance(c, r->file_left > (256 << 10) ? (256 << 10)
+	                                               : (size_t)r->file_left);
+	if (want == 0)
+		return THROTTLED;
+	n = cw_conn_sendfile(c, r->file_fd, &r->file_off, want);
 	if (n > 0) {
 		r->file_left -= n;
 		sent(c, (size_t)n);
@@ -288,10 +326,34 @@ static int file_step(struct mg_connection *c)
 	return n == 0 ? CW_IO_ERROR : (int)n;
 }
 
+int64_t cw_file_out_throttle_park(struct mg_connection *c)
+{
+	int64_t now = cw_now_ms();
+
+	c->x->s.resp.throttled_at = now;
+	return now + cw_tbucket_wait_ms(&c->x->s.out.limit, now, BLOCK);
+}
+
+int cw_file_out_throttle_resume(struct mg_connection *c)
+{
+	struct cw_resp *r = &c->x->s.resp;
+
+	if (r->throttled_at == 0)
+		return 0;
+	/* the wait was the server's, not the client's: off the pace */
+	if (c->x->s.out.start > 0)
+		c->x->s.out.start += cw_now_ms() - r->throttled_at;
+	r->throttled_at = 0;
+	return 1;
+}
+
 int cw_file_out_pump(struct mg_connection *c)
 {
 	struct cw_resp *r = &c->x->s.resp;
 	int f;
+
+	if (r->throttled_at != 0)
+		cw_file_out_throttle_resume(c);
 
 	for (;;) {
 		if (r->file_left == 0 && plan_left(r))
@@ -323,8 +385,10 @@ int cw_file_out_drain(struct mg_connection *c)
 
 		if (r <= 0)
 			return r;
-		if (cw_conn_wait(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
-		                 &c->x->s.out) != 0) {
+		if (r == 3
+		        ? cw_conn_throttle_wait(c, &c->x->s.out, BLOCK) < 0
+		        : cw_conn_wait(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
+		                       &c->x->s.out) != 0) {
 			cw_file_out_drop(&c->x->s.resp);
 			c->x->out.len = c->x->s.resp.out_pos = 0;
 			c->x->s.must_close = 1;

@@ -66,7 +66,18 @@ int cw_file_out_pending(const struct mg_connection *c);
 
 /* Write out as much of it as the socket takes now, without waiting.
  * 0: all of it is out; 1: the socket is full (wait for writability);
- * 2: the transport waits for input first; -1: failed (close). */
+ * 2: the transport waits for input first; 3: the `throttle` allowance is
+ * spent (park until cw_file_out_throttle_park's time); -1: failed
+ * (close). */
 int cw_file_out_pump(struct mg_connection *c);
+
+/* The connection parks for its next allowance (after the pump said 3):
+ * returns when it is due (ms), and remembers that it waits for it. */
+int64_t cw_file_out_throttle_park(struct mg_connection *c);
+
+/* Was it parked for its allowance? Then it no longer is, and the wait is
+ * taken off the response's pace (the client did not make it wait): 1.
+ * Else 0. */
+int cw_file_out_throttle_resume(struct mg_connection *c);
 
 #endif

@@ -427,6 +427,7 @@ static void file_run(struct mg_connection *c, struct cw_thread *t)
 {
 	for (;;) {
 		int r = cw_file_out_pump(c);
+		int64_t deadline;
 
 		if (r == 0) {
 			file_done(c, t);
@@ -435,12 +436,14 @@ static void file_run(struct mg_connection *c, struct cw_thread *t)
 		if (r < 0)
 			break;
 		/* the socket is full: wait for it, within the response's
-		 * pace */
+		 * pace; or throttled: wait, parked, for the next allowance */
 		if (c->x->s.out.start == 0)
 			c->x->s.out.start = cw_now_ms();
+		deadline = r == 3 ? cw_file_out_throttle_park(c)
+		                  : cw_pace_deadline(&c->x->s.out, cw_now_ms());
 		cw_conn_input_detach(c, t);
 		r = cw_conn_park(c, r == 2 ? CW_WANT_READ : CW_WANT_WRITE,
-		                 cw_pace_deadline(&c->x->s.out, cw_now_ms()));
+		                 deadline);
 		if (r == 0)
 			return;
 		if (r < 0)
@@ -449,9 +452,16 @@ static void file_run(struct mg_connection *c, struct cw_thread *t)
 	cw_conn_close(c);
 }
 
-/* A client that reads too slowly is closed, and counted. */
+/* A client that reads too slowly is closed, and counted. One that was
+ * parked for its next `throttle` allowance is handed to a pool thread,
+ * which the registration for writability wakes at once. */
 static void file_expire(struct mg_connection *c)
 {
+	if (cw_file_out_throttle_resume(c)) {
+		cw_conn_release(c, CW_WANT_WRITE,
+		                cw_pace_deadline(&c->x->s.out, cw_now_ms()));
+		return;
+	}
 	if (c->ctx->conns_ctr != NULL)
 		atomic_fetch_add(&c->ctx->conns_ctr->too_slow, 1);
 	cw_conn_close(c);

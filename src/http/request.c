@@ -162,6 +162,8 @@ int cw_request_begin(struct mg_connection *c, size_t head_len)
 	status = fill_info(c);
 	if (status == 0 && !for_this_server(c))
 		status = 400;
+	if (status == 0 && c->ctx->opt.throttle != NULL)
+		cw_resp_choose_throttle(c);
 	if (status == 0 && !req->chunked &&
 	    req->content_length > cw_body_limit(c->ctx))
 		status = 413;

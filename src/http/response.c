@@ -29,8 +29,10 @@
 #include "net/conn.h"
 #include "net/listen.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/codec.h"
 #include "util/text.h"
+#include "util/throttle_rules.h"
 
 const char cw_no_cache_headers[] =
     "Cache-Control: no-cache, no-store, must-revalidate, private, "
@@ -77,6 +79,15 @@ int cw_resp_keep_alive(const struct mg_connection *c)
 	       !c->x->s.must_close && !c->is_client &&
 	       !atomic_load_explicit(&ctx->draining, memory_order_relaxed) &&
 	       !atomic_load_explicit(&ctx->stopping, memory_order_relaxed);
+}
+
+void cw_resp_choose_throttle(struct mg_connection *c)
+{
+	struct cw_exchange *x = c->x;
+	int rate = cw_throttle_rate(c->ctx->opt.throttle, &c->peer.sa,
+	                            x->ri.local_uri);
+
+	cw_tbucket_start(&x->s.out.limit, rate, cw_now_ms());
 }
 
 /* Bytes of this response, for the access log (the statistics count

@@ -80,6 +80,11 @@ void cw_http_date(time_t t, char *buf, size_t len);
  * their length. */
 size_t cw_resp_cors_lines(const struct mg_connection *c, char *out, size_t cap);
 
+/* Choose the request's `throttle` rate (the last rule matching its
+ * client and local URI, as CivetWeb does per request) and start its
+ * response's allowance. Only called when the option has rules. */
+void cw_resp_choose_throttle(struct mg_connection *c);
+
 /* Would a response now keep the connection open? */
 int cw_resp_keep_alive(const struct mg_connection *c);
 

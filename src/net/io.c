@@ -1,10 +1,13 @@
 /* io.c - moving a connection's bytes through its transport: without
  * waiting (for the event-driven protocols), and waiting within a pace (for
  * handlers, which block). The one place traffic is counted for the
- * statistics, and where a client too slow for its pace is counted. */
+ * statistics, and where a client too slow for its pace is counted. A
+ * pace may carry a `throttle` rate: the blocking sends then go out one
+ * allowance at a time, the handler's thread sleeping in between. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/io.h"
@@ -92,6 +95,7 @@ void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate)
 	p->grace_ms = grace_ms;
 	p->min_rate = min_rate;
 	p->failed = 0;
+	cw_tbucket_start(&p->limit, 0, 0);
 }
 
 int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now)
@@ -215,8 +219,8 @@ static void consume_iov(struct iovec *iov, int cnt, int *k, size_t n)
 		(*k)++;
 }
 
-int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
-                  struct cw_pace *pace)
+static int sendv_all(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                     struct cw_pace *pace)
 {
 	int k = 0;
 
@@ -233,6 +237,97 @@ int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
 			return -1;
 	}
 	return 0;
+}
+
+static int send_all(struct mg_connection *c, const void *buf, size_t len,
+                    struct cw_pace *pace)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)buf;
+	iov.iov_len = len;
+	return sendv_all(c, &iov, 1, pace);
+}
+
+ssize_t cw_conn_throttle_wait(struct mg_connection *c, struct cw_pace *pace,
+                              size_t want)
+{
+	for (;;) {
+		int64_t now = cw_now_ms(), ms;
+		size_t n = cw_tbucket_allow(&pace->limit, now, want);
+		struct timespec ts;
+
+		if (n > 0)
+			return (ssize_t)n;
+		if (atomic_load(&c->ctx->stopping)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		ms = cw_tbucket_wait_ms(&pace->limit, now, want);
+		ms = ms < 1 ? 1 : ms > 50 ? 50 : ms;
+		ts.tv_sec = 0;
+		ts.tv_nsec = ms * 1000000L;
+		nanosleep(&ts, NULL);
+		if (pace->start > 0)
+			pace->start += cw_now_ms() - now;
+	}
+}
+
+/* The first bytes of iov[0..cnt), at most max of them, in part[0..8).
+ * Returns how many entries part holds; *len says how many bytes. */
+static int cut_iov(const struct iovec *iov, int cnt, size_t max,
+                   struct iovec *part, size_t *len)
+{
+	int m = 0;
+
+	*len = 0;
+	for (int i = 0; i < cnt && m < 8 && *len < max; i++) {
+		size_t take =
+		    iov[i].iov_len < max - *len ? iov[i].iov_len : max - *len;
+
+		if (take == 0)
+			continue;
+		part[m].iov_base = iov[i].iov_base;
+		part[m++].iov_len = take;
+		*len += take;
+	}
+	return m;
+}
+
+/* Send at the pace's limit: each allowance in full, then wait for the
+ * next. */
+static int sendv_limited(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                         struct cw_pace *pace)
+{
+	int k = 0;
+
+	consume_iov(iov, iovcnt, &k, 0);
+	while (k < iovcnt) {
+		struct iovec part[8];
+		size_t left = 0, len;
+		ssize_t n;
+		int m;
+
+		for (int i = k; i < iovcnt; i++)
+			left += iov[i].iov_len;
+		n = cw_conn_throttle_wait(c, pace, left);
+		if (n < 0)
+			return -1;
+		m = cut_iov(iov + k, iovcnt - k, (size_t)n, part, &len);
+		if (sendv_all(c, part, m, pace) != 0)
+			return -1;
+		cw_tbucket_spend(&pace->limit, len);
+		consume_iov(iov, iovcnt, &k, len);
+	}
+	return 0;
+}
+
+int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
+                  struct cw_pace *pace)
+{
+	if (pace->limit.rate > 0)
+		return sendv_limited(c, iov, iovcnt, pace);
+	return sendv_all(c, iov, iovcnt, pace);
 }
 
 int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
@@ -256,7 +351,7 @@ static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
 		    len > (long long)sizeof block ? sizeof block : (size_t)len;
 		ssize_t n = pread(fd, block, want, off);
 
-		if (n <= 0 || cw_conn_send(c, block, (size_t)n, pace) != 0)
+		if (n <= 0 || send_all(c, block, (size_t)n, pace) != 0)
 			return -1;
 		off += n;
 		len -= n;
@@ -264,8 +359,8 @@ static int copy_file(struct mg_connection *c, int fd, off_t off, long long len,
 	return 0;
 }
 
-int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
-                      struct cw_pace *pace)
+static int send_file_all(struct mg_connection *c, int fd, off_t off,
+                         long long len, struct cw_pace *pace)
 {
 	while (len > 0) {
 		size_t want = len > (1 << 20) ? (1 << 20) : (size_t)len;
@@ -280,6 +375,24 @@ int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
 			return copy_file(c, fd, off, len, pace);
 		if (n == 0 || wait_for(c, n, pace) != 0)
 			return -1;
+	}
+	return 0;
+}
+
+int cw_conn_send_file(struct mg_connection *c, int fd, off_t off, long long len,
+                      struct cw_pace *pace)
+{
+	if (pace->limit.rate <= 0)
+		return send_file_all(c, fd, off, len, pace);
+	while (len > 0) {
+		ssize_t n = cw_conn_throttle_wait(
+		    c, pace, len > (1 << 20) ? (1 << 20) : (size_t)len);
+
+		if (n < 0 || send_file_all(c, fd, off, n, pace) != 0)
+			return -1;
+		cw_tbucket_spend(&pace->limit, (size_t)n);
+		off += n;
+		len -= n;
 	}
 	return 0;
 }

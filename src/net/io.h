@@ -7,6 +7,7 @@
 
 #include "core/server.h"
 #include "net/transport.h"
+#include "util/tbucket.h"
 
 /* What a parked connection, or a wait, waits for. */
 #define CW_WANT_READ  1
@@ -41,6 +42,9 @@ struct cw_pace {
 	int grace_ms;    /* with min_rate */
 	int min_rate;    /* bytes per second, 0: no minimum */
 	int failed;      /* a wait timed out: later ones fail at once */
+	/* `throttle`: the rate the transfer may not pass (rate 0: none).
+	 * Time spent waiting for it does not count against min_rate. */
+	struct cw_tbucket limit;
 };
 
 /* A pace with these limits and no progress yet. */
@@ -49,13 +53,20 @@ void cw_pace_init(struct cw_pace *p, int stall_ms, int grace_ms, int min_rate);
 /* The ms by which the next wait must end (INT64_MAX: none). */
 int64_t cw_pace_deadline(const struct cw_pace *p, int64_t now);
 
+/* A throttled transfer (pace->limit.rate > 0) on a thread that may
+ * block: sleep, in steps of at most 50 ms, until some of want bytes may
+ * go, and return how many (> 0). The sleep is taken off the pace's
+ * min_rate clock. -1 (errno ECANCELED) when the context stops meanwhile. */
+ssize_t cw_conn_throttle_wait(struct mg_connection *c, struct cw_pace *pace,
+                              size_t want);
+
 /* Receive, waiting within pace: > 0 bytes, 0 end of input, -1 error or
  * timeout (errno ETIMEDOUT). */
 ssize_t cw_conn_recv(struct mg_connection *c, void *buf, size_t len,
                      struct cw_pace *pace);
 
-/* Send every byte, waiting within pace. 0, or -1 (the connection is then
- * unusable). iov is consumed. */
+/* Send every byte, waiting within pace (and at its limit's rate). 0, or -1 (the
+ * connection is then unusable). iov is consumed. */
 int cw_conn_sendv(struct mg_connection *c, struct iovec *iov, int iovcnt,
                   struct cw_pace *pace);
 int cw_conn_send(struct mg_connection *c, const void *buf, size_t len,
