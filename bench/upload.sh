@@ -5,7 +5,8 @@
 # compiled against each. For each server: a SIZE_MIB file of random bytes
 # is sent with curl -F; printed are the throughput (upload bytes / curl's
 # total time), the server's RSS when idle (VmRSS before the upload) and
-# its peak (VmHWM after it), the server's CPU time for the upload (user +
+# its peak (VmHWM after it; "prefork": the same program run by
+# civetd_run() with 2 workers, figures of its largest worker), the server's CPU time for the upload (user +
 # system, from /proc/PID/stat), and whether the stored file matches.
 # usage: bench/upload.sh [SIZE_MIB] [ROUNDS]   (default 1024, 1)
 #   BUILD=DIR  a built civetd tree (default: build one in /tmp, -O2)
@@ -36,6 +37,9 @@ fi
 gcc -O2 -Wall -pthread -I"$SRC/src/include" -o "$WORK/app_civetd" \
 	"$HERE/upload_app.c" -L"$BUILD/.libs" -lcivetd \
 	-Wl,-rpath,"$BUILD/.libs"
+gcc -O2 -Wall -pthread -DPREFORK -I"$SRC/src/include" -o "$WORK/app_prefork" \
+	"$HERE/upload_app.c" -L"$BUILD/.libs" -lcivetd \
+	-Wl,-rpath,"$BUILD/.libs"
 gcc -O2 -Wall -pthread -o "$WORK/app_civetweb" "$HERE/upload_app.c" \
 	-lcivetweb
 
@@ -43,10 +47,22 @@ head -c $((SIZE << 20)) /dev/urandom >"$WORK/data.bin"
 want=$(md5sum <"$WORK/data.bin" | cut -d' ' -f1)
 sync # the source written back first: it would slow the first round
 
-kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+# a process's VmRSS/VmHWM; for the prefork server (PREFORK set) the
+# largest among its workers, the processes that take the upload
+kib() {
+	local p
+	for p in $( [ -n "${PREFORK:-}" ] && pgrep -P "$1" || echo "$1"); do
+		awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$p/status"
+	done | sort -n | tail -1
+}
 # user + system CPU ticks of a process (fields 14 and 15 of its stat,
 # counted after the parenthesised command name)
-ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+ticks() {
+	local p
+	for p in $( [ -n "${PREFORK:-}" ] && pgrep -P "$1" || echo "$1"); do
+		sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'
+	done | awk '{ s += $1 } END { print s }'
+}
 HZ=$(getconf CLK_TCK)
 STOREDIR=$(mktemp -d "${STORE:-$WORK}/upload-store.XXXXXX")
 
@@ -85,5 +101,6 @@ run() { # name binary
 
 for _ in $(seq "$ROUNDS"); do
 	run civetd "$WORK/app_civetd"
+	PREFORK=1 run prefork "$WORK/app_prefork"
 	run civetweb "$WORK/app_civetweb"
 done

@@ -3,7 +3,9 @@
  * itself. POST /upload runs mg_handle_form_request; every part with a
  * file name is stored (field_store) as DIR/upload-<n>.bin, other fields
  * are skipped; the answer is "stored <files> <bytes>". It serves until
- * SIGINT or SIGTERM.
+ * SIGINT or SIGTERM. Built with -DPREFORK (civetd only), it is the same
+ * program made a prefork server with civetd_run() (2 workers, the handler
+ * registered in init_context), to measure a worker's memory.
  * usage: upload_app PORT DIR [THREADS] */
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,9 @@
 #include <unistd.h>
 
 #include "civetweb.h"
+#if defined(PREFORK)
+#include "civetd.h"
+#endif
 
 static volatile sig_atomic_t stop;
 static const char *dir;
@@ -88,6 +93,16 @@ static int has_option(const char *name)
 	return 0;
 }
 
+#if defined(PREFORK)
+static void init_worker(const struct mg_context *ctx)
+{
+	mg_set_request_handler((struct mg_context *)ctx, "/upload", h_upload,
+	                       NULL);
+	printf("ready %s\n", mg_version());
+	fflush(stdout);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *opts[16];
@@ -110,8 +125,29 @@ int main(int argc, char **argv)
 		opts[n++] = "max_body_size";
 		opts[n++] = "17179869184";
 	}
+#if defined(PREFORK)
+	opts[n++] = "num_workers";
+	opts[n++] = "2";
+#endif
 	opts[n] = NULL;
 	memset(&cb, 0, sizeof cb);
+#if defined(PREFORK)
+	{
+		struct mg_init_data init = {&cb, NULL, opts};
+		struct mg_error_data err = {0};
+		char text[256] = "";
+
+		err.text = text;
+		err.text_buffer_size = sizeof text;
+		cb.init_context = init_worker;
+		(void)ctx;
+		if (civetd_run(&init, &err) != 0) {
+			fprintf(stderr, "civetd_run: %s\n", text);
+			return 1;
+		}
+		return 0;
+	}
+#endif
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ctx = mg_start(&cb, NULL, opts);
