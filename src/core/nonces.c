@@ -5,11 +5,11 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "core/nonces.h"
 #include "util/siphash.h"
+#include "util/sysio.h"
 
 /* A slot: the nonce that owns it (its sequence number), the highest nc
  * seen with it, and which of the WINDOW counters below that were seen
@@ -34,23 +34,6 @@ struct cw_nonces {
 	struct slot slot[CW_NONCE_SLOTS];
 };
 
-static int fill_random(void *p, size_t n)
-{
-	unsigned char *b = p;
-
-	while (n > 0) {
-		ssize_t r = getrandom(b, n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 struct cw_nonces *cw_nonces_new_shared(void)
 {
 	struct cw_nonces *t = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE,
@@ -59,8 +42,8 @@ struct cw_nonces *cw_nonces_new_shared(void)
 
 	if (t == MAP_FAILED)
 		return NULL;
-	if (fill_random(t->key, sizeof t->key) != 0 ||
-	    fill_random(&start, sizeof start) != 0) {
+	if (cw_random_bytes(t->key, sizeof t->key) != 0 ||
+	    cw_random_bytes(&start, sizeof start) != 0) {
 		munmap(t, sizeof *t);
 		return NULL;
 	}

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "core/ticket_keys.h"
+#include "util/sysio.h"
 
 struct cw_ticket_keys *cw_ticket_keys_new_shared(void)
 {
@@ -30,23 +30,6 @@ void cw_ticket_keys_free_shared(struct cw_ticket_keys *k)
 	munmap(k, sizeof *k);
 }
 
-static int random_bytes(void *p, size_t n)
-{
-	unsigned char *b = p;
-
-	while (n > 0) {
-		ssize_t r = getrandom(b, n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* The writer's side of the sequence counter. */
 static void write_begin(struct cw_ticket_keys *k)
 {
@@ -65,9 +48,9 @@ int cw_ticket_keys_rotate(struct cw_ticket_keys *k)
 	struct cw_ticket_key fresh;
 
 	memset(&fresh, 0, sizeof fresh);
-	if (random_bytes(fresh.name, sizeof fresh.name) != 0 ||
-	    random_bytes(fresh.hmac, sizeof fresh.hmac) != 0 ||
-	    random_bytes(fresh.aes, sizeof fresh.aes) != 0)
+	if (cw_random_bytes(fresh.name, sizeof fresh.name) != 0 ||
+	    cw_random_bytes(fresh.hmac, sizeof fresh.hmac) != 0 ||
+	    cw_random_bytes(fresh.aes, sizeof fresh.aes) != 0)
 		return -1;
 	write_begin(k);
 	k->k[1] = k->k[0];

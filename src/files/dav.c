@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "files/dav.h"
 #include "http/exchange.h"
 #include "http/response.h"
+#include "util/sysio.h"
 
 #define PUT_BUF   (64 * 1024)
 #define MAX_DEPTH 64 /* directories a DELETE descends */
@@ -124,7 +124,7 @@ static int make_temp(int dir, const char *name, char *tmp, size_t cap)
 		unsigned r = 0;
 		int fd;
 
-		if (getrandom(&r, sizeof r, 0) != sizeof r)
+		if (cw_random_bytes(&r, sizeof r) != 0)
 			r = (unsigned)getpid() * 2654435761u + (unsigned)tries;
 		if (snprintf(tmp, cap, ".%.200s.put-%08x", name, r) >=
 		    (int)cap) {
@@ -139,21 +139,6 @@ static int make_temp(int dir, const char *name, char *tmp, size_t cap)
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The body into fd: 0 when all of it arrived, -1 (errno: EPIPE when the
  * client stopped sending) otherwise. */
 static int copy_body(struct mg_connection *c, int fd)
@@ -166,7 +151,7 @@ static int copy_body(struct mg_connection *c, int fd)
 		return -1;
 	}
 	while ((n = mg_read(c, buf, PUT_BUF)) > 0)
-		if (write_all(fd, buf, (size_t)n) != 0)
+		if (cw_write_all(fd, buf, (size_t)n) != 0)
 			break;
 	if (n == 0 && c->x->s.body.done)
 		r = 0;

@@ -25,6 +25,7 @@
 #include "http/exchange.h"
 #include "util/codec.h"
 #include "util/multipart.h"
+#include "util/sysio.h"
 
 #define FORM_BUF     (64 * 1024) /* one mg_read */
 #define FORM_OUT     8192        /* decoded url-encoded value pieces */
@@ -154,21 +155,6 @@ static void field_begin(struct form *f, const char *key, const char *filename)
 	}
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A piece of the field's value. */
 static void field_data(struct form *f, const char *p, size_t n)
 {
@@ -182,7 +168,7 @@ static void field_data(struct form *f, const char *p, size_t n)
 		else if (r == MG_FORM_FIELD_HANDLE_NEXT)
 			f->mode = MODE_SKIP;
 	} else if (f->mode == MODE_STORE) {
-		if (write_all(f->fd, p, n) != 0) {
+		if (cw_write_all(f->fd, p, n) != 0) {
 			cw_log_error(
 			    NULL, f->conn,
 			    "mg_handle_form_request: cannot write file "

@@ -12,6 +12,7 @@
 
 #include "civetweb.h"
 #include "util/htpasswd.h"
+#include "util/sysio.h"
 
 /* The longest line looked at: three fields and two colons. */
 #define LINE_MAX_LEN (3 * CW_HTPASSWD_FIELD_MAX + 2)
@@ -133,21 +134,6 @@ static char *read_all(const char *path, size_t *len, mode_t *mode)
 	return text;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Every line of text but user's under realm, then user's new line (if
  * ha1 is not NULL), into fd. Lines of other users, and lines that are not
  * user lines at all, are kept as they are. */
@@ -164,15 +150,17 @@ static int write_lines(int fd, const char *text, size_t len, const char *user,
 		size_t ln = (size_t)((nl != NULL ? nl : end) - p);
 
 		if (!line_matches(p, ln, user, strlen(user), realm, old) &&
-		    (write_all(fd, p, ln) != 0 || write_all(fd, "\n", 1) != 0))
+		    (cw_write_all(fd, p, ln) != 0 ||
+		     cw_write_all(fd, "\n", 1) != 0))
 			return -1;
 		p += ln + 1;
 	}
 	if (ha1 == NULL)
 		return 0;
 	n = snprintf(line, sizeof line, "%s:%s:%s\n", user, realm, ha1);
-	return n > 0 && (size_t)n < sizeof line ? write_all(fd, line, (size_t)n)
-	                                        : -1;
+	return n > 0 && (size_t)n < sizeof line
+	           ? cw_write_all(fd, line, (size_t)n)
+	           : -1;
 }
 
 /* path with user's line replaced by one with ha1, or removed (ha1
