@@ -320,31 +320,6 @@ START_TEST(acl_invalid_lists_refuse_the_start_with_the_reason)
 }
 END_TEST
 
-static int run(const char *const argv[], char *out, size_t len)
-{
-	posix_spawn_file_actions_t fa;
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	ck_assert_int_eq(
-	    posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ),
-	    0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
-		n += (size_t)r;
-	out[n] = '\0';
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 START_TEST(acl_daemon_check_names_file_line_and_entry)
 {
 	const char *bin = getenv("CIVETD_BIN");
@@ -359,12 +334,12 @@ START_TEST(acl_daemon_check_names_file_line_and_entry)
 	fprintf(f, "listening_ports 127.0.0.1:1\n"
 	           "access_control_list -0.0.0.0/0,+127.0.0.1\n");
 	fclose(f);
-	ck_assert_int_eq(run(argv, out, sizeof out), 0);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 0);
 	f = fopen(conf, "w");
 	fprintf(f, "listening_ports 127.0.0.1:1\n\n"
 	           "access_control_list -0.0.0.0/0,+127.0.0.256\n");
 	fclose(f);
-	ck_assert_int_eq(run(argv, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "acl.conf:3: access_control_list: "
 	                          "'+127.0.0.256'"),
 	              "%s", out);
@@ -382,7 +357,7 @@ static int admin_answers(void *arg)
 	char out[8192];
 
 	(void)arg;
-	return run(argv, out, sizeof out) == 0;
+	return tl_run(argv, out, sizeof out) == 0;
 }
 
 START_TEST(acl_daemon_reload_with_a_bad_list_is_refused_where_it_is)
@@ -424,7 +399,7 @@ START_TEST(acl_daemon_reload_with_a_bad_list_is_refused_where_it_is)
 	f = fopen(conf, "a");
 	fprintf(f, "access_control_list +127.0.0.1/24\n");
 	fclose(f);
-	ck_assert_int_eq(run(reload, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(reload, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "acl.conf:6: access_control_list: "
 	                          "'+127.0.0.1/24'"),
 	              "%s", out);

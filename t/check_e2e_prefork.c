@@ -50,45 +50,13 @@ static const char *env(const char *name)
 	return v;
 }
 
-/* Run argv, capturing stdout+stderr into out; returns the exit status.
- * posix_spawn, not fork: this process has threads (a reload runs in one),
- * and a forked child of a threaded process may run nothing but
- * async-signal-safe code before exec (under ThreadSanitizer a forked
- * child here could deadlock in the sanitizer's own locks). */
-static int run(const char *const argv[], char *out, size_t len)
-{
-	posix_spawn_file_actions_t fa;
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	/* close-on-exec: a civetctl that another thread starts meanwhile
-	 * must not hold this pipe open (dup2 clears the flag on 1 and 2) */
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	ck_assert_int_eq(
-	    posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ),
-	    0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
-		n += (size_t)r;
-	out[n] = '\0';
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
 	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        s->sock,
 	                      (char *)cmd,         (char *)arg, NULL};
 
-	return run(argv, out, len);
+	return tl_run(argv, out, len);
 }
 
 /* A number after "key": inside the first object named section. */
@@ -1045,7 +1013,7 @@ START_TEST(civetctl_fails_cleanly_without_server)
 	                      "/tmp/civetd-test-none/admin.sock", "status",
 	                      NULL};
 
-	ck_assert_int_eq(run(argv, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "no server"));
 }
 END_TEST
@@ -1068,15 +1036,15 @@ START_TEST(check_mode_validates_without_binding)
 	f = fopen(bad, "w");
 	fprintf(f, "listening_ports 8080\n\nno_such_option 1\n");
 	fclose(f);
-	ck_assert_int_eq(run(argv, out, sizeof out), 0);
-	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 0);
+	ck_assert_int_eq(tl_run(argv_bad, out, sizeof out), 1);
 	ck_assert_msg(
 	    strstr(out, "bad.conf:3: unknown option 'no_such_option'"), "%s",
 	    out);
 	f = fopen(bad, "w");
 	fprintf(f, "listening_ports 8080x\n");
 	fclose(f);
-	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(argv_bad, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "bad.conf:1: listening_ports"), "%s", out);
 	/* a TLS port: the certificate is read, and its key must match */
 	tt_make_certs(dir);
@@ -1084,12 +1052,12 @@ START_TEST(check_mode_validates_without_binding)
 	fprintf(f, "listening_ports 127.0.0.1:1s\nssl_certificate %s\n",
 	        tt_path(dir, "server.pem"));
 	fclose(f);
-	ck_assert_int_eq(run(argv, out, sizeof out), 0);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 0);
 	f = fopen(bad, "w");
 	fprintf(f, "listening_ports 127.0.0.1:1s\nssl_certificate %s\n",
 	        tt_path(dir, "gone.pem"));
 	fclose(f);
-	ck_assert_int_eq(run(argv_bad, out, sizeof out), 1);
+	ck_assert_int_eq(tl_run(argv_bad, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "ssl_certificate") && strstr(out, "gone.pem"),
 	              "%s", out);
 	tl_rmdir(dir);

@@ -226,27 +226,8 @@ static int check_mode(const char *conf, char *out, size_t len)
 {
 	const char *bin = getenv("CIVETD_BIN");
 	const char *argv[] = {bin, "-t", "-c", conf, NULL};
-	posix_spawn_file_actions_t fa;
-	int p[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
 	ck_assert_msg(bin != NULL, "CIVETD_BIN is not set (make check)");
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	ck_assert_int_eq(
-	    posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
-		n += (size_t)r;
-	out[n] = '\0';
-	close(p[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return tl_run(argv, out, len);
 }
 
 START_TEST(civetd_check_mode_refuses_a_bad_throttle)

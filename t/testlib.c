@@ -5,10 +5,12 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 #include <unistd.h>
 
 #include "testlib.h"
+
+extern char **environ;
 
 long long tl_now_ms(void)
 {
@@ -619,4 +623,38 @@ int tl_ask(int port, const char *method, const char *target, const char *extra,
 	         "%s\r\n",
 	         method, target, extra ? extra : "");
 	return tl_request(port, raw, r);
+}
+
+/* ---- running a program ------------------------------------------------- */
+
+/* posix_spawn, not fork: the test process has threads (a server's), and
+ * a forked child of a threaded process may run nothing but
+ * async-signal-safe code before exec (under ThreadSanitizer a forked
+ * child could deadlock in the sanitizer's own locks). The pipe is
+ * close-on-exec, so that a program another thread starts meanwhile does
+ * not hold it open (dup2 clears the flag on 1 and 2). */
+int tl_run(const char *const argv[], char *out, size_t len)
+{
+	posix_spawn_file_actions_t fa;
+	int p[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	ck_assert_msg(argv[0] != NULL, "no program (run through make check)");
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	ck_assert_int_eq(
+	    posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ),
+	    0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	while (n + 1 < len && (r = read(p[0], out + n, len - n - 1)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

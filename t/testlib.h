@@ -123,6 +123,10 @@ void tl_cleanup_fixture(TCase *tc);
 void tl_track_group(pid_t pgid);
 void tl_untrack_group(pid_t pgid);
 
+/* Run argv (argv[0] a path) with its stdout and stderr into out (len
+ * bytes, NUL-ended); its exit status, 128 if it did not exit. */
+int tl_run(const char *const argv[], char *out, size_t len);
+
 /* Number of open file descriptors / resident set size of this process. */
 int tl_count_fds(void);
 long tl_rss_kib(void);
