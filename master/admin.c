@@ -219,6 +219,14 @@ static void cmd_status(struct cw_admin_conn *c, const char *args)
 	reply_buf(c, rc, &b);
 }
 
+static void cmd_metrics(struct cw_admin_conn *c, const char *args)
+{
+	struct cw_buf b = {NULL, 0, 0};
+
+	(void)args;
+	reply_buf(c, cw_metrics_text(c->admin->m, &b), &b);
+}
+
 static void reload_done(void *arg, int ok, const char *msg)
 {
 	struct cw_admin *a = ((void **)arg)[0];
@@ -319,6 +327,8 @@ static void cmd_help(struct cw_admin_conn *c, const char *args);
 static const struct cmd commands[] = {
     {CW_CMD_STATUS, "[json]", "workers, counters and the last reload",
      cmd_status},
+    {CW_CMD_METRICS, "", "the counters in Prometheus' text format",
+     cmd_metrics},
     {CW_CMD_RELOAD, "", "re-read the configuration, replace the workers",
      cmd_reload},
     {CW_CMD_STOP, "", "graceful stop", cmd_stop},

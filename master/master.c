@@ -116,6 +116,8 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 {
 	struct cw_worker_spec s;
 
+	if (m->metrics_fd >= 0) /* the master's alone */
+		close(m->metrics_fd);
 	memset(&s, 0, sizeof s);
 	s.callbacks = m->cb;
 	s.user_data = m->user_data;
@@ -590,6 +592,12 @@ int civetd_check_config(const struct mg_init_data *init,
 		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
 		return -1;
 	}
+	if (cw_metrics_check(cw_config_get(&cfg, CW_OPT_METRICS_LISTEN), err,
+	                     sizeof err) != 0) {
+		cw_config_free(&cfg);
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
+		return -1;
+	}
 	if (cw_master_keys_check(&cfg, err, sizeof err) != 0 ||
 	    check_tls(&cfg, init->callbacks, err, sizeof err) != 0) {
 		cw_config_free(&cfg);
@@ -657,7 +665,9 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 		snprintf(err, errlen, "cannot map the digest nonces");
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	}
-	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0)
+	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0 ||
+	    cw_metrics_listen(m, cw_config_get(&m->cfg, CW_OPT_METRICS_LISTEN),
+	                      err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (write_pid_file(m, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
@@ -668,6 +678,7 @@ static void teardown(struct cw_master *m)
 {
 	cw_proctab_clear(&m->procs);
 	cw_admin_close(m);
+	cw_metrics_close(m);
 	for (int i = 0; i < m->nsig; i++)
 		event_free(m->sig[i]);
 	if (m->tick != NULL)
@@ -695,6 +706,7 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 
 	memset(&m, 0, sizeof m);
 	m.log.fd = -1;
+	m.metrics_fd = -1;
 	m.start_ms = cw_now_ms();
 	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {

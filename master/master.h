@@ -43,6 +43,8 @@ struct cw_reload {
 
 struct cw_admin;
 
+struct evhttp;
+
 struct cw_master {
 	struct event_base *base;
 	const struct mg_callbacks *cb;
@@ -69,6 +71,9 @@ struct cw_master {
 	char *pid_file;
 	struct cw_admin *admin;
 	struct event *tick;
+	struct evhttp *metrics; /* metrics_listen's server (metrics.c) */
+	int metrics_fd;         /* its socket, closed in every worker */
+	char metrics_addr[300]; /* what it listens on, "": nothing */
 	struct event *sig[8];
 	int nsig;
 };
@@ -193,5 +198,25 @@ void cw_admin_close(struct cw_master *m);
  * must not be sent. */
 int cw_status_json(struct cw_master *m, struct cw_buf *out);
 int cw_status_text(struct cw_master *m, struct cw_buf *out);
+/* A worker slot's counters; the server's (exited workers folded in, plus
+ * every live slot); a worker state's name. */
+void cw_status_slot_totals(const struct cw_worker_slot *s, struct cw_totals *t);
+void cw_status_totals(const struct cw_master *m, struct cw_totals *t);
+const char *cw_status_state_name(int state);
+
+/* ---- metrics.c: Prometheus text exposition ---- */
+
+/* The stats area as Prometheus text (format 0.0.4): per worker (labels
+ * worker, the slot, and pid) and for the server. 0, or -1 out of memory. */
+int cw_metrics_text(struct cw_master *m, struct cw_buf *out);
+/* Serve GET /metrics on metrics_listen (host:port, empty: none) from the
+ * master's event loop; called at start and after each reload. 0, or -1
+ * with the reason in err. */
+int cw_metrics_listen(struct cw_master *m, const char *addr, char *err,
+                      size_t errlen);
+void cw_metrics_close(struct cw_master *m);
+/* Is addr a metrics_listen value ("" or one host:port)? 0, or -1 with
+ * the reason. */
+int cw_metrics_check(const char *addr, char *err, size_t errlen);
 
 #endif

@@ -144,6 +144,8 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 	m->reload = r;
 	if (cw_config_load(m->base_opts, &r->cfg, err, sizeof err) != 0 ||
 	    cw_master_keys_check(&r->cfg, err, sizeof err) != 0 ||
+	    cw_metrics_check(cw_config_get(&r->cfg, CW_OPT_METRICS_LISTEN), err,
+	                     sizeof err) != 0 ||
 	    cw_listen_set_open(&r->cfg, &m->ls, &r->ls, err, sizeof err) != 0) {
 		finish(m, 0, err);
 		return;
@@ -188,6 +190,9 @@ static void apply_keys(struct cw_master *m)
 	if (cw_master_keys_apply(m, &m->cfg, err, sizeof err) != 0)
 		cw_master_log(m, "reload: session ticket keys unchanged: %s",
 		              err);
+	if (cw_metrics_listen(m, cw_config_get(&m->cfg, CW_OPT_METRICS_LISTEN),
+	                      err, sizeof err) != 0)
+		cw_master_log(m, "reload: metrics listener unchanged: %s", err);
 }
 
 /* Every new worker is ready: the new generation takes over. */

@@ -41,7 +41,7 @@ static void put_bytes(struct out *o, const void *p, size_t n)
 		o->failed = 1;
 }
 
-static const char *state_name(int s)
+const char *cw_status_state_name(int s)
 {
 	static const char *const names[] = {"free",     "starting", "ready",
 	                                    "draining", "exited",   "failed"};
@@ -49,13 +49,13 @@ static const char *state_name(int s)
 	return s >= 0 && s <= CW_WORKER_FAILED ? names[s] : "unknown";
 }
 
-static void slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
+void cw_status_slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
 {
 	memset(t, 0, sizeof *t);
 	cw_stats_sum(s->threads, CW_STATS_THREADS, &s->conns, t);
 }
 
-static void all_totals(const struct cw_master *m, struct cw_totals *t)
+void cw_status_totals(const struct cw_master *m, struct cw_totals *t)
 {
 	*t = m->area->folded;
 	t->busy = t->open = 0;
@@ -63,7 +63,7 @@ static void all_totals(const struct cw_master *m, struct cw_totals *t)
 	     w = cw_proctab_next(w)) {
 		struct cw_totals s;
 
-		slot_totals(&m->area->slots[w->slot], &s);
+		cw_status_slot_totals(&m->area->slots[w->slot], &s);
 		cw_stats_add(t, &s);
 	}
 }
@@ -158,14 +158,14 @@ static void json_worker(struct cw_master *m, const struct cw_worker *w,
 	const struct cw_worker_slot *s = &m->area->slots[w->slot];
 	struct cw_totals t;
 
-	slot_totals(s, &t);
+	cw_status_slot_totals(s, &t);
 	put(b,
 	    "{\"slot\": %d, \"pid\": %d, \"generation\": %llu, "
 	    "\"state\": \"%s\", \"uptime_s\": %lld, "
 	    "\"req_per_s\": %.1f, \"active_connections\": %lld, "
 	    "\"idle_connections\": %lld, ",
 	    w->slot, (int)w->pid, (unsigned long long)w->gen,
-	    state_name(atomic_load(&s->state)),
+	    cw_status_state_name(atomic_load(&s->state)),
 	    (long long)(time(NULL) - s->start_time), w->rate, (long long)t.busy,
 	    (long long)(t.open > t.busy ? t.open - t.busy : 0));
 	json_counts(b, &t);
@@ -190,7 +190,7 @@ int cw_status_json(struct cw_master *m, struct cw_buf *out)
 		json_worker(m, w, b);
 		first = 0;
 	}
-	all_totals(m, &t);
+	cw_status_totals(m, &t);
 	put(b, "], \"totals\": {");
 	json_counts(b, &t);
 	put(b, "}}\n");
@@ -290,15 +290,16 @@ int cw_status_text(struct cw_master *m, struct cw_buf *out)
 
 		if (w == NULL)
 			continue;
-		slot_totals(s, &st);
+		cw_status_slot_totals(s, &st);
 		snprintf(slot, sizeof slot, "%d", w->slot);
 		snprintf(pid, sizeof pid, "%d", (int)w->pid);
 		snprintf(gen, sizeof gen, "%llu", (unsigned long long)w->gen);
 		human_age(time(NULL) - s->start_time, age, sizeof age);
-		row(b, slot, pid, gen, state_name(atomic_load(&s->state)), age,
-		    &st, w->rate, 1);
+		row(b, slot, pid, gen,
+		    cw_status_state_name(atomic_load(&s->state)), age, &st,
+		    w->rate, 1);
 	}
-	all_totals(m, &tot);
+	cw_status_totals(m, &tot);
 	row(b, "total", "", "", "", "", &tot, -1, 0);
 	put(b,
 	    "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "

@@ -13,7 +13,8 @@
 #define CW_ADMIN_DEFAULT_SOCKET "/run/civetd/civetd.sock"
 
 /* Commands (the first word of the request line). */
-#define CW_CMD_STATUS  "status" /* "status" table, "status json" JSON */
+#define CW_CMD_STATUS  "status"  /* "status" table, "status json" JSON */
+#define CW_CMD_METRICS "metrics" /* Prometheus text format 0.0.4 */
 #define CW_CMD_RELOAD  "reload"
 #define CW_CMD_STOP    "stop"
 #define CW_CMD_REOPEN  "reopen"

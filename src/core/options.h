@@ -130,6 +130,7 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(COMPRESSION_CACHE_SIZE, "compression_cache_size", NUMBER,            \
 	  "33554432", 5)                                                       \
 	X(COMPRESSION_DYNAMIC, "compression_dynamic", BOOLEAN, "no", 5)        \
+	X(METRICS_LISTEN, "metrics_listen", STRING, NULL, 5)                   \
 	X(ACCESS_CONTROL_EXPOSE_HEADERS, "access_control_expose_headers",      \
 	  STRING, NULL, 5)                                                     \
 	X(ACCESS_CONTROL_ALLOW_CREDENTIALS,                                    \

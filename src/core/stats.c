@@ -34,6 +34,7 @@ void cw_stats_count(struct cw_thread_block *b, int status, int64_t usec)
 	add(&b->requests, 1);
 	add(&b->status[cls], 1);
 	add(&b->latency[bucket_of(usec)], 1);
+	add(&b->latency_us, usec > 0 ? (uint64_t)usec : 0);
 }
 
 void cw_stats_sum(const struct cw_thread_block *blocks, int nthreads,
@@ -49,6 +50,7 @@ void cw_stats_sum(const struct cw_thread_block *blocks, int nthreads,
 		t->bytes_out += get(&b->bytes_out);
 		for (int l = 0; l < CW_LAT_BUCKETS; l++)
 			t->latency[l] += get(&b->latency[l]);
+		t->latency_us += get(&b->latency_us);
 		if (atomic_load_explicit(&b->busy_since, memory_order_relaxed))
 			t->busy++;
 	}
@@ -69,6 +71,7 @@ void cw_stats_add(struct cw_totals *t, const struct cw_totals *a)
 	t->bytes_out += a->bytes_out;
 	for (int l = 0; l < CW_LAT_BUCKETS; l++)
 		t->latency[l] += a->latency[l];
+	t->latency_us += a->latency_us;
 	t->accepted += a->accepted;
 	t->too_slow += a->too_slow;
 	t->busy += a->busy;

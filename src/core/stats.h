@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #define CW_STATS_MAGIC   0x63697664u /* "civd" */
-#define CW_STATS_VERSION 2u
+#define CW_STATS_VERSION 3u
 #define CW_STATS_SLOTS   64  /* worker slots: two generations of 32 */
 #define CW_STATS_THREADS 256 /* counter blocks per worker slot */
 #define CW_LAT_BUCKETS   24  /* bucket i: latency < 2^i microseconds */
@@ -31,6 +31,7 @@ struct cw_thread_block {
 	_Atomic uint64_t bytes_out;
 	_Atomic int64_t busy_since; /* ms it took a connection, 0 idle */
 	_Atomic uint64_t latency[CW_LAT_BUCKETS];
+	_Atomic uint64_t latency_us; /* the sum of the latencies */
 } __attribute__((aligned(64)));
 
 /* Connection counters of one process (several writers: atomic adds). */
@@ -48,6 +49,7 @@ struct cw_totals {
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	uint64_t latency[CW_LAT_BUCKETS];
+	uint64_t latency_us;
 	uint64_t accepted;
 	uint64_t too_slow;
 	int64_t busy; /* threads in a request right now */
