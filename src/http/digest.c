@@ -82,24 +82,17 @@ static int copy_value(const char **s, char **out, const char *end)
 static void keep(struct digest_params *d, const char *name, size_t n,
                  const char *value)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} known[] = {
-	    {"username", offsetof(struct digest_params, username)},
-	    {"nonce", offsetof(struct digest_params, nonce)},
-	    {"uri", offsetof(struct digest_params, uri)},
-	    {"response", offsetof(struct digest_params, response)},
-	    {"qop", offsetof(struct digest_params, qop)},
-	    {"nc", offsetof(struct digest_params, nc)},
-	    {"cnonce", offsetof(struct digest_params, cnonce)},
-	    {"algorithm", offsetof(struct digest_params, algorithm)},
-	};
+	static const char *const names[] = {"username", "nonce",    "uri",
+	                                    "response", "qop",      "nc",
+	                                    "cnonce",   "algorithm"};
+	const char **slots[] = {&d->username, &d->nonce,    &d->uri,
+	                        &d->response, &d->qop,      &d->nc,
+	                        &d->cnonce,   &d->algorithm};
 
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strlen(known[i].name) == n &&
-		    strncasecmp(known[i].name, name, n) == 0)
-			*(const char **)((char *)d + known[i].off) = value;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == n &&
+		    strncasecmp(names[i], name, n) == 0)
+			*slots[i] = value;
 }
 
 /* 0 with d filled from the request's "Authorization: Digest ...". */

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,13 +287,17 @@ static int peer_addr(const struct sockaddr *peer, unsigned char a[16], int *v6)
 	if (peer == NULL)
 		return -1;
 	if (peer->sa_family == AF_INET) {
-		memcpy(a, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+		memcpy(a,
+		       (const char *)peer +
+		           offsetof(struct sockaddr_in, sin_addr),
+		       4);
 		*v6 = 0;
 		return 0;
 	}
 	if (peer->sa_family != AF_INET6)
 		return -1;
-	memcpy(a, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
+	memcpy(a, (const char *)peer + offsetof(struct sockaddr_in6, sin6_addr),
+	       16);
 	*v6 = memcmp(a, mapped, sizeof mapped) != 0;
 	if (!*v6)
 		memmove(a, a + 12, 4);
