@@ -1,0 +1,396 @@
+/* ws_handshake.c - the opening handshake and permessage-deflate offers
+ * (ws_handshake.h).
+ *
+ * Header values are hostile: lists are walked in place with bounded
+ * lengths, never copied, and anything that does not parse is a "no" (a
+ * 400 for the handshake, a declined offer for an extension) rather than a
+ * guess. The extension grammar is RFC 6455 9.1's: a comma list of
+ * "name *(; param [= token | quoted-string])"; RFC 7692 7.1 says which
+ * parameters permessage-deflate takes and when an offer must be declined.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "civetweb.h"
+#include "util/codec.h"
+#include "util/ws_handshake.h"
+
+#define WS_GUID     "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define WS_KEY_MAX  256
+#define BITS_ABSENT (-1)
+#define BITS_BARE   0 /* client_max_window_bits without a value */
+
+static int is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_ows(const char *p)
+{
+	while (is_ows(*p))
+		p++;
+	return p;
+}
+
+int cw_ws_has_token(const char *list, const char *token)
+{
+	size_t tlen = strlen(token);
+	const char *p = list;
+
+	if (p == NULL)
+		return 0;
+	while (*p != '\0') {
+		const char *start = skip_ows(p), *end;
+
+		p = start;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && is_ows(end[-1]))
+			end--;
+		if ((size_t)(end - start) == tlen &&
+		    cw_memcaseeq(start, token, tlen) == 0)
+			return 1;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int cw_ws_key_valid(const char *key)
+{
+	unsigned char raw[18];
+	size_t len = sizeof(raw);
+
+	/* 16 bytes are 24 base64 characters ending in "==". */
+	if (key == NULL || strlen(key) != 24)
+		return 0;
+	if (mg_base64_decode(key, 24, raw, &len) != -1)
+		return 0;
+	return len == 17; /* 16 bytes and the NUL */
+}
+
+/* "1.1" or later. */
+static int version_ok(const char *v)
+{
+	unsigned major = 0, minor = 0;
+	char extra;
+
+	if (v == NULL || sscanf(v, "%u.%u%c", &major, &minor, &extra) != 2)
+		return 0;
+	return major > 1 || (major == 1 && minor >= 1);
+}
+
+enum cw_ws_handshake cw_ws_handshake_check(const struct cw_ws_request *r)
+{
+	if (!cw_ws_has_token(r->upgrade, "websocket"))
+		return CW_WS_HS_NONE;
+	if (r->method == NULL || strcmp(r->method, "GET") != 0 ||
+	    !version_ok(r->http_version) ||
+	    !cw_ws_has_token(r->connection, "upgrade"))
+		return CW_WS_HS_BAD;
+	if (r->version == NULL || strcmp(r->version, "13") != 0)
+		return CW_WS_HS_BAD_VERSION;
+	if (!cw_ws_key_valid(r->key))
+		return CW_WS_HS_BAD;
+	return CW_WS_HS_OK;
+}
+
+/* SHA-1, fetched once for the life of the process (see codec.c's MD5 for
+ * why an implicit fetch per digest is avoided). */
+static EVP_MD *sha1_algo;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha1(void)
+{
+	sha1_algo = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
+int cw_ws_accept_key(const char *key, char out[CW_WS_ACCEPT_SIZE])
+{
+	char in[WS_KEY_MAX + sizeof(WS_GUID)];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned md_len = 0;
+	size_t klen = strlen(key), olen = CW_WS_ACCEPT_SIZE;
+
+	out[0] = '\0';
+	if (klen > WS_KEY_MAX)
+		return -1;
+	memcpy(in, key, klen);
+	memcpy(in + klen, WS_GUID, sizeof(WS_GUID) - 1);
+	pthread_once(&sha1_once, fetch_sha1);
+	if (sha1_algo == NULL ||
+	    !EVP_Digest(in, klen + sizeof(WS_GUID) - 1, md, &md_len, sha1_algo,
+	                NULL) ||
+	    md_len != 20)
+		return -1;
+	if (mg_base64_encode(md, md_len, out, &olen) != -1) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+const char *cw_ws_choose_subprotocol(const char *offered,
+                                     const char *const *supported, size_t n)
+{
+	const char *p = offered;
+	size_t i;
+
+	if (p == NULL || supported == NULL)
+		return NULL;
+	while (*p != '\0') {
+		const char *start = skip_ows(p), *end;
+
+		p = start;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && is_ows(end[-1]))
+			end--;
+		for (i = 0; i < n && end > start; i++) {
+			if (supported[i] != NULL &&
+			    strlen(supported[i]) == (size_t)(end - start) &&
+			    memcmp(supported[i], start, end - start) == 0)
+				return supported[i];
+		}
+		if (*p == ',')
+			p++;
+	}
+	return NULL;
+}
+
+/* ---- Sec-WebSocket-Extensions ------------------------------------------ */
+
+/* RFC 9110 tchar. */
+static int is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* A token at *pp: its length (0 if none), *pp moved past it. */
+static size_t take_token(const char **pp)
+{
+	const char *p = *pp;
+	size_t n;
+
+	while (is_tchar((unsigned char)*p))
+		p++;
+	n = (size_t)(p - *pp);
+	*pp = p;
+	return n;
+}
+
+/* A parameter value at *pp, a token or a quoted-string, unquoted into
+ * val (val_size bytes, NUL-terminated). 0, or -1 if malformed or too long
+ * for any value permessage-deflate knows. */
+static int take_value(const char **pp, char *val, size_t val_size)
+{
+	const char *p = *pp;
+	size_t n = 0;
+
+	if (*p != '"') {
+		n = take_token(pp);
+		if (n == 0 || n >= val_size)
+			return -1;
+		memcpy(val, p, n);
+		val[n] = '\0';
+		return 0;
+	}
+	for (p++; *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+		if (*p == '\0' || n + 1 >= val_size)
+			return -1;
+		val[n++] = *p;
+	}
+	val[n] = '\0';
+	*pp = p + 1;
+	return 0;
+}
+
+/* A window size: "8".."15", digits only, no leading zero. */
+static int window_bits(const char *v)
+{
+	if (v[0] >= '8' && v[0] <= '9' && v[1] == '\0')
+		return v[0] - '0';
+	if (v[0] == '1' && v[1] >= '0' && v[1] <= '5' && v[2] == '\0')
+		return 10 + (v[1] - '0');
+	return -1;
+}
+
+struct pmd_offer {
+	int snc, cnc;
+	int smwb, cmwb;
+};
+
+static int name_is(const char *name, size_t n, const char *want)
+{
+	return strlen(want) == n && cw_memcaseeq(name, want, n) == 0;
+}
+
+/* Apply one parameter (value NULL when it has none) to o. 0, or -1 when
+ * RFC 7692 says to decline the offer. */
+static int pmd_param(struct pmd_offer *o, const char *name, size_t n,
+                     const char *value)
+{
+	int *flag = NULL;
+
+	if (name_is(name, n, "server_no_context_takeover"))
+		flag = &o->snc;
+	else if (name_is(name, n, "client_no_context_takeover"))
+		flag = &o->cnc;
+	if (flag != NULL) {
+		if (*flag || value != NULL)
+			return -1;
+		*flag = 1;
+		return 0;
+	}
+	if (name_is(name, n, "server_max_window_bits")) {
+		if (o->smwb != BITS_ABSENT || value == NULL)
+			return -1;
+		o->smwb = window_bits(value);
+		return o->smwb < 0 ? -1 : 0;
+	}
+	if (name_is(name, n, "client_max_window_bits")) {
+		if (o->cmwb != BITS_ABSENT)
+			return -1;
+		o->cmwb = value ? window_bits(value) : BITS_BARE;
+		return o->cmwb < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
+/* Parse "; param[=value]"s of one list element at *pp into o (if o is not
+ * NULL, i.e. the element is permessage-deflate). 0, or -1 if malformed or
+ * declined; *pp ends at the ',' or the NUL that closes the element when
+ * the element parses. */
+static int take_params(const char **pp, struct pmd_offer *o)
+{
+	const char *p = skip_ows(*pp), *name;
+	char value[16];
+	size_t n;
+	int has_value;
+
+	while (*p == ';') {
+		p = skip_ows(p + 1);
+		name = p;
+		n = take_token(&p);
+		if (n == 0)
+			return -1;
+		p = skip_ows(p);
+		has_value = *p == '=';
+		if (has_value) {
+			p = skip_ows(p + 1);
+			if (take_value(&p, value, sizeof(value)) != 0)
+				return -1;
+			p = skip_ows(p);
+		}
+		if (o != NULL &&
+		    pmd_param(o, name, n, has_value ? value : NULL) != 0)
+			return -1;
+	}
+	*pp = p;
+	return (*p == ',' || *p == '\0') ? 0 : -1;
+}
+
+/* Move past the current list element, minding quoted commas. */
+static const char *skip_element(const char *p)
+{
+	int quoted = 0;
+
+	for (; *p != '\0'; p++) {
+		if (quoted && *p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted)
+			break;
+	}
+	return p;
+}
+
+static int pmd_response(const struct pmd_offer *o, char *resp, size_t size)
+{
+	int n = snprintf(resp, size, "permessage-deflate%s%s",
+	                 o->snc ? "; server_no_context_takeover" : "",
+	                 o->cnc ? "; client_no_context_takeover" : "");
+	int k;
+
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	if (o->smwb > 0) {
+		k = snprintf(resp + n, size - n, "; server_max_window_bits=%d",
+		             o->smwb);
+		if (k < 0 || (size_t)k >= size - n)
+			return -1;
+		n += k;
+	}
+	if (o->cmwb > 0) {
+		k = snprintf(resp + n, size - n, "; client_max_window_bits=%d",
+		             o->cmwb);
+		if (k < 0 || (size_t)k >= size - n)
+			return -1;
+	}
+	return 0;
+}
+
+/* Turn an accepted offer into the agreed parameters and the response. */
+static int pmd_accept(const struct pmd_offer *o,
+                      struct cw_ws_deflate_params *out, char *resp,
+                      size_t resp_size)
+{
+	/* zlib's raw deflate has no 256-byte window. */
+	if (o->smwb == 8)
+		return 0;
+	if (pmd_response(o, resp, resp_size) != 0)
+		return 0;
+	out->server_no_context = o->snc;
+	out->client_no_context = o->cnc;
+	out->server_bits = o->smwb > 0 ? o->smwb : 15;
+	out->client_bits = o->cmwb > 0 ? o->cmwb : 15;
+	return 1;
+}
+
+int cw_ws_deflate_negotiate(const char *offers,
+                            struct cw_ws_deflate_params *out, char *resp,
+                            size_t resp_size)
+{
+	const char *p = offers, *name;
+	size_t n;
+
+	if (resp_size > 0)
+		resp[0] = '\0';
+	if (p == NULL)
+		return 0;
+	while (*p != '\0') {
+		struct pmd_offer o = {0, 0, BITS_ABSENT, BITS_ABSENT};
+		int pmd;
+
+		p = skip_ows(p);
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		name = p;
+		n = take_token(&p);
+		pmd = name_is(name, n, "permessage-deflate");
+		if (n > 0 && take_params(&p, pmd ? &o : NULL) == 0) {
+			if (pmd && pmd_accept(&o, out, resp, resp_size))
+				return 1;
+		} else {
+			p = skip_element(p);
+		}
+		if (*p == ',')
+			p++;
+	}
+	if (resp_size > 0)
+		resp[0] = '\0';
+	return 0;
+}
