@@ -108,6 +108,10 @@ START_TEST(test_method_and_http_version)
 	ck_assert_int_eq(cw_ws_handshake_check(&r), CW_WS_HS_BAD);
 	r.http_version = "1.1x";
 	ck_assert_int_eq(cw_ws_handshake_check(&r), CW_WS_HS_BAD);
+	r.http_version = "-1.1";
+	ck_assert_int_eq(cw_ws_handshake_check(&r), CW_WS_HS_BAD);
+	r.http_version = "1.2";
+	ck_assert_int_eq(cw_ws_handshake_check(&r), CW_WS_HS_OK);
 	r.http_version = NULL;
 	ck_assert_int_eq(cw_ws_handshake_check(&r), CW_WS_HS_BAD);
 }

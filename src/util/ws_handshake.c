@@ -73,15 +73,14 @@ int cw_ws_key_valid(const char *key)
 	return len == 17; /* 16 bytes and the NUL */
 }
 
-/* "1.1" or later. */
+/* "1.1" or a later "M.N" (the HTTP parser lets no other form through,
+ * but this must not depend on it). */
 static int version_ok(const char *v)
 {
-	unsigned major = 0, minor = 0;
-	char extra;
-
-	if (v == NULL || sscanf(v, "%u.%u%c", &major, &minor, &extra) != 2)
+	if (v == NULL || v[0] < '0' || v[0] > '9' || v[1] != '.' ||
+	    v[2] < '0' || v[2] > '9' || v[3] != '\0')
 		return 0;
-	return major > 1 || (major == 1 && minor >= 1);
+	return v[0] > '1' || (v[0] == '1' && v[2] >= '1');
 }
 
 enum cw_ws_handshake cw_ws_handshake_check(const struct cw_ws_request *r)
@@ -114,10 +113,10 @@ int cw_ws_accept_key(const char *key, char out[CW_WS_ACCEPT_SIZE])
 	char in[WS_KEY_MAX + sizeof(WS_GUID)];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned md_len = 0;
-	size_t klen = strlen(key), olen = CW_WS_ACCEPT_SIZE;
+	size_t klen = key ? strlen(key) : 0, olen = CW_WS_ACCEPT_SIZE;
 
 	out[0] = '\0';
-	if (klen > WS_KEY_MAX)
+	if (key == NULL || klen > WS_KEY_MAX)
 		return -1;
 	memcpy(in, key, klen);
 	memcpy(in + klen, WS_GUID, sizeof(WS_GUID) - 1);
