@@ -104,7 +104,6 @@ struct cw_ws_parser {
 	uint64_t msg_size;
 	unsigned char msg_opcode; /* 0: no data message open */
 	unsigned char msg_compressed;
-	unsigned char frame_announced;
 	unsigned close_code; /* sticky error, 0 while healthy */
 	struct cw_utf8 utf8;
 	unsigned char ctl[CW_WS_CONTROL_MAX];
@@ -119,7 +118,9 @@ void cw_ws_parser_init(struct cw_ws_parser *p, enum cw_ws_role role,
 
 /* Parse from buf[0..len), which may be changed (payload is unmasked in
  * place). Returns how many bytes were used and fills *ev; call again with
- * the rest until the event is CW_WS_EV_MORE (everything used). After an
+ * the rest until the event is CW_WS_EV_MORE (everything used), also when
+ * the rest is empty: a FRAME event may use the last bytes, and the empty
+ * DATA piece of a zero-length frame comes from the next call. After an
  * ERROR every later call returns the same error and uses nothing. */
 size_t cw_ws_parse(struct cw_ws_parser *p, unsigned char *buf, size_t len,
                    struct cw_ws_event *ev);
