@@ -315,6 +315,136 @@ START_TEST(test_deflate_response_must_fit)
 }
 END_TEST
 
+/* ---- the client's end -------------------------------------------------- */
+
+START_TEST(test_client_checks_the_accept)
+{
+	const char *a = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+	ck_assert_int_eq(
+	    cw_ws_client_response_ok(rfc_key, "websocket", "Upgrade", a), 1);
+	ck_assert_int_eq(
+	    cw_ws_client_response_ok(rfc_key, "WebSocket", "upgrade", a), 1);
+	ck_assert_int_eq(
+	    cw_ws_client_response_ok(rfc_key, "websocket", "Upgrade",
+	                             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo"),
+	    0);
+	ck_assert_int_eq(cw_ws_client_response_ok("AAAAAAAAAAAAAAAAAAAAAA==",
+	                                          "websocket", "Upgrade", a),
+	                 0);
+	ck_assert_int_eq(cw_ws_client_response_ok(rfc_key, "h2c", "Upgrade", a),
+	                 0);
+	ck_assert_int_eq(
+	    cw_ws_client_response_ok(rfc_key, "websocket", "close", a), 0);
+	ck_assert_int_eq(
+	    cw_ws_client_response_ok(rfc_key, "websocket", "Upgrade", NULL), 0);
+}
+END_TEST
+
+static int client_check(const char *offer, const char *resp,
+                        struct cw_ws_deflate_params *p)
+{
+	return cw_ws_deflate_client_check(offer, resp, p);
+}
+
+START_TEST(test_client_deflate_answers_accepted)
+{
+	const char *bare = "permessage-deflate; client_max_window_bits";
+	struct cw_ws_deflate_params p;
+
+	ck_assert_int_eq(client_check(bare, "permessage-deflate", &p), 1);
+	ck_assert_int_eq(p.server_bits, 15);
+	ck_assert_int_eq(p.client_bits, 15);
+	ck_assert_int_eq(p.server_no_context || p.client_no_context, 0);
+	ck_assert_int_eq(client_check(bare,
+	                              "permessage-deflate; "
+	                              "client_max_window_bits=10; "
+	                              "server_max_window_bits=12; "
+	                              "client_no_context_takeover",
+	                              &p),
+	                 1);
+	ck_assert_int_eq(p.client_bits, 10);
+	ck_assert_int_eq(p.server_bits, 12);
+	ck_assert_int_eq(p.client_no_context, 1);
+	ck_assert_int_eq(
+	    client_check("permessage-deflate; server_max_window_bits=10; "
+	                 "server_no_context_takeover",
+	                 "permessage-deflate; server_no_context_takeover; "
+	                 "server_max_window_bits=9",
+	                 &p),
+	    1);
+	ck_assert_int_eq(p.server_bits, 9);
+	ck_assert_int_eq(p.server_no_context, 1);
+	/* What our own negotiation answers, a client accepts. */
+	{
+		struct cw_ws_deflate_params srv;
+		char resp[128];
+		const char *offer = "permessage-deflate; "
+		                    "client_max_window_bits=11; "
+		                    "server_max_window_bits=10";
+
+		ck_assert_int_eq(
+		    cw_ws_deflate_negotiate(offer, &srv, resp, sizeof(resp)),
+		    1);
+		ck_assert_int_eq(client_check(offer, resp, &p), 1);
+		ck_assert_int_eq(memcmp(&p, &srv, sizeof(p)), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_client_deflate_not_taken)
+{
+	struct cw_ws_deflate_params p;
+
+	ck_assert_int_eq(client_check("permessage-deflate", NULL, &p), 0);
+	ck_assert_int_eq(client_check("permessage-deflate", "", &p), 0);
+	ck_assert_int_eq(client_check(NULL, NULL, &p), 0);
+}
+END_TEST
+
+START_TEST(test_client_deflate_bad_answers_fail)
+{
+	static const char *const bad[] = {
+	    "x-foo",
+	    "permessage-deflate, permessage-deflate",
+	    "permessage-deflate; foo",
+	    "permessage-deflate; server_max_window_bits",
+	    "permessage-deflate; server_max_window_bits=16",
+	    "permessage-deflate; client_max_window_bits",
+	    "permessage-deflate; client_max_window_bits=8",
+	    "permessage-deflate; client_max_window_bits=13",
+	    "permessage-deflate; server_no_context_takeover=1",
+	    "permessage-deflate junk",
+	};
+	const char *offer = "permessage-deflate; client_max_window_bits=12";
+	struct cw_ws_deflate_params p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(client_check(offer, bad[i], &p) == -1, "%s",
+		              bad[i]);
+	/* Not offered at all, or a window the offer did not allow. */
+	ck_assert_int_eq(client_check(NULL, "permessage-deflate", &p), -1);
+	ck_assert_int_eq(client_check("permessage-deflate",
+	                              "permessage-deflate; "
+	                              "client_max_window_bits=10",
+	                              &p),
+	                 -1);
+	ck_assert_int_eq(
+	    client_check("permessage-deflate; server_max_window_bits=10",
+	                 "permessage-deflate", &p),
+	    -1);
+	ck_assert_int_eq(
+	    client_check("permessage-deflate; server_max_window_bits=10",
+	                 "permessage-deflate; server_max_window_bits=11", &p),
+	    -1);
+	ck_assert_int_eq(
+	    client_check("permessage-deflate; server_no_context_takeover",
+	                 "permessage-deflate", &p),
+	    -1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ws_handshake");
@@ -335,6 +465,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_deflate_first_acceptable_offer_wins);
 	tcase_add_test(tc, test_deflate_no_offer);
 	tcase_add_test(tc, test_deflate_response_must_fit);
+	tcase_add_test(tc, test_client_checks_the_accept);
+	tcase_add_test(tc, test_client_deflate_answers_accepted);
+	tcase_add_test(tc, test_client_deflate_not_taken);
+	tcase_add_test(tc, test_client_deflate_bad_answers_fail);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -117,7 +117,9 @@ static int inf_start(struct cw_ws_deflate *d)
 	if (d->inf_ready)
 		return 0;
 	memset(&d->inf, 0, sizeof(d->inf));
-	if (inflateInit2(&d->inf, -d->inf_bits) != Z_OK)
+	/* Always the full window: it inflates anything a smaller one made,
+	 * and zlib-based peers asked for 8 bits compress with 9. */
+	if (inflateInit2(&d->inf, -15) != Z_OK)
 		return -1;
 	d->inf_ready = 1;
 	return 0;

@@ -357,39 +357,123 @@ static int pmd_accept(const struct pmd_offer *o,
 	return 1;
 }
 
+enum ext_element { EL_END, EL_PMD, EL_BAD_PMD, EL_OTHER, EL_BAD };
+
+/* The next element of an extension list at *pp (moved past it): EL_END
+ * when there is none, EL_PMD with *o filled for a permessage-deflate that
+ * parses, EL_BAD_PMD for one that does not, EL_OTHER / EL_BAD for another
+ * extension that does / does not. Empty elements are skipped. */
+static enum ext_element next_element(const char **pp, struct pmd_offer *o)
+{
+	const char *p = *pp, *name;
+	enum ext_element rc;
+	size_t n;
+	int pmd;
+
+	p = skip_ows(p);
+	while (*p == ',')
+		p = skip_ows(p + 1);
+	if (*p == '\0') {
+		*pp = p;
+		return EL_END;
+	}
+	o->snc = o->cnc = 0;
+	o->smwb = o->cmwb = BITS_ABSENT;
+	name = p;
+	n = take_token(&p);
+	pmd = name_is(name, n, "permessage-deflate");
+	if (n > 0 && take_params(&p, pmd ? o : NULL) == 0) {
+		rc = pmd ? EL_PMD : EL_OTHER;
+	} else {
+		p = skip_element(p);
+		rc = pmd ? EL_BAD_PMD : EL_BAD;
+	}
+	if (*p == ',')
+		p++;
+	*pp = p;
+	return rc;
+}
+
 int cw_ws_deflate_negotiate(const char *offers,
                             struct cw_ws_deflate_params *out, char *resp,
                             size_t resp_size)
 {
-	const char *p = offers, *name;
-	size_t n;
+	const char *p = offers;
+	struct pmd_offer o;
+	enum ext_element e;
 
 	if (resp_size > 0)
 		resp[0] = '\0';
 	if (p == NULL)
 		return 0;
-	while (*p != '\0') {
-		struct pmd_offer o = {0, 0, BITS_ABSENT, BITS_ABSENT};
-		int pmd;
-
-		p = skip_ows(p);
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		name = p;
-		n = take_token(&p);
-		pmd = name_is(name, n, "permessage-deflate");
-		if (n > 0 && take_params(&p, pmd ? &o : NULL) == 0) {
-			if (pmd && pmd_accept(&o, out, resp, resp_size))
-				return 1;
-		} else {
-			p = skip_element(p);
-		}
-		if (*p == ',')
-			p++;
+	while ((e = next_element(&p, &o)) != EL_END) {
+		if (e == EL_PMD && pmd_accept(&o, out, resp, resp_size))
+			return 1;
 	}
 	if (resp_size > 0)
 		resp[0] = '\0';
 	return 0;
+}
+
+/* RFC 7692 7.1: what the server answered must fit what was offered. */
+static int pmd_answer_fits(const struct pmd_offer *mine,
+                           const struct pmd_offer *got)
+{
+	if (got->cmwb != BITS_ABSENT) {
+		/* Only if offered, and then with a value within the offer. */
+		if (mine->cmwb == BITS_ABSENT || got->cmwb == BITS_BARE ||
+		    (mine->cmwb > 0 && got->cmwb > mine->cmwb))
+			return 0;
+	}
+	if (mine->smwb > 0 &&
+	    (got->smwb == BITS_ABSENT || got->smwb > mine->smwb))
+		return 0;
+	if (mine->snc && !got->snc)
+		return 0;
+	/* zlib cannot compress with a 256-byte window. */
+	return got->cmwb != 8;
+}
+
+int cw_ws_deflate_client_check(const char *offer, const char *response,
+                               struct cw_ws_deflate_params *out)
+{
+	struct pmd_offer mine = {0, 0, BITS_ABSENT, BITS_ABSENT};
+	struct pmd_offer got = mine, answer = mine;
+	const char *p = offer ? offer : "";
+	enum ext_element e;
+	int offered, seen = 0;
+
+	do
+		e = next_element(&p, &mine);
+	while (e != EL_END && e != EL_PMD);
+	offered = e == EL_PMD;
+	p = response ? response : "";
+	while ((e = next_element(&p, &got)) != EL_END) {
+		/* Nothing but the one permessage-deflate we offered. */
+		if (e != EL_PMD || seen || !offered)
+			return -1;
+		answer = got;
+		seen = 1;
+	}
+	if (!seen)
+		return 0;
+	if (!pmd_answer_fits(&mine, &answer))
+		return -1;
+	out->server_no_context = answer.snc;
+	out->client_no_context = answer.cnc;
+	out->server_bits = answer.smwb > 0 ? answer.smwb : 15;
+	out->client_bits = answer.cmwb > 0 ? answer.cmwb : 15;
+	return 1;
+}
+
+int cw_ws_client_response_ok(const char *key, const char *upgrade,
+                             const char *connection, const char *accept)
+{
+	char want[CW_WS_ACCEPT_SIZE];
+
+	if (!cw_ws_has_token(upgrade, "websocket") ||
+	    !cw_ws_has_token(connection, "upgrade") || accept == NULL ||
+	    cw_ws_accept_key(key, want) != 0)
+		return 0;
+	return strcmp(accept, want) == 0;
 }

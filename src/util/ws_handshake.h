@@ -7,7 +7,9 @@
  * "Sec-WebSocket-Version: 13" when the version is the fault), or no
  * upgrade at all (a plain request); then cw_ws_accept_key() gives the
  * Sec-WebSocket-Accept value, cw_ws_choose_subprotocol() the protocol,
- * and cw_ws_deflate_negotiate() the extension response. */
+ * and cw_ws_deflate_negotiate() the extension response. A client checks
+ * the server's answer with cw_ws_client_response_ok() and
+ * cw_ws_deflate_client_check(). */
 #ifndef CW_WS_HANDSHAKE_H
 #define CW_WS_HANDSHAKE_H
 
@@ -75,5 +77,21 @@ struct cw_ws_deflate_params {
 int cw_ws_deflate_negotiate(const char *offers,
                             struct cw_ws_deflate_params *out, char *resp,
                             size_t resp_size);
+
+/* The client's end: check the server's Sec-WebSocket-Extensions answer
+ * (response, NULL if none) against the offer it was sent. 1 with *out set
+ * when permessage-deflate was agreed, 0 when the server did not take it,
+ * -1 when the answer must fail the connection (RFC 6455 4.1, RFC 7692
+ * 7.1): an extension not offered, permessage-deflate twice, a parameter
+ * unknown, malformed or not fitting the offer, or client_max_window_bits=8
+ * (zlib cannot compress with it). */
+int cw_ws_deflate_client_check(const char *offer, const char *response,
+                               struct cw_ws_deflate_params *out);
+
+/* The client's end of the opening handshake, for a 101 answer: 1 if its
+ * Upgrade and Connection hold the tokens and accept is the
+ * Sec-WebSocket-Accept value for the key the client sent, else 0. */
+int cw_ws_client_response_ok(const char *key, const char *upgrade,
+                             const char *connection, const char *accept);
 
 #endif
