@@ -1267,6 +1267,9 @@ START_TEST(tls_certificate_renewed_by_reload_keeps_requests_in_flight)
 	atomic_init(&rl.done, 0);
 	pthread_create(&tid, NULL, reload_thread, &rl);
 	wait_holder_draining(&s);
+	/* the other worker of generation 1 drains too: no old worker may
+	 * take the fresh connection */
+	wait_ready(&s, 0, 1, 15000);
 	fresh = tt_connect(cc, s.port, &fd2);
 	ck_assert_ptr_nonnull(fresh);
 	ck_assert_int_eq(serial_of_peer(fresh), 7);
