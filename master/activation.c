@@ -11,7 +11,9 @@
  * systemd set it (its backlog, its options). The matched sockets become
  * the reuse set of the first cw_listen_set_open(), the same path a reload
  * takes to keep its sockets, so that reloads keep them too. A passed
- * socket nothing matches is closed, and the log says which. */
+ * socket nothing matches is closed, and the log says which. This runs
+ * before the master opens any descriptor but its log, so that a
+ * LISTEN_FDS that counts too far cannot reach one of its own. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "master.h"
@@ -157,11 +160,22 @@ void cw_activation_take(struct cw_master *m, const struct cw_config *cfg,
 		nspecs = 0; /* cannot happen: the configuration was validated */
 	for (int fd = FIRST_FD; fd < FIRST_FD + n; fd++) {
 		struct sockaddr_storage ss;
+		struct stat st;
 		char where[80];
 		int i;
 
-		if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+		if (fstat(fd, &st) != 0)
 			continue; /* not open: nothing to adopt or close */
+		if (!S_ISSOCK(st.st_mode)) {
+			/* LISTEN_FDS counted too far: not ours to close */
+			cw_master_log(
+			    m,
+			    "socket activation: fd %d is not a socket: "
+			    "left alone",
+			    fd);
+			continue;
+		}
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 		if (!listening_stream(fd, &ss)) {
 			cw_master_log(m,
 			              "socket activation: fd %d is not a "

@@ -708,6 +708,10 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	    0)
 		return MG_ERROR_DATA_CODE_INVALID_OPTION;
 	open_log(m);
+	/* before anything else takes a descriptor: those from 3 on may be
+	 * sockets systemd passed */
+	if (open_listeners(m, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (cw_notify_open(&m->notify, err, errlen) != 0)
 		cw_master_log(m, "%s: not notifying the service manager", err);
 	m->want = cw_master_workers_option(&m->cfg);
@@ -727,8 +731,6 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 		snprintf(err, errlen, "cannot map the digest nonces");
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	}
-	if (open_listeners(m, err, errlen) != 0)
-		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (write_pid_file(m, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	return 0;
