@@ -253,15 +253,20 @@ static int port_of(const char *json)
 	return atoi(p + 10);
 }
 
-/* The workers in state ready, as `civetctl status` counts them. */
-static int ready_workers(struct srv *s, char *js, size_t len)
+/* The workers in state ready in `civetctl status --json`. */
+static int count_ready(const char *js)
 {
 	int n = 0;
 
-	ck_assert_int_eq(ctl(s, "status", "--json", js, len), 0);
 	for (const char *p = js; (p = strstr(p, "\"state\": \"ready\"")); p++)
 		n++;
 	return n;
+}
+
+static int ready_workers(struct srv *s, char *js, size_t len)
+{
+	ck_assert_int_eq(ctl(s, "status", "--json", js, len), 0);
+	return count_ready(js);
 }
 
 static int reaped(void *arg)
@@ -441,6 +446,50 @@ START_TEST(status_shows_requests_per_second_under_load)
 }
 END_TEST
 
+static int file_has(const char *path, const char *text)
+{
+	char buf[16384];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static int both_ready(void *arg)
+{
+	struct srv *s = arg;
+	char js[65536];
+
+	if (ctl(s, "status", "--json", js, sizeof js) != 0 ||
+	    count_ready(js) != 2)
+		return 0;
+	s->port = port_of(js);
+	return 1;
+}
+
+/* A NOTIFY_SOCKET that names no socket is logged, and civetd serves. */
+START_TEST(unusable_notify_socket_is_logged_and_ignored)
+{
+	struct srv s;
+
+	srv_init(&s);
+	snprintf(s.notify, sizeof s.notify, "relative/notify");
+	write_conf(&s, "127.0.0.1:0", NULL);
+	srv_spawn(&s);
+	tl_wait_until(both_ready, &s, 20000, "both workers to be ready");
+	ck_assert(get_hello(s.port));
+	ck_assert_msg(file_has(s.errlog, "NOTIFY_SOCKET"),
+	              "no log line on the unusable NOTIFY_SOCKET");
+	ck_assert_int_eq(srv_stop(&s), 0);
+	srv_free(&s);
+}
+END_TEST
+
 /* ---- socket activation ------------------------------------------------------
  */
 
@@ -470,20 +519,6 @@ static ino_t inode_of(pid_t pid, int fd)
 
 	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
 	return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
-static int file_has(const char *path, const char *text)
-{
-	char buf[16384];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, text) != NULL;
 }
 
 /* The socket the suite holds listening on port P is civetd's port: were
@@ -611,6 +646,7 @@ int main(void)
 	ADD(s, abstract_notify_socket_gets_ready_and_stopping);
 	ADD(s, refused_reload_fails_civetctl_and_says_ready_again);
 	ADD(s, status_shows_requests_per_second_under_load);
+	ADD(s, unusable_notify_socket_is_logged_and_ignored);
 	ADD(s, passed_sockets_are_used_and_strays_closed);
 	ADD(s, reload_keeps_a_passed_socket);
 	ADD(s, systemd_socket_activate_starts_civetd);
