@@ -11,7 +11,10 @@
  * or scale command. A worker whose heartbeat stops is killed and replaced.
  * Signals: TERM/INT graceful stop, QUIT immediate stop, HUP reload, USR1
  * reopen logs. The workers' records live in the process table
- * (proctab.c); this file decides when they come and go. */
+ * (proctab.c); this file decides when they come and go. Under systemd it
+ * says READY=1 once every worker of the first generation is ready,
+ * STOPPING=1 when it starts to stop, and keeps STATUS= current
+ * (notify.c; reloads say RELOADING=1 in reload.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -271,6 +274,20 @@ static void drain_recycled(struct cw_master *m)
 			drain_one(m, w);
 }
 
+/* READY=1, once: when the first generation is complete (a reload that
+ * ends before that says READY=1 itself). */
+static void notify_if_ready(struct cw_master *m)
+{
+	char line[320];
+
+	if (m->notify.ready_sent || m->reload != NULL ||
+	    cw_proctab_count(&m->procs, m->gen, 1) < m->want)
+		return;
+	m->notify.ready_sent = 1;
+	cw_master_status_line(m, line, sizeof line);
+	cw_notify_ready(&m->notify, line);
+}
+
 static void on_control(evutil_socket_t fd, short what, void *arg)
 {
 	struct cw_worker *w = arg;
@@ -288,6 +305,7 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 		w->m->failures = 0;
 		cw_reload_worker_ready(w->m, w);
 		drain_recycled(w->m);
+		notify_if_ready(w->m);
 	} else if (msg[0] == CW_CTL_FAILED) {
 		msg[n] = '\0';
 		snprintf(w->failure, sizeof w->failure, "%s", msg + 1);
@@ -435,6 +453,41 @@ static void sample_rates(struct cw_master *m, int64_t now)
 	last = now;
 }
 
+void cw_master_status_line(struct cw_master *m, char *buf, size_t len)
+{
+	const struct cw_stats_area *a = m->area;
+	double rate = 0;
+	int n;
+
+	for (struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
+	     w = cw_proctab_next(w))
+		rate += w->rate;
+	n = snprintf(buf, len,
+	             "%d of %d workers ready (generation %llu), "
+	             "%.1f requests/s",
+	             cw_proctab_count(&m->procs, m->gen, 1), m->want,
+	             (unsigned long long)m->gen, rate);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (m->gave_up)
+		snprintf(buf + n, len - (size_t)n, "; %s", m->last_failure);
+	else if (atomic_load(&a->last_reload_time) != 0 &&
+	         !atomic_load(&a->last_reload_ok))
+		snprintf(buf + n, len - (size_t)n, "; last reload failed: %s",
+		         a->last_reload_error);
+}
+
+/* STATUS=, at most once a second and only when it changed. */
+static void notify_status(struct cw_master *m)
+{
+	char line[320];
+
+	if (m->notify.fd < 0 || !m->notify.ready_sent || m->stopping)
+		return;
+	cw_master_status_line(m, line, sizeof line);
+	cw_notify_status(&m->notify, line, 1000);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct cw_master *m = arg;
@@ -449,6 +502,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	respawn_missing(m);
 	cw_reload_tick(m);
 	sample_rates(m, now);
+	notify_status(m);
 	cw_master_keys_tick(m, now);
 	if (m->stopping && cw_proctab_empty(&m->procs))
 		event_base_loopbreak(m->base);
@@ -472,6 +526,7 @@ void cw_master_stop(struct cw_master *m, int immediate)
 	                     &m->cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
 	                     3000);
 	cw_master_log(m, "%s stop", immediate ? "immediate" : "graceful");
+	cw_notify_stopping(&m->notify);
 	cw_master_send(m, 0, immediate ? CW_CTL_STOP : CW_CTL_DRAIN);
 	if (cw_proctab_empty(&m->procs))
 		event_base_loopbreak(m->base);
@@ -639,6 +694,19 @@ static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* Bind listening_ports, taking the sockets systemd passed for entries it
+ * has them for (activation.c). */
+static int open_listeners(struct cw_master *m, char *err, size_t errlen)
+{
+	struct cw_listen_set passed;
+	int rc;
+
+	cw_activation_take(m, &m->cfg, &passed);
+	rc = cw_listen_set_open(&m->cfg, &passed, &m->ls, err, errlen);
+	cw_listen_set_close_unused(&passed, &m->ls);
+	return rc;
+}
+
 static int setup(struct cw_master *m, const struct mg_init_data *init,
                  char *err, size_t errlen)
 {
@@ -648,6 +716,12 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	    0)
 		return MG_ERROR_DATA_CODE_INVALID_OPTION;
 	open_log(m);
+	/* before anything else takes a descriptor: those from 3 on may be
+	 * sockets systemd passed */
+	if (open_listeners(m, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
+	if (cw_notify_open(&m->notify, err, errlen) != 0)
+		cw_master_log(m, "%s: not notifying the service manager", err);
 	m->want = cw_master_workers_option(&m->cfg);
 	m->area = cw_stats_area_new();
 	m->base = event_base_new();
@@ -665,8 +739,7 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 		snprintf(err, errlen, "cannot map the digest nonces");
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	}
-	if (cw_listen_set_open(&m->cfg, NULL, &m->ls, err, errlen) != 0 ||
-	    cw_metrics_listen(m, cw_config_get(&m->cfg, CW_OPT_METRICS_LISTEN),
+	if (cw_metrics_listen(m, cw_config_get(&m->cfg, CW_OPT_METRICS_LISTEN),
 	                      err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
 	if (write_pid_file(m, err, errlen) != 0)
@@ -696,6 +769,7 @@ static void teardown(struct cw_master *m)
 	cw_nonces_free_shared(m->nonces);
 	cw_config_free(&m->cfg);
 	cw_log_file_close(&m->log);
+	cw_notify_close(&m->notify);
 }
 
 int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
@@ -707,6 +781,7 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	memset(&m, 0, sizeof m);
 	m.log.fd = -1;
 	m.metrics_fd = -1;
+	m.notify.fd = -1;
 	m.start_ms = cw_now_ms();
 	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {

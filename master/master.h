@@ -16,6 +16,7 @@
 #include "core/nonces.h"
 #include "core/stats.h"
 #include "core/ticket_keys.h"
+#include "notify.h"
 #include "proctab.h"
 #include "util/buf.h"
 #include "worker.h"
@@ -42,6 +43,7 @@ struct cw_reload {
 };
 
 struct cw_admin;
+struct cw_listen_spec;
 
 struct evhttp;
 
@@ -76,6 +78,7 @@ struct cw_master {
 	char metrics_addr[300]; /* what it listens on, "": nothing */
 	struct event *sig[8];
 	int nsig;
+	struct cw_notify notify; /* systemd's NOTIFY_SOCKET (notify.c) */
 };
 
 /* ---- master.c: the process cycle ---- */
@@ -120,6 +123,11 @@ void cw_master_scale(struct cw_master *m, int n);
  * not set (at least 1). */
 int cw_master_workers_option(const struct cw_config *cfg);
 
+/* What the service manager shows (STATUS=): the ready workers of the
+ * current generation, requests per second, and the last reload's error
+ * if it failed. Written into buf (len bytes, NUL-terminated). */
+void cw_master_status_line(struct cw_master *m, char *buf, size_t len);
+
 /* ---- keys.c: session ticket keys ---- */
 
 /* Can cfg's ssl_ticket_key_file be read (or is it unset)? 0, or -1 with
@@ -153,6 +161,10 @@ int cw_listen_set_open(const struct cw_config *cfg,
                        const struct cw_listen_set *reuse,
                        struct cw_listen_set *out, char *err, size_t errlen);
 
+/* The key of a listening_ports entry in a cw_listen_set: the same key,
+ * the same socket. */
+void cw_listen_spec_key(const struct cw_listen_spec *s, char *key, size_t len);
+
 /* Close each descriptor of old that now does not hold. */
 void cw_listen_set_close_unused(const struct cw_listen_set *old,
                                 const struct cw_listen_set *now);
@@ -174,6 +186,18 @@ void cw_reload_worker_gone(struct cw_master *m, struct cw_worker *w,
                            int before_ready);
 /* The periodic tick: abandons a reload whose workers are late. */
 void cw_reload_tick(struct cw_master *m);
+
+/* ---- activation.c: sockets passed by systemd ---- */
+
+/* Take the listening sockets systemd passed (LISTEN_FDS, LISTEN_PID; the
+ * variables are unset either way) and fill *passed with those whose
+ * address is that of a listening_ports entry of cfg, keyed like
+ * cw_listen_set_open() keys them, to be given to it as its reuse set.
+ * Each other passed descriptor is closed, with a log line. *passed is
+ * the caller's; its descriptors are the caller's to close (those that
+ * cw_listen_set_open() did not take: cw_listen_set_close_unused()). */
+void cw_activation_take(struct cw_master *m, const struct cw_config *cfg,
+                        struct cw_listen_set *passed);
 
 /* ---- admin.c ---- */
 

@@ -9,7 +9,9 @@
  *    the new generation is killed and G serves on as if nothing happened.
  * 4. When the last worker of G has exited, sockets no longer configured are
  *    closed and the reload answers. One reload at a time: never more than
- *    two generations alive. */
+ *    two generations alive.
+ * Under systemd a reload says RELOADING=1 when it starts and READY=1 when
+ * it ends, done or refused (notify.c): the service serves on either way. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@
 
 #define START_TIMEOUT_MS 30000
 
-static void spec_key(const struct cw_listen_spec *s, char *key, size_t len)
+void cw_listen_spec_key(const struct cw_listen_spec *s, char *key, size_t len)
 {
 	snprintf(key, len, "%s|%d|%d|%d|%d|%d", s->host, s->port, s->ipv6,
 	         s->dual, s->is_ssl, s->is_redirect);
@@ -61,7 +63,8 @@ int cw_listen_set_open(const struct cw_config *cfg,
 		struct cw_listener *l;
 		int count, fd;
 
-		spec_key(&specs[i], out->keys[out->n], sizeof out->keys[0]);
+		cw_listen_spec_key(&specs[i], out->keys[out->n],
+		                   sizeof out->keys[0]);
 		fd = find_key(reuse, out->keys[out->n]);
 		if (fd < 0) {
 			if (cw_listen_open(&specs[i], 1,
@@ -112,10 +115,14 @@ static void record(struct cw_master *m, int ok, const char *msg)
 static void finish(struct cw_master *m, int ok, const char *msg)
 {
 	struct cw_reload *r = m->reload;
+	char line[320];
 
 	m->reload = NULL;
 	record(m, ok, msg);
 	cw_master_log(m, "reload %s: %s", ok ? "done" : "failed", msg);
+	m->notify.ready_sent = 1;
+	cw_master_status_line(m, line, sizeof line);
+	cw_notify_ready(&m->notify, line);
 	if (r->done != NULL)
 		r->done(r->arg, ok, msg);
 	cw_config_free(&r->cfg);
@@ -142,6 +149,7 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 	r->done = done;
 	r->arg = arg;
 	m->reload = r;
+	cw_notify_reloading(&m->notify);
 	if (cw_config_load(m->base_opts, &r->cfg, err, sizeof err) != 0 ||
 	    cw_master_keys_check(&r->cfg, err, sizeof err) != 0 ||
 	    cw_metrics_check(cw_config_get(&r->cfg, CW_OPT_METRICS_LISTEN), err,

@@ -13,8 +13,8 @@
 
 #include "net/listen.h"
 
-static int resolve(const struct cw_listen_spec *s, struct sockaddr_storage *ss,
-                   socklen_t *len)
+int cw_listen_resolve(const struct cw_listen_spec *s,
+                      struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct addrinfo hints, *res;
 	char port[8];
@@ -71,7 +71,7 @@ static int bind_one(const struct cw_listen_spec *s, int backlog, int *fdp,
 	int fd, one = 1, v6only;
 
 	*why = "cannot resolve address";
-	if (resolve(s, &ss, &len) != 0)
+	if (cw_listen_resolve(s, &ss, &len) != 0)
 		return -1;
 	fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -6,6 +6,7 @@
 #define CW_NET_LISTEN_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "core/listen_spec.h"
 #include "core/server.h"
@@ -28,6 +29,11 @@ struct cw_listener {
  * be bound is left out. -1 with a reason in err otherwise. */
 int cw_listen_open(const struct cw_listen_spec *specs, int nspecs, int backlog,
                    struct cw_listener **out, int *n, char *err, size_t errlen);
+
+/* The address a spec binds to (its host resolved, or the wildcard of its
+ * family) into *ss and *len: 0, or -1 if the host does not resolve. */
+int cw_listen_resolve(const struct cw_listen_spec *s,
+                      struct sockaddr_storage *ss, socklen_t *len);
 
 /* The local port a socket is bound to, or -1. */
 int cw_listen_port(int fd);
