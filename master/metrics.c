@@ -170,6 +170,9 @@ static void families(struct out *o, const char *prefix, const struct set *s,
 	        offsetof(struct cw_totals, too_slow));
 	counter(o, prefix, "connections_open", "gauge", "Connections open now.",
 	        s, n, offsetof(struct cw_totals, open));
+	counter(o, prefix, "websockets_open", "gauge",
+	        "WebSocket connections open now.", s, n,
+	        offsetof(struct cw_totals, websockets));
 	counter(o, prefix, "threads_busy", "gauge",
 	        "Request threads running a request now (active connections).",
 	        s, n, offsetof(struct cw_totals, busy));

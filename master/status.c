@@ -99,15 +99,16 @@ static void json_counts(struct out *b, const struct cw_totals *t)
 	put(b,
 	    "\"requests\": %llu, \"bytes_in\": %llu, "
 	    "\"bytes_out\": %llu, \"accepted_connections\": %llu, "
-	    "\"too_slow_connections\": %llu, "
+	    "\"too_slow_connections\": %llu, \"websockets\": %lld, "
 	    "\"status_1xx\": %llu, \"status_2xx\": %llu, "
 	    "\"status_3xx\": %llu, \"status_4xx\": %llu, "
 	    "\"status_5xx\": %llu, \"p50_us\": %llu, \"p99_us\": %llu",
 	    (unsigned long long)t->requests, (unsigned long long)t->bytes_in,
 	    (unsigned long long)t->bytes_out, (unsigned long long)t->accepted,
-	    (unsigned long long)t->too_slow, (unsigned long long)t->status[1],
-	    (unsigned long long)t->status[2], (unsigned long long)t->status[3],
-	    (unsigned long long)t->status[4], (unsigned long long)t->status[5],
+	    (unsigned long long)t->too_slow, (long long)t->websockets,
+	    (unsigned long long)t->status[1], (unsigned long long)t->status[2],
+	    (unsigned long long)t->status[3], (unsigned long long)t->status[4],
+	    (unsigned long long)t->status[5],
 	    (unsigned long long)cw_stats_percentile(t, 50),
 	    (unsigned long long)cw_stats_percentile(t, 99));
 }
@@ -237,6 +238,7 @@ static void row(struct out *b, const char *slot, const char *pid,
                 const struct cw_totals *t, double rate, int conns)
 {
 	char in[16], out[16], p50[16], p99[16], r[16], act[16], idle[16];
+	char ws[16];
 
 	human_bytes(t->bytes_in, in, sizeof in);
 	human_bytes(t->bytes_out, out, sizeof out);
@@ -246,11 +248,12 @@ static void row(struct out *b, const char *slot, const char *pid,
 	snprintf(act, sizeof act, conns ? "%lld" : "-", (long long)t->busy);
 	snprintf(idle, sizeof idle, conns ? "%lld" : "-",
 	         (long long)(t->open > t->busy ? t->open - t->busy : 0));
+	snprintf(ws, sizeof ws, conns ? "%lld" : "-", (long long)t->websockets);
 	put(b,
-	    "%-5s %-8s %-4s %-9s %-7s %11llu %9s %6s %6s %9s %9s "
+	    "%-5s %-8s %-4s %-9s %-7s %11llu %9s %6s %6s %6s %9s %9s "
 	    "%8s %8s\n",
 	    slot, pid, gen, state, up, (unsigned long long)t->requests, r, act,
-	    idle, in, out, p50, p99);
+	    idle, ws, in, out, p50, p99);
 }
 
 int cw_status_text(struct cw_master *m, struct cw_buf *out)
@@ -278,10 +281,10 @@ int cw_status_text(struct cw_master *m, struct cw_buf *out)
 	if (m->gave_up)
 		put(b, "respawning stopped: %s\n", m->last_failure);
 	put(b,
-	    "%-5s %-8s %-4s %-9s %-7s %11s %9s %6s %6s %9s %9s %8s "
+	    "%-5s %-8s %-4s %-9s %-7s %11s %9s %6s %6s %6s %9s %9s %8s "
 	    "%8s\n",
 	    "SLOT", "PID", "GEN", "STATE", "UPTIME", "REQUESTS", "REQ/S",
-	    "ACTIVE", "IDLE", "BYTES_IN", "BYTES_OUT", "P50", "P99");
+	    "ACTIVE", "IDLE", "WS", "BYTES_IN", "BYTES_OUT", "P50", "P99");
 	for (int i = 0; i < CW_STATS_SLOTS; i++) {
 		const struct cw_worker *w = cw_proctab_by_slot(&m->procs, i);
 		const struct cw_worker_slot *s = &a->slots[i];
@@ -303,11 +306,11 @@ int cw_status_text(struct cw_master *m, struct cw_buf *out)
 	row(b, "total", "", "", "", "", &tot, -1, 0);
 	put(b,
 	    "status: 2xx %llu  3xx %llu  4xx %llu  5xx %llu  "
-	    "accepted connections %llu  too slow %llu\n",
+	    "accepted connections %llu  too slow %llu  websockets %lld\n",
 	    (unsigned long long)tot.status[2],
 	    (unsigned long long)tot.status[3],
 	    (unsigned long long)tot.status[4],
 	    (unsigned long long)tot.status[5], (unsigned long long)tot.accepted,
-	    (unsigned long long)tot.too_slow);
+	    (unsigned long long)tot.too_slow, (long long)tot.websockets);
 	return o.failed ? -1 : 0;
 }

@@ -131,6 +131,8 @@ static const struct mg_option civetd_own[] = {
     {"access_control_expose_headers", STR, NULL},
     {"access_control_allow_credentials", STR, NULL},
     {"access_control_max_age", NUM, NULL},
+    {"websocket_max_message_size", NUM, "16777216"},
+    {"websocket_max_queued", NUM, "33554432"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS

@@ -15,13 +15,6 @@ static void say(char *ebuf, size_t len, const char *what)
 		         what);
 }
 
-int mg_websocket_write(struct mg_connection *conn, int opcode, const char *data,
-                       size_t data_len)
-{
-	(void)conn, (void)opcode, (void)data, (void)data_len;
-	return -1;
-}
-
 int mg_websocket_client_write(struct mg_connection *conn, int opcode,
                               const char *data, size_t data_len)
 {

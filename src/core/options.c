@@ -136,6 +136,7 @@ static void number_range(int id, long *min, long *max)
 	case CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS:
 	case CW_OPT_MAX_REQUESTS_PER_WORKER:
 	case CW_OPT_WORKER_HANG_TIMEOUT_MS:
+	case CW_OPT_WEBSOCKET_TIMEOUT_MS:
 	case CW_OPT_PRESPAWN_THREADS:
 		*min = id == CW_OPT_PRESPAWN_THREADS ? -1 : 0;
 		*max = INT_MAX;
@@ -143,6 +144,11 @@ static void number_range(int id, long *min, long *max)
 	case CW_OPT_MAX_BODY_SIZE:
 		*min = 0;
 		*max = LONG_MAX;
+		break;
+	case CW_OPT_WEBSOCKET_MAX_MESSAGE_SIZE:
+	case CW_OPT_WEBSOCKET_MAX_QUEUED:
+		*min = 4096;
+		*max = 1L << 40;
 		break;
 	case CW_OPT_BODY_BUFFER_SIZE:
 		*min = 0;
@@ -541,6 +547,16 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->enable_keep_alive = cw_options_flag(o, CW_OPT_ENABLE_KEEP_ALIVE);
 	o->request_timeout_ms = number_of(o, CW_OPT_REQUEST_TIMEOUT_MS);
 	o->keep_alive_timeout_ms = number_of(o, CW_OPT_KEEP_ALIVE_TIMEOUT_MS);
+	o->websocket_timeout_ms =
+	    *cw_options_get(o, CW_OPT_WEBSOCKET_TIMEOUT_MS)
+	        ? number_of(o, CW_OPT_WEBSOCKET_TIMEOUT_MS)
+	        : o->request_timeout_ms;
+	o->websocket_ping_pong =
+	    cw_options_flag(o, CW_OPT_ENABLE_WEBSOCKET_PING_PONG);
+	o->websocket_max_message =
+	    atoll(cw_options_get(o, CW_OPT_WEBSOCKET_MAX_MESSAGE_SIZE));
+	o->websocket_max_queued =
+	    atoll(cw_options_get(o, CW_OPT_WEBSOCKET_MAX_QUEUED));
 	o->decode_url = cw_options_flag(o, CW_OPT_DECODE_URL);
 	o->decode_query_string = cw_options_flag(o, CW_OPT_DECODE_QUERY_STRING);
 	o->allow_sendfile = cw_options_flag(o, CW_OPT_ALLOW_SENDFILE_CALL);

@@ -31,9 +31,9 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(ENABLE_KEEP_ALIVE, "enable_keep_alive", BOOLEAN, "no", 1)            \
 	X(REQUEST_TIMEOUT_MS, "request_timeout_ms", NUMBER, "30000", 1)        \
 	X(KEEP_ALIVE_TIMEOUT_MS, "keep_alive_timeout_ms", NUMBER, "500", 1)    \
-	X(WEBSOCKET_TIMEOUT_MS, "websocket_timeout_ms", NUMBER, NULL, 0)       \
+	X(WEBSOCKET_TIMEOUT_MS, "websocket_timeout_ms", NUMBER, NULL, 1)       \
 	X(ENABLE_WEBSOCKET_PING_PONG, "enable_websocket_ping_pong", BOOLEAN,   \
-	  "no", 0)                                                             \
+	  "no", 1)                                                             \
 	X(DECODE_URL, "decode_url", BOOLEAN, "yes", 1)                         \
 	X(DECODE_QUERY_STRING, "decode_query_string", BOOLEAN, "no", 1)        \
 	X(DOCUMENT_ROOT, "document_root", DIRECTORY, NULL, 1)                  \
@@ -135,7 +135,10 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	  STRING, NULL, 5)                                                     \
 	X(ACCESS_CONTROL_ALLOW_CREDENTIALS,                                    \
 	  "access_control_allow_credentials", STRING, NULL, 5)                 \
-	X(ACCESS_CONTROL_MAX_AGE, "access_control_max_age", NUMBER, NULL, 5)
+	X(ACCESS_CONTROL_MAX_AGE, "access_control_max_age", NUMBER, NULL, 5)   \
+	X(WEBSOCKET_MAX_MESSAGE_SIZE, "websocket_max_message_size", NUMBER,    \
+	  "16777216", 5)                                                       \
+	X(WEBSOCKET_MAX_QUEUED, "websocket_max_queued", NUMBER, "33554432", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
@@ -169,6 +172,10 @@ struct cw_options {
 	int enable_keep_alive;
 	int request_timeout_ms;
 	int keep_alive_timeout_ms;
+	int websocket_timeout_ms; /* request_timeout_ms when not given */
+	int websocket_ping_pong;
+	long long websocket_max_message; /* bytes of one received message */
+	long long websocket_max_queued;  /* bytes waiting to go to one peer */
 	int decode_url;
 	int decode_query_string;
 	int allow_sendfile;

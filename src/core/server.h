@@ -75,6 +75,7 @@ struct mg_connection {
 	void *xprt_data;                  /* the transport's state, or NULL */
 	const struct cw_protocol *proto;  /* what a ready connection runs */
 	struct cw_exchange *x;            /* the request running, lent */
+	void *proto_data;                 /* the protocol's state (WebSocket) */
 	const struct mg_request_info *ri; /* x's request info, or NULL */
 	int fd;
 	uint32_t slot;            /* index in the slot table */

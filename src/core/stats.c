@@ -59,6 +59,8 @@ void cw_stats_sum(const struct cw_thread_block *blocks, int nthreads,
 		t->too_slow += get(&conns->too_slow);
 		t->open +=
 		    atomic_load_explicit(&conns->open, memory_order_relaxed);
+		t->websockets += atomic_load_explicit(&conns->websockets,
+		                                      memory_order_relaxed);
 	}
 }
 
@@ -76,6 +78,7 @@ void cw_stats_add(struct cw_totals *t, const struct cw_totals *a)
 	t->too_slow += a->too_slow;
 	t->busy += a->busy;
 	t->open += a->open;
+	t->websockets += a->websockets;
 }
 
 uint64_t cw_stats_percentile(const struct cw_totals *t, double p)

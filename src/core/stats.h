@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #define CW_STATS_MAGIC   0x63697664u /* "civd" */
-#define CW_STATS_VERSION 3u
+#define CW_STATS_VERSION 4u
 #define CW_STATS_SLOTS   64  /* worker slots: two generations of 32 */
 #define CW_STATS_THREADS 256 /* counter blocks per worker slot */
 #define CW_LAT_BUCKETS   24  /* bucket i: latency < 2^i microseconds */
@@ -39,7 +39,8 @@ struct cw_conn_counters {
 	_Atomic uint64_t accepted;
 	_Atomic int64_t open;
 	_Atomic int64_t max_open;
-	_Atomic uint64_t too_slow; /* closed: below the minimum data rate */
+	_Atomic uint64_t too_slow;  /* closed: below the minimum data rate */
+	_Atomic int64_t websockets; /* open WebSocket connections */
 } __attribute__((aligned(64)));
 
 /* Sums over blocks (plain numbers, for reporting and folding). */
@@ -52,8 +53,9 @@ struct cw_totals {
 	uint64_t latency_us;
 	uint64_t accepted;
 	uint64_t too_slow;
-	int64_t busy; /* threads in a request right now */
-	int64_t open; /* connections open right now */
+	int64_t busy;       /* threads in a request right now */
+	int64_t open;       /* connections open right now */
+	int64_t websockets; /* of which WebSockets */
 };
 
 enum cw_worker_state {

@@ -3,6 +3,7 @@
  * connection's user data and keep-alive as the request sees them. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -58,13 +59,21 @@ mg_get_request_info(const struct mg_connection *conn)
 	/* a client connection has no request: mg_get_response_info() */
 	if (conn == NULL || conn->is_client)
 		return NULL;
-	return conn->x != NULL ? &conn->x->ri : idle_info(conn);
+	if (conn->x != NULL)
+		return &conn->x->ri;
+	/* a connection that outlived its request keeps a copy (WebSocket) */
+	return conn->ri != NULL ? conn->ri : idle_info(conn);
 }
 
 const char *mg_get_header(const struct mg_connection *conn, const char *name)
 {
-	if (conn == NULL || name == NULL || conn->x == NULL)
+	if (conn == NULL || name == NULL)
 		return NULL;
+	if (conn->x == NULL)
+		return conn->ri == NULL || conn->is_client
+		           ? NULL
+		           : cw_http_header(conn->ri->http_headers,
+		                            conn->ri->num_headers, name);
 	if (conn->is_client)
 		return conn->x->resp_info == NULL
 		           ? NULL
@@ -84,6 +93,8 @@ void mg_set_user_connection_data(const struct mg_connection *conn, void *data)
 	c->conn_data = data;
 	if (c->x != NULL)
 		c->x->ri.conn_data = data;
+	else if (c->ri != NULL && !c->is_client)
+		((struct mg_request_info *)c->ri)->conn_data = data;
 }
 
 void mg_disable_connection_keep_alive(struct mg_connection *conn)
@@ -197,4 +208,86 @@ int mg_get_request_link(const struct mg_connection *conn, char *buf,
 	n = snprintf(buf, buflen, "%s%s", base,
 	             conn->x->ri.local_uri ? conn->x->ri.local_uri : "/");
 	return n > 0 && (size_t)n < buflen ? 0 : -1;
+}
+
+/* ---- a request info that outlives its request --------------------------- */
+
+/* Room for a string and its NUL (0 for NULL). */
+static size_t room(const char *s)
+{
+	return s == NULL ? 0 : strlen(s) + 1;
+}
+
+/* Copy s to *at, moving *at on; NULL stays NULL. */
+static const char *put(char **at, const char *s)
+{
+	char *d = *at;
+	size_t n = room(s);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(d, s, n);
+	*at += n;
+	return d;
+}
+
+static size_t info_room(const struct mg_request_info *ri)
+{
+	const struct mg_client_cert *cc = ri->client_cert;
+	size_t n = room(ri->request_method) + room(ri->request_uri) +
+	           room(ri->local_uri_raw) + room(ri->local_uri) +
+	           room(ri->http_version) + room(ri->query_string) +
+	           room(ri->remote_user) +
+	           room(ri->acceptedWebSocketSubprotocol);
+
+	for (int i = 0; i < ri->num_headers; i++)
+		n += room(ri->http_headers[i].name) +
+		     room(ri->http_headers[i].value);
+	if (cc != NULL)
+		n += sizeof *cc + room(cc->subject) + room(cc->issuer) +
+		     room(cc->serial) + room(cc->finger);
+	return n;
+}
+
+static void put_cert(struct mg_request_info *d, char **at,
+                     const struct mg_client_cert *cc)
+{
+	struct mg_client_cert *to = (struct mg_client_cert *)(void *)*at;
+
+	*at += sizeof *to;
+	to->peer_cert = NULL; /* the X509 belongs to the request */
+	to->subject = put(at, cc->subject);
+	to->issuer = put(at, cc->issuer);
+	to->serial = put(at, cc->serial);
+	to->finger = put(at, cc->finger);
+	d->client_cert = to;
+}
+
+struct mg_request_info *cw_reqinfo_copy(const struct mg_request_info *ri)
+{
+	struct mg_request_info *d = malloc(sizeof *d + info_room(ri));
+	char *at;
+
+	if (d == NULL)
+		return NULL;
+	*d = *ri;
+	at = (char *)(d + 1);
+	/* the certificate first: it holds pointers, and d + 1 is aligned */
+	d->client_cert = NULL;
+	if (ri->client_cert != NULL)
+		put_cert(d, &at, ri->client_cert);
+	d->request_method = put(&at, ri->request_method);
+	d->request_uri = put(&at, ri->request_uri);
+	d->local_uri_raw = put(&at, ri->local_uri_raw);
+	d->local_uri = put(&at, ri->local_uri);
+	d->http_version = put(&at, ri->http_version);
+	d->query_string = put(&at, ri->query_string);
+	d->remote_user = put(&at, ri->remote_user);
+	d->acceptedWebSocketSubprotocol =
+	    put(&at, ri->acceptedWebSocketSubprotocol);
+	for (int i = 0; i < ri->num_headers; i++) {
+		d->http_headers[i].name = put(&at, ri->http_headers[i].name);
+		d->http_headers[i].value = put(&at, ri->http_headers[i].value);
+	}
+	return d;
 }

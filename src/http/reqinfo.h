@@ -20,4 +20,10 @@ void cw_reqinfo_fill_cert(const struct mg_connection *c, struct cw_exchange *x);
 int cw_reqinfo_tls_link(const struct mg_connection *conn, char *buf,
                         size_t buflen);
 
+/* A copy of ri in one allocation (strings, headers and the certificate's
+ * text with it; its X509 pointer is not kept), for a connection that
+ * outlives its request: a WebSocket. NULL when out of memory; free()
+ * it. */
+struct mg_request_info *cw_reqinfo_copy(const struct mg_request_info *ri);
+
 #endif

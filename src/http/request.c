@@ -20,6 +20,7 @@
 #include "http/reqinfo.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http/websocket.h"
 #include "net/linger.h"
 #include "net/listen.h"
 #include "util/clock.h"
@@ -251,6 +252,13 @@ static void dispatch(struct mg_connection *c)
 	}
 	if (cw_cors_preflight(c))
 		return;
+	/* a WebSocket handler (or the deprecated callbacks) takes an upgrade
+	 * for its URI, once authorized */
+	if (cw_ws_requested(c)) {
+		if (!authorize(c, CW_AUTH_TO_HANDLER, &by_handler) ||
+		    cw_ws_upgrade(c))
+			return;
+	}
 	h = cw_handlers_find(ctx->handlers, CW_HANDLER_REQUEST,
 	                     c->x->ri.local_uri);
 	if (!authorize(c, h != NULL ? CW_AUTH_TO_HANDLER : CW_AUTH_TO_FILES,

@@ -524,7 +524,7 @@ void cw_conn_close(struct mg_connection *c)
 	c->rcap = 0;
 	if (posted_of(c) != NULL) {
 		pthread_mutex_lock(&c->lock);
-		posted_of(c)->buf.len = 0;
+		cw_buf_free(&posted_of(c)->buf);
 		atomic_store(&posted_of(c)->n, 0);
 		pthread_mutex_unlock(&c->lock);
 	}
@@ -609,10 +609,22 @@ static size_t posted_bytes(const struct mg_connection *c)
 	                 : atomic_load_explicit(&p->n, memory_order_acquire);
 }
 
-static int append_posted(struct mg_connection *c, const void *data, size_t len,
-                         size_t max)
+static size_t iov_total(const struct iovec *iov, int n)
+{
+	size_t total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+/* Queue iov[0..n) whole behind what is posted (the caller may hold the
+ * connection lock: it is recursive). */
+static int append_posted(struct mg_connection *c, const struct iovec *iov,
+                         int n, size_t max)
 {
 	struct cw_posted *p;
+	size_t len = iov_total(iov, n);
 	int r = -1;
 
 	pthread_mutex_lock(&c->lock);
@@ -620,7 +632,12 @@ static int append_posted(struct mg_connection *c, const void *data, size_t len,
 	if (p == NULL && (p = calloc(1, sizeof *p)) != NULL)
 		atomic_store_explicit(&c->posted, p, memory_order_release);
 	if (p != NULL && p->buf.len + len <= max &&
-	    cw_buf_add(&p->buf, data, len, max) == 0) {
+	    cw_buf_reserve(&p->buf, len, max) == 0) {
+		for (int i = 0; i < n; i++) {
+			memcpy(p->buf.data + p->buf.len, iov[i].iov_base,
+			       iov[i].iov_len);
+			p->buf.len += iov[i].iov_len;
+		}
 		atomic_store_explicit(&p->n, p->buf.len, memory_order_release);
 		r = 0;
 	}
@@ -631,11 +648,19 @@ static int append_posted(struct mg_connection *c, const void *data, size_t len,
 int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
                  size_t max)
 {
+	struct iovec iov = {(void *)data, len};
+
+	return cw_conn_postv(c, &iov, 1, max);
+}
+
+int cw_conn_postv(struct mg_connection *c, const struct iovec *iov, int n,
+                  size_t max)
+{
 	uint32_t gen;
 	uint64_t expect;
 	int r;
 
-	if (append_posted(c, data, len, max) != 0)
+	if (append_posted(c, iov, n, max) != 0)
 		return -1;
 	/* the owner, if any, sees this when it parks; a parked connection
 	 * is taken here and handed to a pool thread by registering it for
@@ -654,6 +679,45 @@ int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
 	if (r < 0)
 		cw_conn_close(c);
 	return 0;
+}
+
+/* Skip n bytes at the front of iov[0..cnt) (a copy the caller owns);
+ * returns the first entry with bytes left. */
+static int iov_skip(struct iovec *iov, int cnt, size_t n)
+{
+	int i = 0;
+
+	while (i < cnt && n >= iov[i].iov_len)
+		n -= iov[i++].iov_len;
+	if (i < cnt) {
+		iov[i].iov_base = (char *)iov[i].iov_base + n;
+		iov[i].iov_len -= n;
+	}
+	return i;
+}
+
+int cw_conn_send_queued(struct mg_connection *c, const struct iovec *iov, int n,
+                        size_t max)
+{
+	struct iovec rest[CW_SEND_QUEUED_IOV];
+	int first = 0, r = 0;
+
+	if (n > CW_SEND_QUEUED_IOV)
+		return -1;
+	memcpy(rest, iov, (size_t)n * sizeof *iov);
+	pthread_mutex_lock(&c->lock);
+	if (posted_bytes(c) == 0) {
+		ssize_t w = cw_conn_writev(c, rest, n);
+
+		if (w >= 0)
+			first = iov_skip(rest, n, (size_t)w);
+		else if (w != CW_IO_WANT_WRITE && w != CW_IO_WANT_READ)
+			r = -1;
+	}
+	if (r == 0 && first < n)
+		r = append_posted(c, rest + first, n - first, max);
+	pthread_mutex_unlock(&c->lock);
+	return r;
 }
 
 int cw_conn_flush_posted(struct mg_connection *c)
@@ -676,6 +740,9 @@ int cw_conn_flush_posted(struct mg_connection *c)
 		memmove(p->buf.data, p->buf.data + n, p->buf.len - (size_t)n);
 		p->buf.len -= (size_t)n;
 	}
+	/* an idle connection keeps no output buffer */
+	if (p->buf.len == 0)
+		cw_buf_free(&p->buf);
 	atomic_store_explicit(&p->n, p->buf.len, memory_order_release);
 	pthread_mutex_unlock(&c->lock);
 	return r;

@@ -112,6 +112,21 @@ int cw_conn_input_waiting(const struct mg_connection *c);
 int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
                  size_t max);
 
+/* cw_conn_post for a message in pieces: posted whole, never interleaved
+ * with another thread's. */
+int cw_conn_postv(struct mg_connection *c, const struct iovec *iov, int n,
+                  size_t max);
+
+/* Send from the thread that runs the connection, without waiting: what
+ * the socket does not take now is queued behind the posted output (at
+ * most max bytes may wait in all) and goes out, in order, when the
+ * connection parks and the socket takes it. Up to CW_SEND_QUEUED_IOV
+ * pieces. 0, or -1 (the queue would pass max, or the connection failed:
+ * close it). */
+#define CW_SEND_QUEUED_IOV 4
+int cw_conn_send_queued(struct mg_connection *c, const struct iovec *iov, int n,
+                        size_t max);
+
 /* Write out what other threads posted, without waiting. 0: all written
  * (or none was waiting), 1: some must wait for writability, -1: error. */
 int cw_conn_flush_posted(struct mg_connection *c);
