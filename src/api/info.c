@@ -11,11 +11,11 @@
 #include "civetd.h"
 #include "core/server.h"
 
-/* What this build really does. WebSocket and compression join as they
- * are built; TLS, IPv6 and statistics are here. */
+/* What this build really does: files (with caching), IPv6, statistics,
+ * TLS and WebSocket. */
 #define BUILT_FEATURES                                                         \
 	(MG_FEATURES_FILES | MG_FEATURES_IPV6 | MG_FEATURES_CACHE |            \
-	 MG_FEATURES_STATS | MG_FEATURES_TLS)
+	 MG_FEATURES_STATS | MG_FEATURES_TLS | MG_FEATURES_WEBSOCKET)
 
 const char *mg_version(void)
 {

@@ -6,9 +6,9 @@
  *               and no input buffer; input wakes a pool thread, which
  *               parses what came (util/ws_frame.h: strict RFC 6455),
  *               answers pings and closes, calls the data handler once
- *               per frame, and parks it again. Its deadline is
- *               websocket_timeout_ms without input: then a ping
- *               (enable_websocket_ping_pong) or the close.
+ *               per frame, and parks it again. With
+ *               enable_websocket_ping_pong, websocket_timeout_ms without
+ *               input sends a ping; without, an idle socket waits.
  *   ws closing  a close frame is queued: what is still queued goes out,
  *               then the connection lingers (net/linger.c) so the frame
  *               is not lost to a reset.
@@ -37,7 +37,7 @@
 #define CLOSING_MS 2000
 
 /* Keep-alive pings without any input before the socket is closed. */
-#define MAX_UNANSWERED 5
+#define MAX_UNANSWERED 6
 
 /* zlib level for permessage-deflate (zlib's default trade-off). */
 #define DEFLATE_LEVEL 6
@@ -200,9 +200,9 @@ static int send_101(struct mg_connection *c, const char *ext)
 	             "Connection: Upgrade\r\n"
 	             "Sec-WebSocket-Accept: %s\r\n"
 	             "%s%s%s%s\r\n",
-	             accept, proto != NULL ? "Sec-WebSocket-Protocol: " : "",
-	             proto != NULL ? proto : "", proto != NULL ? "\r\n" : "",
-	             ext);
+	             accept, ext,
+	             proto != NULL ? "Sec-WebSocket-Protocol: " : "",
+	             proto != NULL ? proto : "", proto != NULL ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof head)
 		return -1;
 	return cw_resp_write(c, head, (size_t)n) == n ? 0 : -1;
@@ -228,13 +228,8 @@ static void refuse(struct mg_connection *c, enum cw_ws_handshake why)
 
 int cw_ws_requested(const struct mg_connection *c)
 {
-	const struct mg_context *ctx = c->ctx;
-
-	if (!cw_handlers_any(ctx->handlers, CW_HANDLER_WEBSOCKET) &&
-	    ctx->cb.websocket_connect == NULL &&
-	    ctx->cb.websocket_ready == NULL && ctx->cb.websocket_data == NULL)
-		return 0;
-	return cw_ws_has_token(mg_get_header(c, "Upgrade"), "websocket");
+	return c->x->req.conn_upgrade &&
+	       cw_ws_has_token(mg_get_header(c, "Upgrade"), "websocket");
 }
 
 int cw_ws_upgrade(struct mg_connection *c)
@@ -244,8 +239,15 @@ int cw_ws_upgrade(struct mg_connection *c)
 	struct cw_ws *ws;
 	char ext[160];
 
-	if (hs == CW_WS_HS_NONE || !find_handlers(c, &w))
+	if (hs == CW_WS_HS_NONE)
 		return 0;
+	if (!find_handlers(c, &w)) {
+		/* as CivetWeb: an upgrade nobody takes is not served as a
+		 * plain request */
+		c->x->s.must_close = 1;
+		cw_send_error(c, 404, "%s", "Not found");
+		return 1;
+	}
 	if (hs != CW_WS_HS_OK) {
 		refuse(c, hs);
 		return 1;
@@ -266,7 +268,9 @@ int cw_ws_upgrade(struct mg_connection *c)
 		c->x->s.must_close = 1;
 		return 1;
 	}
+	pthread_mutex_lock(&c->lock);
 	c->proto_data = ws;
+	pthread_mutex_unlock(&c->lock);
 	count_open(c, 1);
 	cw_conn_switch(c, &ws_protocol);
 	return 1;
@@ -400,15 +404,37 @@ static int on_data(struct mg_connection *c, struct cw_thread *t,
 	return GO_ON;
 }
 
+/* A control frame. As in CivetWeb the data handler sees every close
+ * frame, and pings and pongs unless enable_websocket_ping_pong keeps
+ * those to the library; a ping is always answered (RFC 6455 5.5.2). */
 static int on_control(struct mg_connection *c, struct cw_thread *t,
                       struct cw_ws *ws, const struct cw_ws_event *ev)
 {
 	unsigned op = ev->frame->opcode;
+	char copy[CW_WS_CONTROL_MAX + 1];
 
 	if (op == CW_WS_OP_PING)
 		(void)cw_ws_send(c, CW_WS_OP_PONG, ev->data, ev->len);
 	else if (op == CW_WS_OP_PONG)
 		ws->pings = 0;
+	if (op == CW_WS_OP_CLOSE || !c->ctx->opt.websocket_ping_pong) {
+		size_t n = 0;
+		int keep;
+
+		/* a close frame's payload as it came: code, then reason */
+		if (op == CW_WS_OP_CLOSE && ev->close_code != 1005) {
+			copy[n++] = (char)(ev->close_code >> 8);
+			copy[n++] = (char)(ev->close_code & 0xff);
+		}
+		if (ev->len > 0)
+			memcpy(copy + n, ev->data, ev->len);
+		n += ev->len;
+		keep = deliver(c, ws, ev->frame->bits, copy, n);
+		if (!keep && op != CW_WS_OP_CLOSE) {
+			close_with(c, t, CW_WS_CLOSE_NORMAL, NULL);
+			return STOP;
+		}
+	}
 	if (op == CW_WS_OP_CLOSE) {
 		/* answered with the code it came with (none: none) */
 		unsigned code = ev->close_code == 1005 ? 0 : ev->close_code;
@@ -447,8 +473,13 @@ static int feed(struct mg_connection *c, struct cw_thread *t, struct cw_ws *ws,
 			close_with(c, t, ev.close_code, NULL);
 			return STOP;
 		}
-		if (r != GO_ON || atomic_load(&ws->doomed))
-			return r != GO_ON ? r : (cw_conn_close(c), STOP);
+		if (r != GO_ON)
+			return r;
+		if (atomic_load(&ws->doomed)) {
+			/* a write overflowed: the peer does not read */
+			cw_conn_close(c);
+			return STOP;
+		}
 	}
 }
 
@@ -568,8 +599,13 @@ static void say_going_away(struct mg_connection *c, struct cw_ws *ws)
 	size_t pl, hl;
 	struct iovec iov;
 
-	if (ws->close_sent || !atomic_load(&c->ctx->stopping))
+	if (!atomic_load(&c->ctx->stopping))
 		return;
+	pthread_mutex_lock(&c->lock);
+	if (ws->close_sent) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
 	pl =
 	    cw_ws_close_payload(frame + 2, CW_WS_CLOSE_GOING, "going away", 10);
 	hl = cw_ws_write_header(frame, CW_WS_FIN, CW_WS_OP_CLOSE, pl, NULL);
@@ -577,6 +613,7 @@ static void say_going_away(struct mg_connection *c, struct cw_ws *ws)
 	iov.iov_len = hl + pl;
 	ws->close_sent = 1;
 	(void)cw_conn_writev(c, &iov, 1);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* The WebSocket is over: the close handler (once), then its state goes,
