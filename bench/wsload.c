@@ -515,7 +515,8 @@ static void run_echo(void)
 		if (conns[i].state == OPEN && send_message(&conns[i]) != 0)
 			drop(&conns[i], 1);
 	}
-	loop(t0 + (int64_t)(cfg.secs * 1e9), 1, NULL);
+	if (n_open > 0) /* nothing to wait for when every opening failed */
+		loop(t0 + (int64_t)(cfg.secs * 1e9), 1, NULL);
 	t1 = now_ns();
 	rt = n_samples;
 	/* what is still in flight is let come back, not counted */
@@ -524,8 +525,8 @@ static void run_echo(void)
 	printf("echo conns=%d ok=%d size=%zu secs=%.2f rt=%llu rt_per_s=%.0f "
 	       "p50_us=%.1f p99_us=%.1f errors=%d refused=%d\n",
 	       cfg.conns, cfg.conns - n_failed, cfg.size, (t1 - t0) / 1e9,
-	       (unsigned long long)rt, rt / ((t1 - t0) / 1e9), pct_us(0.50),
-	       pct_us(0.99), n_errors, n_failed);
+	       (unsigned long long)rt, t1 > t0 ? rt / ((t1 - t0) / 1e9) : 0.0,
+	       pct_us(0.50), pct_us(0.99), n_errors, n_failed);
 }
 
 static void run_idle(void)
