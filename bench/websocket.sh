@@ -20,7 +20,7 @@
 #   ROUNDS=3 SECS=5 CONNS=64 SIZES='16 16384' THREADS=4 WORKERS=2
 #   ONLY='civetweb civetd prefork'  BUILD=DIR (a built civetd tree;
 #   default: build one -O2 in /tmp)   PIN=0|1
-# Needs (Debian): gcc libcivetweb-dev libssl-dev.
+# Needs (Debian): gcc libcivetweb-dev libssl-dev iproute2 (ss).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/.." && pwd)
@@ -59,10 +59,18 @@ gcc -O2 -Wall -o "$WORK/wsload" "$HERE/wsload.c" -lcrypto
 SRV_CPU=() LOAD_CPU=()
 [ "$PIN" = 1 ] && SRV_CPU=(taskset -c 1) LOAD_CPU=(taskset -c 0)
 
-port=$((20000 + RANDOM % 20000))
+# the next port from a random start below the ephemeral range
+# (32768-60999, where wsload's own sockets live) that no socket uses
+port=$((10000 + RANDOM % 20000))
+next_port() {
+	port=$((port + 1))
+	while [ -n "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; do
+		port=$((port + 1))
+	done
+}
 start() { # name: starts the server, 0 once it said "ready"
 	local name=$1 threads=$THREADS
-	port=$((port + 1))
+	next_port
 	[ "$name" = civetweb ] && threads=$((CONNS + 8))
 	"${SRV_CPU[@]}" "$WORK/app_$name" "$port" "$threads" "$WORKERS" \
 		>"$WORK/$name.log" 2>&1 &

@@ -27,7 +27,7 @@
 #   BUILD=DIR (a built civetd tree; default: build one -O2 in /tmp)
 #   PIN=0|1 (default 1 on 2+ cores: the server on CPU 1, wsload on CPU 0)
 # The open-file hard limit must exceed N + 100 (each side raises its soft
-# limit). Needs (Debian): gcc libcivetweb-dev libssl-dev.
+# limit). Needs (Debian): gcc libcivetweb-dev libssl-dev iproute2 (ss).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/.." && pwd)
@@ -88,12 +88,20 @@ wait_for() { # file word seconds pid
 	return 1
 }
 
-port=$((20000 + RANDOM % 20000))
+# the next port from a random start below the ephemeral range
+# (32768-60999, where wsload's own sockets live) that no socket uses
+port=$((10000 + RANDOM % 20000))
+next_port() {
+	port=$((port + 1))
+	while [ -n "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; do
+		port=$((port + 1))
+	done
+}
 printf '%-9s %6s %9s %9s %7s %6s %6s %18s %26s %7s\n' server n rss0 \
 	rss_held per_ws thr0 thr "open/failed/closed" "echo p50/p99/max (err)" \
 	start_s
 for NAME in $ONLY; do
-	port=$((port + 1))
+	next_port
 	threads=$THREADS
 	[ "$NAME" = civetweb ] && threads=$((N + 100))
 	t0=$(date +%s.%N)
