@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -352,21 +351,68 @@ static const char *chromium_path(void)
 	return p != NULL && *p != '\0' ? p : DEFAULT_CHROMIUM;
 }
 
-/* The child: its own process group, output into files, a profile and
- * caches inside b->dir (nothing in $HOME), then Chromium. */
-static void exec_browser(const struct browser *b, char *const argv[])
+/* The environment for the browser: this one, with HOME and the XDG
+ * directories in dir, so nothing is written into the real home. Made
+ * before the fork: the child of a threaded process should only exec. */
+static char **browser_env(const char *dir)
 {
+	extern char **environ;
+	static const char *const moved[] = {"HOME", "XDG_CONFIG_HOME",
+	                                    "XDG_CACHE_HOME"};
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	env = calloc(n + 4, sizeof *env);
+	ck_assert_ptr_nonnull(env);
+	for (size_t i = 0; i < n; i++) {
+		int skip = 0;
+
+		for (size_t m = 0; m < 3; m++) {
+			size_t len = strlen(moved[m]);
+
+			skip |= strncmp(environ[i], moved[m], len) == 0 &&
+			        environ[i][len] == '=';
+		}
+		if (!skip)
+			env[k++] = environ[i];
+	}
+	for (size_t m = 0; m < 3; m++) {
+		size_t len = strlen(moved[m]) + strlen(dir) + 2;
+
+		env[k] = malloc(len);
+		ck_assert_ptr_nonnull(env[k]);
+		snprintf(env[k++], len, "%s=%s", moved[m], dir);
+	}
+	return env;
+}
+
+static void free_env(char **env)
+{
+	size_t n = 0;
+
+	while (env[n] != NULL)
+		n++;
+	for (size_t m = n - 3; m < n; m++) /* ours are the last three */
+		free(env[m]);
+	free(env);
+}
+
+/* The child: its own process group, output into the files, then
+ * Chromium. Only async-signal-safe calls. */
+static void exec_browser(const struct browser *b, char *const argv[],
+                         char *const env[])
+{
+	static const char msg[] = "cannot exec the browser\n";
 	int out = open(b->dom, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	int err = open(b->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	setpgid(0, 0);
 	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(126);
-	setenv("HOME", b->dir, 1);
-	setenv("XDG_CONFIG_HOME", b->dir, 1);
-	setenv("XDG_CACHE_HOME", b->dir, 1);
-	execv(argv[0], argv);
-	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	execve(argv[0], argv, env);
+	(void)!write(2, msg, sizeof msg - 1);
 	_exit(127);
 }
 
@@ -375,7 +421,7 @@ static void exec_browser(const struct browser *b, char *const argv[])
 static void browser_start(struct browser *b, const char *url, int port,
                           const char *const *flags)
 {
-	static char profile[600], ports[64];
+	char profile[600], ports[64];
 	const char *path = chromium_path();
 	const char *argv[MAX_BROWSER_ARGS] = {
 	    path,
@@ -395,7 +441,8 @@ static void browser_start(struct browser *b, const char *url, int port,
 	    profile,
 	    ports,
 	};
-	int n = 16;
+	int n = 0;
+	char **env;
 
 	ck_assert_msg(access(path, X_OK) == 0,
 	              "%s is missing: this test needs Debian's chromium "
@@ -408,15 +455,19 @@ static void browser_start(struct browser *b, const char *url, int port,
 	snprintf(ports, sizeof ports, "--explicitly-allowed-ports=%d", port);
 	snprintf(b->log, sizeof b->log, "%s/stderr.txt", b->dir);
 	snprintf(b->dom, sizeof b->dom, "%s/stdout.txt", b->dir);
+	while (argv[n] != NULL)
+		n++;
 	for (int i = 0; flags != NULL && flags[i] != NULL; i++)
 		if (n < MAX_BROWSER_ARGS - 2)
 			argv[n++] = flags[i];
 	argv[n++] = url;
 	argv[n] = NULL;
+	env = browser_env(b->dir);
 	b->pid = fork();
 	ck_assert_int_ge(b->pid, 0);
 	if (b->pid == 0)
-		exec_browser(b, (char *const *)argv);
+		exec_browser(b, (char *const *)argv, env);
+	free_env(env);
 	setpgid(b->pid, b->pid); /* either of us may get there first */
 	tl_track_group(b->pid);
 }
