@@ -263,36 +263,48 @@ static int ws_connect(const struct mg_connection *c, void *cb)
 	return 0;
 }
 
+/* Adds a fragment to the message being received: 0, or -1 when it
+ * would pass MAX_BODY or memory ran out. Called under the lock. */
+static int gather(int opcode, const char *data, size_t len)
+{
+	unsigned char *m;
+
+	if (opcode != MG_WEBSOCKET_OPCODE_CONTINUATION) {
+		run.msg_len = 0;
+		run.msg_opcode = opcode;
+	}
+	if (run.msg_len + len > MAX_BODY)
+		return -1;
+	m = realloc(run.msg, run.msg_len + len + 1);
+	if (m == NULL)
+		return -1;
+	run.msg = m;
+	memcpy(run.msg + run.msg_len, data, len);
+	run.msg_len += len;
+	return 0;
+}
+
 /* Echoes each message whole, with its opcode, once its last fragment
- * came. */
+ * came. (The lock is for the sanitizers: frames of one connection may
+ * come on different pool threads.) */
 static int ws_data(struct mg_connection *c, int bits, char *data, size_t len,
                    void *cb)
 {
-	int opcode = bits & 0x0f, fin = bits & 0x80, ok = 1;
-	unsigned char *m;
+	int opcode = bits & 0x0f, ok;
 
 	(void)cb;
 	if (opcode != MG_WEBSOCKET_OPCODE_TEXT &&
 	    opcode != MG_WEBSOCKET_OPCODE_BINARY &&
 	    opcode != MG_WEBSOCKET_OPCODE_CONTINUATION)
 		return 1;
-	if (opcode != MG_WEBSOCKET_OPCODE_CONTINUATION) {
-		run.msg_len = 0;
-		run.msg_opcode = opcode;
-	}
-	if (run.msg_len + len > MAX_BODY)
-		return 0;
-	m = realloc(run.msg, run.msg_len + len + 1);
-	if (m == NULL)
-		return 0;
-	run.msg = m;
-	memcpy(run.msg + run.msg_len, data, len);
-	run.msg_len += len;
-	if (fin) {
+	pthread_mutex_lock(&lock);
+	ok = gather(opcode, data, len) == 0;
+	if (ok && (bits & 0x80)) {
 		ok = mg_websocket_write(c, run.msg_opcode, (char *)run.msg,
 		                        run.msg_len) > 0;
 		run.msg_len = 0;
 	}
+	pthread_mutex_unlock(&lock);
 	return ok;
 }
 
