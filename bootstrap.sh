@@ -11,6 +11,8 @@ cd "$(dirname "$0")"
 
 DEPS="build-essential autoconf automake libtool pkg-config \
 libssl-dev libevent-dev libzstd-dev zlib1g-dev check"
+# t/check_e2e_ws_browser drives a real browser, headless.
+DEPS="$DEPS chromium"
 
 install_deps() {
 	missing=""
