@@ -620,6 +620,59 @@ START_TEST(wss_echo_with_verified_certificate)
 }
 END_TEST
 
+/* data_func closes its own connection: mg_close_connection returns at
+ * once, close_func still comes once, and the reader frees everything. */
+static int close_from_data(struct mg_connection *c, int bits, char *data,
+                           size_t len, void *arg)
+{
+	on_data(c, bits, data, len, arg);
+	mg_close_connection(c);
+	return 1;
+}
+
+START_TEST(close_from_inside_data_func_is_safe)
+{
+	struct pyserv py;
+	struct seen s;
+	char ebuf[256] = "";
+	struct mg_connection *c;
+
+	seen_init(&s);
+	py_start(&py, "echo", NULL);
+	c = mg_connect_websocket_client("127.0.0.1", py.port, 0, ebuf,
+	                                sizeof ebuf, "/", NULL, close_from_data,
+	                                on_close, &s);
+	ck_assert_msg(c != NULL, "connect failed: %s", ebuf);
+	ck_assert_int_eq(
+	    mg_websocket_client_write(c, MG_WEBSOCKET_OPCODE_TEXT, "x", 1), 1);
+	wait_closed(&s);
+	ck_assert_int_eq(py_closed(&py), 1000);
+	ck_assert_int_eq(s.frames, 1);
+	ck_assert_int_eq(s.closes, 1);
+	py_stop(&py);
+	seen_free(&s);
+}
+END_TEST
+
+START_TEST(write_on_a_plain_client_connection_fails)
+{
+	struct pyserv py;
+	char ebuf[256] = "";
+	struct mg_connection *c;
+
+	py_start(&py, "echo", NULL);
+	c = mg_connect_client("127.0.0.1", py.port, 0, ebuf, sizeof ebuf);
+	ck_assert_msg(c != NULL, "connect failed: %s", ebuf);
+	ck_assert_int_eq(
+	    mg_websocket_client_write(c, MG_WEBSOCKET_OPCODE_TEXT, "x", 1), -1);
+	ck_assert_int_eq(
+	    mg_websocket_client_write(NULL, MG_WEBSOCKET_OPCODE_TEXT, "x", 1),
+	    -1);
+	mg_close_connection(c);
+	py_stop(&py);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ws_client");
@@ -640,6 +693,8 @@ static Suite *suite(void)
 	tcase_add_test(t, non_websocket_server_gives_null_and_reason);
 	tcase_add_test(t, unreachable_port_gives_null_and_reason);
 	tcase_add_test(t, wss_echo_with_verified_certificate);
+	tcase_add_test(t, close_from_inside_data_func_is_safe);
+	tcase_add_test(t, write_on_a_plain_client_connection_fails);
 	suite_add_tcase(s, t);
 	return s;
 }
