@@ -354,6 +354,13 @@ static void *reader_main(void *arg)
 	struct mg_connection *c = w->c;
 
 	run(w);
+	/* the conversation is over: say so (a FIN, or close_notify and a
+	 * FIN), so the server need not wait for mg_close_connection */
+	pthread_mutex_lock(&c->lock);
+	w->close_sent = 1;
+	if (c->xprt->shutdown_write != NULL)
+		(void)c->xprt->shutdown_write(c);
+	pthread_mutex_unlock(&c->lock);
 	if (w->close_func != NULL)
 		w->close_func(c, w->user);
 	if (atomic_load(&w->orphaned)) {
