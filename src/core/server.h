@@ -98,6 +98,12 @@ struct mg_connection {
 	struct cw_posted *_Atomic posted; /* output other threads posted */
 	_Atomic int arming;               /* inside epoll_ctl for it (conn.c) */
 	pthread_mutex_t lock;             /* mg_lock_connection(); recursive */
+	/* A client connection's extra state and its teardown, which
+	 * mg_close_connection runs first (the WebSocket client's reader,
+	 * http/ws_client.c): 0 lets it free the connection, 1 means the
+	 * teardown frees it later. NULL on other connections. */
+	void *client_ext;
+	int (*client_teardown)(struct mg_connection *c);
 };
 
 /* What the layers above http provide to it (the files layer registers the

@@ -406,6 +406,8 @@ void mg_close_connection(struct mg_connection *conn)
 {
 	if (conn == NULL || !conn->is_client)
 		return;
+	if (conn->client_teardown != NULL && conn->client_teardown(conn) != 0)
+		return;
 	cw_exchange_free(conn->x);
 	conn->x = NULL;
 	cw_conn_free_client(conn);

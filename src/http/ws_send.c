@@ -113,8 +113,8 @@ int mg_websocket_write(struct mg_connection *conn, int opcode, const char *data,
 	if (conn == NULL || (data == NULL && data_len > 0) || opcode < 0 ||
 	    opcode > 15)
 		return -1;
-	if (conn->is_client)
-		return -1; /* a client writes with mg_websocket_client_write */
+	if (conn->is_client) /* masked, as a client must */
+		return mg_websocket_client_write(conn, opcode, data, data_len);
 	if (!is_data_opcode((unsigned)opcode) && data_len > CW_WS_CONTROL_MAX)
 		return -1;
 	if (cw_ws_send(conn, (unsigned)opcode, data, data_len) != 0)
