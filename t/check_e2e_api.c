@@ -891,9 +891,8 @@ START_TEST(init_and_exit_library_return_values)
 	ck_assert_uint_eq(mg_init_library(MG_FEATURES_FILES),
 	                  MG_FEATURES_FILES);
 	/* features not built are not initialised */
-	ck_assert_uint_eq(
-	    mg_init_library(MG_FEATURES_LUA | MG_FEATURES_FILES),
-	    MG_FEATURES_FILES);
+	ck_assert_uint_eq(mg_init_library(MG_FEATURES_LUA | MG_FEATURES_FILES),
+	                  MG_FEATURES_FILES);
 	ck_assert_uint_eq(mg_init_library(MG_FEATURES_DEFAULT), 0);
 	/* one exit per init succeeds, the next one has nothing to undo */
 	ck_assert_uint_eq(mg_exit_library(), 1);
