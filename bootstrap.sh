@@ -11,8 +11,10 @@ cd "$(dirname "$0")"
 
 DEPS="build-essential autoconf automake libtool pkg-config \
 libssl-dev libevent-dev libzstd-dev zlib1g-dev check"
-# t/check_e2e_ws_browser drives a real browser, headless.
-DEPS="$DEPS chromium"
+# What only the tests need: a real browser, headless
+# (t/check_e2e_ws_browser), and Python's websockets as an independent
+# WebSocket peer (t/check_ws_client, t/check_e2e_ws).
+TEST_DEPS="chromium python3-websockets"
 
 install_deps() {
 	missing=""
@@ -40,11 +42,13 @@ serve)
 	exec ./civetd -c conf/civetd.conf
 	;;
 test)
+	DEPS="$DEPS $TEST_DEPS"
 	install_deps
 	build
 	make -j"$(nproc)" check
 	;;
 deps)
+	DEPS="$DEPS $TEST_DEPS"
 	install_deps
 	;;
 *)
