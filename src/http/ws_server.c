@@ -531,7 +531,14 @@ static int read_some(struct mg_connection *c, struct cw_thread *t,
 	}
 	if (n > 0) {
 		ws->pings = 0;
-		return feed(c, t, ws, (unsigned char *)c->rbuf, (size_t)n);
+		if (feed(c, t, ws, (unsigned char *)c->rbuf, (size_t)n) == STOP)
+			return STOP;
+		/* a short read took all there was: no read just to hear
+		 * EAGAIN (the edge-triggered registration reports what comes
+		 * next) */
+		if ((size_t)n < c->rcap)
+			return park(c, t, ws, CW_WANT_READ) ? GO_ON : STOP;
+		return GO_ON;
 	}
 	if (n == CW_IO_WANT_READ && c->xprt->has_buffered_input(c))
 		return GO_ON;
