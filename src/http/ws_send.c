@@ -64,7 +64,9 @@ static int send_locked(struct mg_connection *c, struct cw_ws *ws, unsigned op,
 
 	if (ws->close_sent || atomic_load(&ws->doomed))
 		return -1;
-	if (ws->deflate != NULL &&
+	/* an empty message goes as it is (RFC 7692 lets any message go
+	 * uncompressed; zlib has nothing to flush for it) */
+	if (ws->deflate != NULL && len > 0 &&
 	    (op == CW_WS_OP_TEXT || op == CW_WS_OP_BINARY)) {
 		if (cw_ws_compress(ws->deflate, data, len, 1, &z,
 		                   (size_t)c->ctx->opt.websocket_max_queued) !=
