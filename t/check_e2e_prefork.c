@@ -30,6 +30,7 @@
 
 #include "testlib.h"
 #include "tlstest.h"
+#include "wstest.h"
 
 struct srv {
 	pid_t pid;  /* the master, 0 once reaped */
@@ -628,6 +629,35 @@ static int idle_conn_on(struct srv *s, int pid)
 	             tries);
 	return -1;
 }
+
+/* An open WebSocket is counted in its worker's slot, and a reload tells
+ * it "going away" (1001) as the old worker drains. */
+START_TEST(websockets_are_counted_and_told_going_away_on_reload)
+{
+	struct srv s;
+	char js[65536], out[4096];
+	struct wt_frame f;
+	int fd;
+
+	start(&s, NULL, 1);
+	fd = wt_open(s.port, "/ws", NULL, NULL, NULL, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(wt_send(fd, 0x81, "hi", 2, 0), 0);
+	ck_assert_int_eq(wt_read(fd, &f, 10000), 0);
+	ck_assert_str_eq((char *)f.payload, "hi");
+	wt_free(&f);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"workers\"", "websockets"), 1);
+	ck_assert_int_eq(json_num(js, "\"totals\"", "websockets"), 1);
+	ck_assert_int_eq(ctl(&s, "reload", NULL, out, sizeof out), 0);
+	ck_assert_int_eq(wt_read_close(fd, 10000), 1001);
+	ck_assert_int_eq(tl_closed_within(fd, 10000), 1);
+	close(fd);
+	status(&s, js, sizeof js);
+	ck_assert_int_eq(json_num(js, "\"totals\"", "websockets"), 0);
+	srv_stop(&s);
+}
+END_TEST
 
 START_TEST(request_in_flight_completes_byte_exact_during_reload)
 {
@@ -1415,6 +1445,7 @@ static Suite *suite(void)
 	ADD(s, startup_failures_are_not_respawned_in_a_loop);
 	ADD(s, hung_worker_is_killed_and_replaced);
 	ADD(s, request_in_flight_completes_byte_exact_during_reload);
+	ADD(s, websockets_are_counted_and_told_going_away_on_reload);
 	ADD(s, bad_config_reload_keeps_workers_and_says_where);
 	ADD(s, second_reload_while_one_runs_is_busy);
 	ADD(s, fifty_reloads_leave_master_fds_and_memory_flat);

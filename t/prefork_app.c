@@ -8,6 +8,7 @@
  *                (at most 60 s) instead of sleeping: a request that stays
  *                in flight exactly as long as a test wants
  *   /pid         the worker's pid
+ *   /ws          a WebSocket that echoes text and binary messages
  * Each worker appends "init PID" / "exit PID" lines to $APP_LOG from
  * init_context / exit_context, "ssl_ctx_new PID" / "ssl_ctx_free PID" from
  * external_ssl_ctx and "init_ssl PID" from init_ssl (both return 0, and
@@ -97,6 +98,17 @@ static int pid(struct mg_connection *c, void *cb)
 	return 200;
 }
 
+static int ws_echo(struct mg_connection *c, int bits, char *data, size_t len,
+                   void *cbdata)
+{
+	int op = bits & 0x0f;
+
+	(void)cbdata;
+	if (op == MG_WEBSOCKET_OPCODE_TEXT || op == MG_WEBSOCKET_OPCODE_BINARY)
+		return mg_websocket_write(c, op, data, len) >= 0;
+	return 1;
+}
+
 static void init_context(const struct mg_context *ctx)
 {
 	struct mg_context *c = (struct mg_context *)ctx;
@@ -109,6 +121,7 @@ static void init_context(const struct mg_context *ctx)
 	mg_set_request_handler(c, "/sleep", sleeper, NULL);
 	mg_set_request_handler(c, "/hold", holder, NULL);
 	mg_set_request_handler(c, "/pid", pid, NULL);
+	mg_set_websocket_handler(c, "/ws", NULL, NULL, ws_echo, NULL, NULL);
 }
 
 static int app_data; /* user_data: its address */
