@@ -611,8 +611,76 @@ START_TEST(keep_alive_pings_when_asked)
 }
 END_TEST
 
-/* ---- an independent client ------------------------------------------------
- */
+/* ---- civetd's own client ----------------------------------------------- */
+
+struct got {
+	pthread_mutex_t lock;
+	char text[128];
+	int frames, closed;
+};
+
+static int client_data(struct mg_connection *c, int bits, char *data,
+                       size_t len, void *user)
+{
+	struct got *g = user;
+
+	(void)c;
+	pthread_mutex_lock(&g->lock);
+	if ((bits & 0x0f) == 1 && len < sizeof g->text) {
+		memcpy(g->text, data, len);
+		g->text[len] = '\0';
+		g->frames++;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return 1;
+}
+
+static void client_close(const struct mg_connection *c, void *user)
+{
+	struct got *g = user;
+
+	(void)c;
+	pthread_mutex_lock(&g->lock);
+	g->closed++;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static int got_frames(void *arg)
+{
+	struct got *g = arg;
+	int n;
+
+	pthread_mutex_lock(&g->lock);
+	n = g->frames;
+	pthread_mutex_unlock(&g->lock);
+	return n >= 2;
+}
+
+START_TEST(civetds_own_client_echoes_through_the_server)
+{
+	int port, want = 1;
+	struct mg_context *ctx = start(NULL, &port);
+	struct got g = {PTHREAD_MUTEX_INITIALIZER, "", 0, 0};
+	char ebuf[256] = "";
+	struct mg_connection *c = mg_connect_websocket_client_extensions(
+	    "127.0.0.1", port, 0, ebuf, sizeof ebuf, "/echo", NULL,
+	    "permessage-deflate", client_data, client_close, &g);
+
+	ck_assert_msg(c != NULL, "%s", ebuf);
+	ck_assert_int_eq(mg_websocket_client_write(c, 1, "one", 3), 3);
+	ck_assert_int_eq(mg_websocket_client_write(c, 1, "two", 3), 3);
+	tl_wait_until(got_frames, &g, 10000, "two echoes");
+	pthread_mutex_lock(&g.lock);
+	ck_assert_str_eq(g.text, "two");
+	pthread_mutex_unlock(&g.lock);
+	mg_close_connection(c);
+	ck_assert_int_eq(g.closed, 1);
+	tl_wait_until(closes_reach, &want, 5000, "the server's close handler");
+	mg_stop(ctx);
+}
+END_TEST
+
+/* ---- an independent client ---------------------------------------------- */
 
 START_TEST(python_websockets_client_echoes)
 {
@@ -652,6 +720,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_peer_that_does_not_read_is_closed_not_waited_for);
 	tcase_add_test(tc, idle_websockets_hold_no_thread);
 	tcase_add_test(tc, keep_alive_pings_when_asked);
+	tcase_add_test(tc, civetds_own_client_echoes_through_the_server);
 	tcase_add_test(tc, python_websockets_client_echoes);
 	suite_add_tcase(s, tc);
 	return s;
