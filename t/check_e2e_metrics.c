@@ -56,6 +56,19 @@ struct srv {
 	int port, mport;
 };
 
+/* Both workers say they are ready in civetctl's metrics: the master
+ * binds the port before its workers have started. */
+static int workers_ready(void *arg)
+{
+	const struct srv *s = arg;
+	const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", s->sock,
+	                      "metrics", NULL};
+	static char out[1 << 20];
+
+	return tl_run(argv, out, sizeof out) == 0 &&
+	       strstr(out, "civetd_workers{state=\"ready\"} 2\n") != NULL;
+}
+
 static void start(struct srv *s)
 {
 	const char *bin = getenv("CIVETD_BIN");
@@ -91,6 +104,7 @@ static void start(struct srv *s)
 	tl_track_group(s->pid);
 	tl_wait_until(listening, &s->port, 10000, "civetd on %d", s->port);
 	tl_wait_until(listening, &s->mport, 10000, "metrics on %d", s->mport);
+	tl_wait_until(workers_ready, s, 10000, "2 workers ready");
 }
 
 static void stop(struct srv *s)
