@@ -61,8 +61,8 @@ struct srv {
 static int workers_ready(void *arg)
 {
 	const struct srv *s = arg;
-	const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", s->sock,
-	                      "metrics", NULL};
+	const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", s->sock, "metrics",
+	                      NULL};
 	static char out[1 << 20];
 
 	return tl_run(argv, out, sizeof out) == 0 &&

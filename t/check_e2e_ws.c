@@ -23,9 +23,16 @@ static struct mg_connection *_Atomic last_ready;
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
 static int seen_bits[64], nseen;
 
+static char seen_origin[64];
+
+/* Refuses when asked to; remembers the Origin the client sent. */
 static int on_connect(const struct mg_connection *c, void *cbdata)
 {
+	const char *origin = mg_get_header(c, "Origin");
+
 	(void)cbdata;
+	snprintf(seen_origin, sizeof seen_origin, "%s",
+	         origin != NULL ? origin : "");
 	return mg_get_header(c, "X-Refuse") != NULL;
 }
 
@@ -113,6 +120,11 @@ static int closes_reach(void *arg)
 	return atomic_load(&closes) >= *(int *)arg;
 }
 
+static int readies_reach(void *arg)
+{
+	return atomic_load(&readies) >= *(int *)arg;
+}
+
 /* ---- handshakes -----------------------------------------------------------
  */
 
@@ -162,6 +174,24 @@ START_TEST(bad_handshakes_are_refused)
 	               &r),
 	    400);
 	tl_resp_free(&r);
+	/* no key at all */
+	ck_assert_int_eq(
+	    tl_request(port,
+	               "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+	               "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+	               "\r\n",
+	               &r),
+	    400);
+	tl_resp_free(&r);
+	/* HTTP/1.0 has no upgrade (RFC 6455 4.1: 1.1 or higher) */
+	ck_assert_int_eq(
+	    tl_request(port,
+	               "GET /echo HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\n"
+	               "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+	               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+	               &r),
+	    400);
+	tl_resp_free(&r);
 	/* POST is no upgrade */
 	ck_assert_int_eq(
 	    tl_request(
@@ -177,10 +207,14 @@ START_TEST(bad_handshakes_are_refused)
 	fd = wt_open(port, "/plain", NULL, &st, NULL, 0);
 	ck_assert_int_eq(fd, -1);
 	ck_assert_int_eq(st, 404);
-	/* tokens in any case and position */
-	fd = wt_open(port, "/echo", "Connection: keep-alive, UPGRADE\r\n", &st,
-	             NULL, 0);
+	/* tokens in any case and position; the connect handler sees
+	 * Origin */
+	fd = wt_open(port, "/echo",
+	             "Connection: keep-alive, UPGRADE\r\n"
+	             "Origin: https://app.example\r\n",
+	             &st, NULL, 0);
 	ck_assert_int_ge(fd, 0);
+	ck_assert_str_eq(seen_origin, "https://app.example");
 	close(fd);
 	/* the connect handler refuses: closed with nothing sent */
 	fd = wt_open(port, "/echo", "X-Refuse: 1\r\n", &st, NULL, 0);
@@ -320,6 +354,9 @@ START_TEST(bad_frames_fail_the_connection_with_their_code)
 	    {"close code 1005", 0x88, "\x03\xed", 2, 0, 1002},
 	    {"close code 999", 0x88, "\x03\xe7", 2, 0, 1002},
 	    {"one-byte close", 0x88, "\x03", 1, 0, 1002},
+	    {"close code 1004", 0x88, "\x03\xec", 2, 0, 1002},
+	    {"close code 5000", 0x88, "\x13\x88", 2, 0, 1002},
+	    {"close reason not UTF-8", 0x88, "\x03\xe8\xff", 3, 0, 1007},
 	    {"invalid UTF-8", 0x81, "a\xc3\x28", 3, 0, 1007},
 	    {"surrogate", 0x81, "\xed\xa0\x80", 3, 0, 1007},
 	};
@@ -350,6 +387,12 @@ START_TEST(bad_frames_fail_the_connection_with_their_code)
 	ck_assert_int_eq(wt_send(fd, 0x01, "a\xe2\x82", 3, 0), 0);
 	ck_assert_int_eq(wt_send(fd, 0x80, "b", 1, 0), 0);
 	ck_assert_int_eq(wt_read_close(fd, 5000), 1007);
+	close(fd);
+	/* a new message begun inside a fragmented one */
+	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
+	ck_assert_int_eq(wt_send(fd, 0x01, "ab", 2, 0), 0);
+	ck_assert_int_eq(wt_send(fd, 0x81, "cd", 2, 0), 0);
+	ck_assert_int_eq(wt_read_close(fd, 5000), 1002);
 	close(fd);
 	/* a message over websocket_max_message_size */
 	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
@@ -557,6 +600,9 @@ START_TEST(a_peer_that_does_not_read_is_closed_not_waited_for)
 
 	other = wt_open(port, "/echo", NULL, NULL, NULL, 0);
 	ck_assert_int_ge(other, 0);
+	/* the ready handler runs after the 101 went out: wait for it, so
+	 * that last_ready ends as fd's */
+	tl_wait_until(readies_reach, &want, 10000, "the first ready");
 	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
 	expect_echo(fd, 0x81, "x", 1);
 	/* fd never reads again */
