@@ -434,8 +434,9 @@ static void error_set(struct mg_error_data *error, unsigned code, unsigned sub,
 
 /* Like mg_connect_client, for protocol "http" or "https" (any case; TLS
  * without certificate checks, as mg_connect_client's use_ssl). path and
- * init are not used by an HTTP connection. "ws" and "wss" need WebSocket,
- * which is not built in yet. */
+ * init are not used by an HTTP connection. "ws" and "wss" are refused
+ * with MG_ERROR_DATA_CODE_INVALID_PARAM: WebSocket connections are opened
+ * by mg_connect_websocket_client* (ws_client.c). */
 struct mg_connection *mg_connect_client2(const char *host, const char *protocol,
                                          int port, const char *path,
                                          struct mg_init_data *init,
@@ -455,7 +456,7 @@ struct mg_connection *mg_connect_client2(const char *host, const char *protocol,
 	if (strcasecmp(protocol, "wss") == 0 ||
 	    strcasecmp(protocol, "ws") == 0) {
 		error_set(error, MG_ERROR_DATA_CODE_INVALID_PARAM, 0,
-		          "WebSocket is not built into this civetd yet");
+		          "ws and wss: use mg_connect_websocket_client");
 		return NULL;
 	}
 	if (strcasecmp(protocol, "http") != 0 &&
