@@ -10,8 +10,8 @@
  * compressed are UTF-8-checked as they stream; compressed ones must be
  * checked by the caller after inflating (ws_deflate.h).
  *
- * It is not wired into connections yet: that comes with the WebSocket
- * protocol of the connection layer. */
+ * The server's WebSocket protocol (http/ws_server.c) and the client
+ * (http/ws_client.c) run every connection's input through it. */
 #ifndef CW_WS_FRAME_H
 #define CW_WS_FRAME_H
 
