@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "civetweb.h"
+#include "core/listen_spec.h"
 #include "core/options.h"
 
 #define NUM   MG_CONFIG_TYPE_NUMBER
@@ -434,6 +435,33 @@ START_TEST(listening_ports_are_checked_when_set)
 }
 END_TEST
 
+/* CivetWeb takes a '+' before the port of an address as a sign, so
+ * "[::1]:+8080" listens on [::1] port 8080 (IPv6 only) and
+ * "127.0.0.1:+8080" on 127.0.0.1; a second '+' is still an error. */
+START_TEST(plus_before_an_address_port_is_a_sign)
+{
+	struct cw_listen_spec *v = NULL;
+	char why[256];
+	int n = 0;
+
+	ck_assert_int_eq(cw_listen_parse("[::1]:+8080,127.0.0.1:+8081s", &v, &n,
+	                                 why, sizeof why),
+	                 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(v[0].host, "::1");
+	ck_assert_int_eq(v[0].port, 8080);
+	ck_assert_int_eq(v[0].ipv6, 1);
+	ck_assert_int_eq(v[0].dual, 0);
+	ck_assert_str_eq(v[1].host, "127.0.0.1");
+	ck_assert_int_eq(v[1].port, 8081);
+	ck_assert_int_eq(v[1].is_ssl, 1);
+	ck_assert_int_eq(v[1].dual, 0);
+	free(v);
+	refused("listening_ports", "[::1]:++8080", "bad port or suffix");
+	refused("listening_ports", "++8080", "bad port or suffix");
+}
+END_TEST
+
 START_TEST(failed_set_keeps_previous_value)
 {
 	accepted("num_threads", "8");
@@ -654,6 +682,7 @@ static Suite *suite(void)
 	tcase_add_test(r, malformed_extra_mime_types_are_refused);
 	tcase_add_test(r, document_root_must_be_a_directory);
 	tcase_add_test(r, listening_ports_are_checked_when_set);
+	tcase_add_test(r, plus_before_an_address_port_is_a_sign);
 	tcase_add_test(r, failed_set_keeps_previous_value);
 	tcase_add_test(r, later_value_replaces_earlier_one);
 	suite_add_tcase(s, r);
