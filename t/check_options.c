@@ -308,6 +308,19 @@ START_TEST(unknown_option_is_refused_with_its_name)
 }
 END_TEST
 
+/* CivetWeb stores the whole list before it checks a value, so it names
+ * the unknown option even when an earlier one has a bad value. */
+START_TEST(unknown_name_is_reported_before_an_earlier_bad_value)
+{
+	const char *kv[] = {"num_threads", "badnumber", "no_such_option", "1",
+	                    NULL};
+
+	ck_assert_int_eq(cw_options_parse(&opt, kv, err, sizeof err), -1);
+	ck_assert_int_eq(opt.err_kind, CW_OPT_ERR_NAME);
+	ck_assert_ptr_nonnull(strstr(err, "no_such_option"));
+}
+END_TEST
+
 START_TEST(missing_value_is_refused)
 {
 	const char *kv[] = {"num_threads", NULL};
@@ -673,6 +686,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, unknown_option_is_refused_with_its_name);
+	tcase_add_test(r, unknown_name_is_reported_before_an_earlier_bad_value);
 	tcase_add_test(r, missing_value_is_refused);
 	tcase_add_test(r, non_numeric_numbers_are_refused);
 	tcase_add_test(r, numbers_out_of_range_are_refused);
