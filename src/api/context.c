@@ -162,7 +162,11 @@ static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
 	char text[600];
 
 	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
-	    o->err_kind != CW_OPT_ERR_NONE)
+	    o->err_kind == CW_OPT_ERR_NAME)
+		/* CivetWeb's line exactly: the name is the whole reason */
+		cw_log_error(ctx, NULL, "Invalid option: %s", o->err_name);
+	else if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	         o->err_kind != CW_OPT_ERR_NONE)
 		cw_log_error(ctx, NULL, "%s: %s", option_wording(o), err);
 	else if (code == MG_ERROR_DATA_CODE_INIT_ACL_FAILED)
 		cw_log_error(ctx, NULL,
