@@ -263,10 +263,38 @@ START_TEST(no_line_is_lost_when_threads_log_across_a_rename)
 }
 END_TEST
 
+/* mg_start refusing an option value writes why to error_log_file, as
+ * CivetWeb does (it has read the whole list by then), and creates no
+ * access log. */
+START_TEST(refused_start_is_written_to_the_error_log)
+{
+	char *d = tl_mkdtemp(), epath[512], apath[512];
+	const char *opts[] = {"listening_ports",
+	                      "bad !",
+	                      "error_log_file",
+	                      epath,
+	                      "access_log_file",
+	                      apath,
+	                      NULL};
+	struct mg_callbacks cb;
+	struct stat st;
+
+	snprintf(epath, sizeof epath, "%s/error.log", d);
+	snprintf(apath, sizeof apath, "%s/access.log", d);
+	memset(&cb, 0, sizeof cb);
+	ck_assert_ptr_null(mg_start(&cb, NULL, opts));
+	ck_assert_msg(has(epath, "listening_ports"), "error log: [%s]", epath);
+	ck_assert_int_ne(stat(apath, &st), 0);
+	tl_rmdir(d);
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("e2e_log");
 	TCase *tc = tcase_create("e2e_log");
+	TCase *tf = tcase_create("e2e_log_start");
 	SRunner *sr;
 	int failed;
 
@@ -278,6 +306,8 @@ int main(void)
 	tcase_add_test(tc, a_file_put_at_the_path_takes_over);
 	tcase_add_test(tc, no_line_is_lost_when_threads_log_across_a_rename);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tf, refused_start_is_written_to_the_error_log);
+	suite_add_tcase(s, tf);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

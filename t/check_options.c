@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "civetweb.h"
+#include "core/listen_spec.h"
 #include "core/options.h"
 
 #define NUM   MG_CONFIG_TYPE_NUMBER
@@ -307,6 +308,19 @@ START_TEST(unknown_option_is_refused_with_its_name)
 }
 END_TEST
 
+/* CivetWeb stores the whole list before it checks a value, so it names
+ * the unknown option even when an earlier one has a bad value. */
+START_TEST(unknown_name_is_reported_before_an_earlier_bad_value)
+{
+	const char *kv[] = {"num_threads", "badnumber", "no_such_option", "1",
+	                    NULL};
+
+	ck_assert_int_eq(cw_options_parse(&opt, kv, err, sizeof err), -1);
+	ck_assert_int_eq(opt.err_kind, CW_OPT_ERR_NAME);
+	ck_assert_ptr_nonnull(strstr(err, "no_such_option"));
+}
+END_TEST
+
 START_TEST(missing_value_is_refused)
 {
 	const char *kv[] = {"num_threads", NULL};
@@ -431,6 +445,33 @@ START_TEST(listening_ports_are_checked_when_set)
 	refused("listening_ports", "[::1", "IPv6");
 	accepted("listening_ports", "8080");
 	accepted("listening_ports", "127.0.0.1:8080,[::1]:8080,+8081,8082o");
+}
+END_TEST
+
+/* CivetWeb takes a '+' before the port of an address as a sign, so
+ * "[::1]:+8080" listens on [::1] port 8080 (IPv6 only) and
+ * "127.0.0.1:+8080" on 127.0.0.1; a second '+' is still an error. */
+START_TEST(plus_before_an_address_port_is_a_sign)
+{
+	struct cw_listen_spec *v = NULL;
+	char why[256];
+	int n = 0;
+
+	ck_assert_int_eq(cw_listen_parse("[::1]:+8080,127.0.0.1:+8081s", &v, &n,
+	                                 why, sizeof why),
+	                 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(v[0].host, "::1");
+	ck_assert_int_eq(v[0].port, 8080);
+	ck_assert_int_eq(v[0].ipv6, 1);
+	ck_assert_int_eq(v[0].dual, 0);
+	ck_assert_str_eq(v[1].host, "127.0.0.1");
+	ck_assert_int_eq(v[1].port, 8081);
+	ck_assert_int_eq(v[1].is_ssl, 1);
+	ck_assert_int_eq(v[1].dual, 0);
+	free(v);
+	refused("listening_ports", "[::1]:++8080", "bad port or suffix");
+	refused("listening_ports", "++8080", "bad port or suffix");
 }
 END_TEST
 
@@ -645,6 +686,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, unknown_option_is_refused_with_its_name);
+	tcase_add_test(r, unknown_name_is_reported_before_an_earlier_bad_value);
 	tcase_add_test(r, missing_value_is_refused);
 	tcase_add_test(r, non_numeric_numbers_are_refused);
 	tcase_add_test(r, numbers_out_of_range_are_refused);
@@ -654,6 +696,7 @@ static Suite *suite(void)
 	tcase_add_test(r, malformed_extra_mime_types_are_refused);
 	tcase_add_test(r, document_root_must_be_a_directory);
 	tcase_add_test(r, listening_ports_are_checked_when_set);
+	tcase_add_test(r, plus_before_an_address_port_is_a_sign);
 	tcase_add_test(r, failed_set_keeps_previous_value);
 	tcase_add_test(r, later_value_replaces_earlier_one);
 	suite_add_tcase(s, r);

@@ -153,7 +153,9 @@ struct seen {
 	int ret;    /* what data_func returns */
 	int intact; /* two-writer messages that arrived whole, in order */
 	int broken;
-	int next[2]; /* the next sequence number per writer */
+	int next[2];  /* the next sequence number per writer */
+	int ud_wrong; /* calls where mg_get_user_data(mg_get_context(c)) was
+	               * not the user_data given to the connect call */
 };
 
 static void seen_init(struct seen *s)
@@ -194,8 +196,9 @@ static int on_data(struct mg_connection *c, int bits, char *data, size_t len,
 	struct seen *s = arg;
 	int r;
 
-	(void)c;
 	pthread_mutex_lock(&s->m);
+	if (mg_get_user_data(mg_get_context(c)) != arg)
+		s->ud_wrong++;
 	if (s->frames < MAX_FRAMES) {
 		s->bits[s->frames] = bits;
 		s->lens[s->frames] = len;
@@ -218,8 +221,9 @@ static void on_close(const struct mg_connection *c, void *arg)
 {
 	struct seen *s = arg;
 
-	(void)c;
 	pthread_mutex_lock(&s->m);
+	if (mg_get_user_data(mg_get_context(c)) != arg)
+		s->ud_wrong++;
 	s->closes++;
 	pthread_mutex_unlock(&s->m);
 }
@@ -326,6 +330,37 @@ START_TEST(text_and_binary_echo_small_70k_1m)
 	ck_assert_int_eq(py_closed(&py), 1000);
 	py_stop(&py);
 	seen_free(&s);
+}
+END_TEST
+
+/* As in CivetWeb, the connection's context carries the user_data given
+ * to the connect call: data_func and close_func (CivetWeb's examples and
+ * test suite) find it with mg_get_user_data(mg_get_context(conn)). Two
+ * connections at once each see their own. */
+START_TEST(handlers_find_user_data_through_the_context)
+{
+	struct pyserv py;
+	struct seen s1, s2;
+	struct mg_connection *c1, *c2;
+
+	seen_init(&s1);
+	seen_init(&s2);
+	py_start(&py, "echo", NULL);
+	c1 = ws_open(&py, &s1, NULL);
+	c2 = ws_open(&py, &s2, NULL);
+	ck_assert_ptr_eq(mg_get_user_data(mg_get_context(c1)), &s1);
+	ck_assert_ptr_eq(mg_get_user_data(mg_get_context(c2)), &s2);
+	echo_one(c1, &s1, 5, 0, 0x81);
+	echo_one(c2, &s2, 5, 0, 0x81);
+	mg_close_connection(c1);
+	mg_close_connection(c2);
+	ck_assert_int_eq(s1.closes, 1);
+	ck_assert_int_eq(s2.closes, 1);
+	ck_assert_int_eq(s1.ud_wrong, 0);
+	ck_assert_int_eq(s2.ud_wrong, 0);
+	py_stop(&py);
+	seen_free(&s1);
+	seen_free(&s2);
 }
 END_TEST
 
@@ -686,6 +721,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, text_and_binary_echo_small_70k_1m);
 	tcase_add_test(t, empty_message_returns_header_length);
+	tcase_add_test(t, handlers_find_user_data_through_the_context);
 	tcase_add_test(t, server_close_reaches_data_func_and_close_func_once);
 	tcase_add_test(t, data_func_returning_zero_closes_with_1000);
 	tcase_add_test(t, ping_is_answered_and_passed_on);

@@ -113,6 +113,22 @@ static unsigned open_listeners(struct mg_context *ctx,
 	return code;
 }
 
+/* The error_log_file CivetWeb would know when it refuses these options:
+ * it reads the list up to an unknown name or a missing value, and checks
+ * values only once it has read them all. NULL for none. */
+static const char *error_log_named(const char **kv)
+{
+	const char *path = NULL;
+
+	for (size_t i = 0; kv != NULL && kv[i] != NULL; i += 2) {
+		if (cw_options_find(kv[i]) < 0 || kv[i + 1] == NULL)
+			break;
+		if (strcmp(kv[i], "error_log_file") == 0)
+			path = kv[i + 1];
+	}
+	return path;
+}
+
 /* CivetWeb's words for a refused option (its log line begins with them);
  * civetd's reason follows. */
 static const char *option_wording(const struct cw_options *o)
@@ -146,7 +162,11 @@ static void start_failed(struct mg_context *ctx, struct mg_error_data *error,
 	char text[600];
 
 	if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
-	    o->err_kind != CW_OPT_ERR_NONE)
+	    o->err_kind == CW_OPT_ERR_NAME)
+		/* CivetWeb's line exactly: the name is the whole reason */
+		cw_log_error(ctx, NULL, "Invalid option: %s", o->err_name);
+	else if (code == MG_ERROR_DATA_CODE_INVALID_OPTION &&
+	         o->err_kind != CW_OPT_ERR_NONE)
 		cw_log_error(ctx, NULL, "%s: %s", option_wording(o), err);
 	else if (code == MG_ERROR_DATA_CODE_INIT_ACL_FAILED)
 		cw_log_error(ctx, NULL,
@@ -243,6 +263,8 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 		code = acl_refused(&ctx->opt, err)
 		           ? MG_ERROR_DATA_CODE_INIT_ACL_FAILED
 		           : MG_ERROR_DATA_CODE_INVALID_OPTION;
+		(void)cw_log_open_error_only(
+		    ctx, error_log_named(init->configuration_options));
 		goto fail;
 	}
 	if (cw_log_open(ctx, err, sizeof err) != 0) {

@@ -73,6 +73,11 @@ static int parse_entry(const char *e, size_t len, struct cw_listen_spec *s,
 		memcpy(s->host, p, (size_t)(colon - p));
 		p = colon + 1;
 	}
+	/* CivetWeb reads the port after an address with sscanf's %u, which
+	 * takes a sign: "[::1]:+8080" is [::1] port 8080 there (its own test
+	 * suite listens so), not a dual-stack socket. */
+	if (p != e && *e != '+' && p < end && *p == '+')
+		p++;
 	if (parse_port(p, end, s) != 0)
 		return fail(err, errlen, e, len, "bad port or suffix");
 	return 0;

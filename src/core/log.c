@@ -133,7 +133,8 @@ void cw_log_file_write(struct cw_log_file *f, const char *line, size_t len)
 
 /* ---- the context's two logs ---------------------------------------------- */
 
-int cw_log_open(struct mg_context *ctx, char *err, size_t errlen)
+static int open_logs(struct mg_context *ctx, const char *error_path,
+                     const char *access_path, char *err, size_t errlen)
 {
 	struct cw_log *log = calloc(1, sizeof *log);
 
@@ -141,20 +142,32 @@ int cw_log_open(struct mg_context *ctx, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (cw_log_file_open(&log->error, ctx->opt.value[CW_OPT_ERROR_LOG_FILE],
-	                     err, errlen) != 0) {
+	if (cw_log_file_open(&log->error, error_path, err, errlen) != 0) {
 		free(log);
 		return -1;
 	}
-	if (cw_log_file_open(&log->access,
-	                     ctx->opt.value[CW_OPT_ACCESS_LOG_FILE], err,
-	                     errlen) != 0) {
+	if (cw_log_file_open(&log->access, access_path, err, errlen) != 0) {
 		cw_log_file_close(&log->error);
 		free(log);
 		return -1;
 	}
 	ctx->log = log;
 	return 0;
+}
+
+int cw_log_open(struct mg_context *ctx, char *err, size_t errlen)
+{
+	return open_logs(ctx, ctx->opt.value[CW_OPT_ERROR_LOG_FILE],
+	                 ctx->opt.value[CW_OPT_ACCESS_LOG_FILE], err, errlen);
+}
+
+int cw_log_open_error_only(struct mg_context *ctx, const char *path)
+{
+	char err[300];
+
+	if (ctx->log != NULL || path == NULL || *path == '\0')
+		return 0;
+	return open_logs(ctx, path, NULL, err, sizeof err);
 }
 
 void cw_log_close(struct mg_context *ctx)

@@ -52,6 +52,12 @@ void cw_log_file_write(struct cw_log_file *f, const char *line, size_t len);
 int cw_log_open(struct mg_context *ctx, char *err, size_t errlen);
 void cw_log_close(struct mg_context *ctx);
 
+/* Open only the error log, at path (NULL or "": none), when no log is open
+ * yet: mg_start refusing its options still writes why to error_log_file, as
+ * CivetWeb does. 0, or -1 if the file cannot be opened. The context owns
+ * the result; cw_log_close() frees it. */
+int cw_log_open_error_only(struct mg_context *ctx, const char *path);
+
 /* Reopen both files under the same names (after log rotation). -1 if one
  * of them could not be reopened; it then stays on its old file. */
 int cw_log_reopen(struct mg_context *ctx);

@@ -429,6 +429,13 @@ int cw_options_set(struct cw_options *o, const char *name, const char *value,
 int cw_options_parse(struct cw_options *o, const char **kv, char *err,
                      size_t errlen)
 {
+	/* CivetWeb stores every option before it checks a value, so an unknown
+	 * name or a missing value is what it reports even when an earlier
+	 * option has a bad value: refuse those first, in the list's order. */
+	for (size_t i = 0; kv != NULL && kv[i] != NULL; i += 2) {
+		if (cw_options_find(kv[i]) < 0 || kv[i + 1] == NULL)
+			return cw_options_set(o, kv[i], kv[i + 1], err, errlen);
+	}
 	for (size_t i = 0; kv != NULL && kv[i] != NULL; i += 2) {
 		if (cw_options_set(o, kv[i], kv[i + 1], err, errlen) != 0)
 			return -1;

@@ -67,6 +67,11 @@ struct ws_client {
 	mg_websocket_data_handler data_func;
 	mg_websocket_close_handler close_func;
 	void *user;
+	/* The connection's context while it is a WebSocket: a copy of the
+	 * clients' shared one whose user_data is user, because CivetWeb's
+	 * handlers find their data with mg_get_user_data(mg_get_context(c)).
+	 * base is the shared context, put back before the connection goes. */
+	struct mg_context *own_ctx, *base_ctx;
 	pthread_t reader;
 	int wake;         /* eventfd: mg_close_connection wakes the reader */
 	_Atomic int stop; /* the application closes: send 1000, end */
@@ -340,6 +345,12 @@ static void run(struct ws_client *w)
 
 static void destroy(struct ws_client *w)
 {
+	if (w->own_ctx != NULL) {
+		w->c->ctx = w->base_ctx;
+		pthread_mutex_destroy(&w->own_ctx->user_lock);
+		pthread_mutex_destroy(&w->own_ctx->domain_lock);
+		free(w->own_ctx);
+	}
 	if (w->deflate)
 		cw_ws_deflate_free(&w->z);
 	cw_buf_free(&w->frame);
@@ -537,6 +548,19 @@ upgrade(struct mg_connection *c, const struct mg_client_options *o, int tls,
 	w->data_func = data_func;
 	w->close_func = close_func;
 	w->user = user;
+	w->own_ctx = malloc(sizeof *w->own_ctx);
+	if (w->own_ctx == NULL) {
+		destroy(w);
+		say(ebuf, elen, "Out of memory");
+		goto fail;
+	}
+	/* everything it points to stays the shared context's */
+	memcpy(w->own_ctx, c->ctx, sizeof *w->own_ctx);
+	pthread_mutex_init(&w->own_ctx->user_lock, NULL);
+	pthread_mutex_init(&w->own_ctx->domain_lock, NULL);
+	w->own_ctx->user_data = user;
+	w->base_ctx = c->ctx;
+	c->ctx = w->own_ctx;
 	c->client_ext = w;
 	c->client_teardown = teardown;
 	if (pthread_create(&w->reader, NULL, reader_main, w) != 0) {
