@@ -455,6 +455,44 @@ static int log_has(void *arg)
 	return strstr(buf, l->want) != NULL;
 }
 
+/* Lines of file path that hold want. */
+static int count_lines(const char *path, const char *want)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strstr(line, want) != NULL;
+	fclose(f);
+	return n;
+}
+
+START_TEST(error_log_names_who_sent_no_header)
+{
+	char *dir = tl_mkdtemp(), path[512];
+	const char *opts[] = {"error_log_file", path, NULL};
+	struct logfile l = {path, "sent no valid PROXY header: closed"};
+	int port[2], fd;
+	struct mg_context *ctx;
+
+	snprintf(path, sizeof path, "%s/error.log", dir);
+	ctx = start("127.0.0.1:0p", opts, port);
+	/* a health check that connects and closes is not worth a line */
+	fd = tl_connect(port[0]);
+	close(fd);
+	refused(port[0], get_who, strlen(get_who));
+	tl_wait_until(log_has, &l, 10000, "'%s' in the error log", l.want);
+	l.want = "127.0.0.1:";
+	ck_assert(log_has(&l));
+	mg_stop(ctx);
+	ck_assert_int_eq(count_lines(path, "PROXY header"), 1);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(access_log_names_the_proxied_client)
 {
 	char *dir = tl_mkdtemp(), path[512];
@@ -592,6 +630,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, access_log_names_the_proxied_client);
 	tcase_add_test(no, missing_or_bad_header_is_closed_with_nothing_sent);
 	tcase_add_test(no, client_closing_in_the_header_is_closed);
+	tcase_add_test(no, error_log_names_who_sent_no_header);
 	tcase_add_test(
 	    no, stalled_headers_hold_no_thread_and_close_at_request_timeout);
 	tcase_add_test(no, port_without_p_never_takes_a_header);

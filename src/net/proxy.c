@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "net/conn.h"
 #include "net/listen.h"
 #include "net/pool.h"
@@ -23,7 +24,8 @@
 #define PROXY_PEEK 536
 
 /* What to do with the connection next. */
-#define HDR_BAD  (-1)
+#define HDR_GONE (-2) /* closed before a header came, or failed */
+#define HDR_BAD  (-1) /* bytes that are no header */
 #define HDR_WAIT 0
 #define HDR_DONE 1
 
@@ -36,7 +38,7 @@ static int peek_parse(struct mg_connection *c, unsigned char *buf, size_t cap,
 	if (n == CW_IO_WANT_READ)
 		return HDR_WAIT;
 	if (n <= 0)
-		return HDR_BAD; /* closed before a header, or an error */
+		return HDR_GONE;
 	switch (cw_proxy_parse(buf, (size_t)n, h)) {
 	case CW_PROXY_DONE:
 		return HDR_DONE;
@@ -62,8 +64,22 @@ static int read_header(struct mg_connection *c, struct cw_proxy_hdr *h)
 		free(big);
 	}
 	if (r == HDR_DONE && cw_conn_skip_raw(c, h->len) != 0)
-		return HDR_BAD;
+		return HDR_GONE;
 	return r;
+}
+
+/* Bytes that are no PROXY header are worth a line: a balancer that does
+ * not send one (or a client that goes round it) is what an operator
+ * looks for. A client that closes first (a balancer's TCP health check)
+ * or a stall (the timer's, which must not call log_message) is not. */
+static void log_refusal(struct mg_connection *c)
+{
+	char text[64];
+	int port = 0;
+
+	cw_conn_peer_text(c, text, sizeof text, &port);
+	cw_log_error(c->ctx, NULL, "%s:%d sent no valid PROXY header: closed",
+	             text, port);
 }
 
 /* The client the header names is the connection's peer from now on. */
@@ -88,13 +104,18 @@ static void proxy_run(struct mg_connection *c, struct cw_thread *t)
 	if (deadline == 0)
 		deadline = cw_now_ms() + c->ctx->opt.request_timeout_ms;
 	while ((r = read_header(c, &h)) == HDR_WAIT) {
-		r = cw_conn_park(c, CW_WANT_READ, deadline);
-		if (r == 0)
+		int parked = cw_conn_park(c, CW_WANT_READ, deadline);
+
+		if (parked == 0)
 			return;
-		if (r < 0)
+		if (parked < 0) {
+			r = HDR_GONE;
 			break;
+		}
 	}
 	if (r != HDR_DONE) {
+		if (r == HDR_BAD)
+			log_refusal(c);
 		cw_conn_close(c);
 		return;
 	}
