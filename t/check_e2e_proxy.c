@@ -8,7 +8,10 @@
  * connection with nothing sent, a stalled one at request_timeout_ms and
  * without holding one of num_threads=2; a port without `p` never takes a
  * header (a PROXY line there is a bad request); over TLS (`sp`) the
- * header comes before the ClientHello, in the same segment. */
+ * header comes before the ClientHello, in the same segment; curl's
+ * --haproxy-protocol is understood; the prefork daemon's workers read
+ * headers on a `p` port, and a reload that drops the `p` keeps the socket
+ * and stops reading them. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -16,10 +19,13 @@
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "civetweb.h"
@@ -604,12 +610,187 @@ START_TEST(tls_port_with_p_takes_header_before_client_hello)
 }
 END_TEST
 
+/* ---- curl, an independent sender ---------------------------------------- */
+
+START_TEST(curl_haproxy_protocol_is_understood)
+{
+	char url[64], out[512];
+	const char *argv[] = {"/usr/bin/curl",
+	                      "-s",
+	                      "--haproxy-protocol",
+	                      "--max-time",
+	                      "20",
+	                      url,
+	                      NULL};
+	int port[2];
+	struct mg_context *ctx = start("127.0.0.1:0p", NULL, port);
+
+	if (access(argv[0], X_OK) != 0) {
+		mg_stop(ctx);
+		ck_abort_msg("curl is needed (bootstrap.sh installs it)");
+	}
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/who", port[0]);
+	ck_assert_int_eq(tl_run(argv, out, sizeof out), 0);
+	/* curl names its own end of the connection */
+	ck_assert_msg(strncmp(out, "127.0.0.1 ", 10) == 0 && atoi(out + 10) > 0,
+	              "%s", out);
+	mg_stop(ctx);
+}
+END_TEST
+
+/* ---- the prefork daemon -------------------------------------------------- */
+
+struct daemon {
+	pid_t pid;
+	char *dir;
+	char conf[256], sock[256], alog[256];
+};
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
+	              name);
+	return v;
+}
+
+static void write_conf(struct daemon *d, const char *ports)
+{
+	FILE *f = fopen(d->conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "listening_ports %s\nnum_workers 2\nnum_threads 2\n"
+	        "document_root %s\naccess_log_file %s\nadmin_socket %s\n"
+	        "error_log_file %s/error.log\n",
+	        ports, d->dir, d->alog, d->sock, d->dir);
+	fclose(f);
+}
+
+static int ctl(struct daemon *d, const char *cmd, const char *arg, char *out,
+               size_t len)
+{
+	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        d->sock,
+	                      (char *)cmd,         (char *)arg, NULL};
+
+	return tl_run(argv, out, len);
+}
+
+static int two_ready(void *arg)
+{
+	char js[65536];
+	const char *p = js;
+	int n = 0;
+
+	if (ctl(arg, "status", "--json", js, sizeof js) != 0)
+		return 0;
+	while ((p = strstr(p, "\"state\": \"ready\"")) != NULL) {
+		n++;
+		p++;
+	}
+	return n == 2;
+}
+
+static void daemon_start(struct daemon *d, const char *ports)
+{
+	pid_t parent = getpid();
+
+	memset(d, 0, sizeof *d);
+	d->dir = tl_mkdtemp();
+	snprintf(d->conf, sizeof d->conf, "%s/civetd.conf", d->dir);
+	snprintf(d->sock, sizeof d->sock, "%s/admin.sock", d->dir);
+	snprintf(d->alog, sizeof d->alog, "%s/access.log", d->dir);
+	tl_write_file(d->dir, "index.html", "hi\n", 3);
+	write_conf(d, ports);
+	env("CIVETD_BIN");
+	d->pid = fork();
+	ck_assert_int_ge(d->pid, 0);
+	if (d->pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", d->conf,
+		      (char *)NULL);
+		_exit(127);
+	}
+	setpgid(d->pid, d->pid);
+	tl_track_group(d->pid);
+	tl_wait_until(two_ready, d, 20000, "2 ready workers");
+}
+
+static int daemon_port(struct daemon *d)
+{
+	char js[65536];
+	const char *p;
+
+	ck_assert_int_eq(ctl(d, "status", "--json", js, sizeof js), 0);
+	p = strstr(js, "\"ports\": [");
+	ck_assert_ptr_nonnull(p);
+	return atoi(p + 10);
+}
+
+static void daemon_stop(struct daemon *d)
+{
+	int st;
+
+	kill(d->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
+	tl_untrack_group(d->pid);
+	tl_rmdir(d->dir);
+	free(d->dir);
+}
+
+START_TEST(prefork_workers_read_headers_and_a_reload_can_drop_p)
+{
+	static const char get_root[] =
+	    "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+	struct daemon d;
+	struct logfile l;
+	struct tl_resp r;
+	char out[4096];
+	int port;
+
+	daemon_start(&d, "127.0.0.1:0p");
+	port = daemon_port(&d);
+	/* whichever worker takes each connection reads its header */
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(
+		    ask_text(port,
+		             "PROXY TCP4 192.0.2.123 198.51.100.2 123 80\r\n",
+		             get_root, &r),
+		    200);
+		ck_assert_str_eq(r.body, "hi\n");
+		tl_resp_free(&r);
+	}
+	refused(port, get_root, strlen(get_root));
+	l.path = d.alog;
+	l.want = "192.0.2.123 - ";
+	tl_wait_until(log_has, &l, 10000, "'%s' in the access log", l.want);
+
+	/* the same socket without p: headers are no longer read */
+	write_conf(&d, "127.0.0.1:0");
+	ck_assert_int_eq(ctl(&d, "reload", NULL, out, sizeof out), 0);
+	ck_assert_int_eq(daemon_port(&d), port);
+	ck_assert_int_eq(tl_get(port, "/", &r), 200);
+	tl_resp_free(&r);
+	ck_assert_int_eq(
+	    ask_text(port, "PROXY TCP4 192.0.2.123 198.51.100.2 123 80\r\n",
+	             get_root, &r),
+	    400);
+	tl_resp_free(&r);
+	daemon_stop(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_proxy");
 	TCase *tc = tcase_create("client");
 	TCase *no = tcase_create("refusals");
 	TCase *tls = tcase_create("tls");
+	TCase *pre = tcase_create("prefork");
 
 	tcase_set_timeout(tc, 120);
 	tcase_set_timeout(no, 120);
@@ -617,6 +798,8 @@ static Suite *suite(void)
 	tl_cleanup_fixture(tc);
 	tl_cleanup_fixture(no);
 	tl_cleanup_fixture(tls);
+	tcase_set_timeout(pre, 120);
+	tl_cleanup_fixture(pre);
 	tcase_add_test(
 	    tc, v1_tcp4_client_is_remote_addr_with_request_in_same_write);
 	tcase_add_test(tc, v1_tcp6_client_is_remote_addr);
@@ -637,7 +820,11 @@ static Suite *suite(void)
 	tcase_add_test(tls, tls_port_with_p_takes_header_before_client_hello);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, no);
+	tcase_add_test(tc, curl_haproxy_protocol_is_understood);
+	tcase_add_test(pre,
+	               prefork_workers_read_headers_and_a_reload_can_drop_p);
 	suite_add_tcase(s, tls);
+	suite_add_tcase(s, pre);
 	return s;
 }
 
