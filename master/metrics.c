@@ -298,7 +298,7 @@ static int parse_addr(const char *addr, struct cw_listen_spec *spec, char *err,
 	if (cw_listen_parse(addr, &s, &n, err, errlen) != 0)
 		return -1;
 	if (n != 1 || s[0].is_ssl || s[0].is_redirect || s[0].dual ||
-	    s[0].optional) {
+	    s[0].optional || s[0].is_proxy) {
 		snprintf(err, errlen,
 		         "metrics_listen: '%s': one address:port, no suffix",
 		         addr);

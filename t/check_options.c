@@ -445,6 +445,10 @@ START_TEST(listening_ports_are_checked_when_set)
 	refused("listening_ports", "[::1", "IPv6");
 	accepted("listening_ports", "8080");
 	accepted("listening_ports", "127.0.0.1:8080,[::1]:8080,+8081,8082o");
+	/* p: the PROXY protocol, with the others, once */
+	accepted("listening_ports", "8080p,8443sp,[::1]:8081po,127.0.0.1:80rp");
+	refused("listening_ports", "8080pp", "bad port or suffix");
+	refused("listening_ports", "p8080", "bad port or suffix");
 }
 END_TEST
 

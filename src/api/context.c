@@ -26,6 +26,7 @@
 #include "net/conn.h"
 #include "net/listen.h"
 #include "net/pool.h"
+#include "net/proxy.h"
 #include "net/tls.h"
 #include "util/clock.h"
 
@@ -302,6 +303,7 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	code = start_tls(ctx, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;
+	cw_proxy_ports_init(ctx);
 	code = MG_ERROR_DATA_CODE_OUT_OF_MEMORY;
 	ctx->handlers = cw_handlers_new();
 	if (ctx->conns_ctr == NULL) {

@@ -1,7 +1,8 @@
 /* listen_spec.c - the listening_ports option: CivetWeb's grammar, a
  * comma-separated list of [addr:]port with suffixes s (TLS), r (redirect to
- * the TLS port) and o (optional), where addr is an IPv4 address, a host
- * name, or [IPv6], and "+port" listens on IPv4 and IPv6 with one socket.
+ * the TLS port) and o (optional), and civetd's p (the connections begin
+ * with a PROXY protocol header, net/proxy.c), where addr is an IPv4 address, a
+ * host name, or [IPv6], and "+port" listens on IPv4 and IPv6 with one socket.
  * Parsing only: net/listen.c binds what this describes. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ static int parse_suffix(const char *p, const char *end,
 		int *flag = *p == 's'   ? &s->is_ssl
 		            : *p == 'r' ? &s->is_redirect
 		            : *p == 'o' ? &s->optional
+		            : *p == 'p' ? &s->is_proxy
 		                        : NULL;
 		if (flag == NULL || *flag)
 			return -1;

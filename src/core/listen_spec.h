@@ -14,6 +14,7 @@ struct cw_listen_spec {
 	int is_ssl;      /* 's' */
 	int is_redirect; /* 'r' */
 	int optional;    /* 'o': failing to bind is not an error */
+	int is_proxy;    /* 'p': connections begin with a PROXY header */
 };
 
 /* Parse the option into *specs (malloc'ed, caller frees) and *n.

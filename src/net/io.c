@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +54,38 @@ ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len)
 		return (ssize_t)n;
 	}
 	return cw_conn_read(c, buf, len);
+}
+
+/* Below the transport: what precedes its bytes on the socket (a PROXY
+ * header before a TLS ClientHello) is read without reading past it. */
+ssize_t cw_conn_peek_raw(struct mg_connection *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = recv(c->fd, buf, len, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return CW_IO_WANT_READ;
+	return n < 0 ? CW_IO_ERROR : n;
+}
+
+int cw_conn_skip_raw(struct mg_connection *c, size_t len)
+{
+	char scrap[512];
+
+	while (len > 0) {
+		size_t want = len < sizeof scrap ? len : sizeof scrap;
+		ssize_t n = recv(c->fd, scrap, want, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		count(c, (size_t)n, 0);
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static ssize_t writev_counted(struct mg_connection *c, const struct iovec *iov,

@@ -30,6 +30,14 @@ ssize_t cw_conn_writev_last(struct mg_connection *c, const struct iovec *iov,
  * cw_conn_read. */
 ssize_t cw_conn_take(struct mg_connection *c, void *buf, size_t len);
 
+/* The socket's own input, under the transport (for what precedes the
+ * transport's first byte, net/proxy.c). cw_conn_peek_raw leaves it there:
+ * > 0 bytes, 0 end of input, CW_IO_WANT_READ or CW_IO_ERROR.
+ * cw_conn_skip_raw takes len bytes that a peek showed (counted as input):
+ * 0 or -1. */
+ssize_t cw_conn_peek_raw(struct mg_connection *c, void *buf, size_t len);
+int cw_conn_skip_raw(struct mg_connection *c, size_t len);
+
 /* The limit of a blocking transfer, which grows with its progress (as
  * Apache's mod_reqtimeout MinRate): no single wait may pass stall_ms, and
  * with a min_rate the whole transfer may take grace_ms plus one second

@@ -121,6 +121,7 @@ int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
 		return -1;
 	out->is_ssl = spec->is_ssl;
 	out->is_redirect = spec->is_redirect;
+	out->is_proxy = spec->is_proxy;
 	out->protocol = spec->dual ? 3 : spec->ipv6 ? 2 : 1;
 	if (!spec->dual && !spec->ipv6 && spec->host[0] != '\0') {
 		struct sockaddr_storage ss;

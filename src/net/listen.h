@@ -16,12 +16,16 @@ struct cw_listener {
 	int port; /* actual port (after binding port 0) */
 	int is_ssl;
 	int is_redirect;
+	int is_proxy;  /* 'p': a PROXY header comes first (net/proxy.h) */
 	int protocol;  /* 1 IPv4, 2 IPv6, 3 both */
 	int inherited; /* fd handed in by the prefork master */
 	/* The transport of its connections; NULL: plain (net/transport.h). */
 	const struct cw_transport *xprt;
 	/* The protocol they start in; NULL: the context's first. */
 	const struct cw_protocol *proto;
+	/* On a PROXY port, the one they go on in after the header; NULL:
+	 * the context's first. */
+	const struct cw_protocol *after_proxy;
 };
 
 /* Bind and listen on every spec. On success *out (malloc'ed, caller frees

@@ -182,10 +182,7 @@ static void greet(struct mg_connection *c)
 	}
 }
 
-/* access_control_list: a client it denies is closed at once, before
- * anything is read or sent, as CivetWeb does (and logged, as CivetWeb
- * logs it). 1 if fd may be served. */
-static int admitted(struct mg_context *ctx, int fd, const struct sockaddr *sa)
+int cw_pool_admits(struct mg_context *ctx, const struct sockaddr *sa)
 {
 	char text[INET6_ADDRSTRLEN] = "?";
 
@@ -202,6 +199,19 @@ static int admitted(struct mg_context *ctx, int fd, const struct sockaddr *sa)
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		    text, sizeof text);
 	cw_log_error(ctx, NULL, "%s is not allowed to connect", text);
+	return 0;
+}
+
+/* access_control_list: a client it denies is closed at once, before
+ * anything is read or sent, as CivetWeb does (and logged, as CivetWeb
+ * logs it). On a PROXY port the client is the one the header names, so
+ * the list is applied once the header has come (net/proxy.c). 1 if fd
+ * may be served. */
+static int admitted(struct mg_context *ctx, const struct cw_listener *l, int fd,
+                    const struct sockaddr *sa)
+{
+	if (l->is_proxy || cw_pool_admits(ctx, sa))
+		return 1;
 	close(fd);
 	return 0;
 }
@@ -227,7 +237,7 @@ static struct mg_connection *accept_one(struct mg_context *ctx,
 		             SOCK_NONBLOCK | SOCK_CLOEXEC);
 	else
 		errno = EAGAIN;
-	if (fd >= 0 && !admitted(ctx, fd, &peer.sa)) {
+	if (fd >= 0 && !admitted(ctx, l, fd, &peer.sa)) {
 		errno = EINTR; /* try the next one */
 	} else if (fd >= 0) {
 		c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
@@ -332,7 +342,7 @@ static void take_queued(struct mg_context *ctx)
 				continue;
 			if (fd < 0)
 				break;
-			if (!admitted(ctx, fd, &peer.sa))
+			if (!admitted(ctx, l, fd, &peer.sa))
 				continue;
 			c = cw_conn_new(ctx, fd, l, &peer.sa, len, xprt,
 			                l->proto != NULL ? l->proto

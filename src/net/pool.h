@@ -30,6 +30,10 @@ uint64_t cw_pool_requests(const struct mg_context *ctx);
 /* Milliseconds of the clock busy times are measured with. */
 int64_t cw_pool_clock_ms(void);
 
+/* access_control_list: may a client at sa connect? 1, or 0 with the
+ * refusal logged as CivetWeb logs it. */
+int cw_pool_admits(struct mg_context *ctx, const struct sockaddr *sa);
+
 /* mg_start_thread(): a detached thread. */
 int cw_pool_detached_thread(void *(*fn)(void *), void *arg);
 
