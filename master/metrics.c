@@ -261,6 +261,8 @@ static void on_scrape(struct evhttp_request *req, void *arg)
 	struct evbuffer *body;
 	const char *path = evhttp_request_get_uri(req);
 
+	if (cw_status_page_serve(m, req))
+		return;
 	if (path == NULL || (strcmp(path, "/metrics") != 0 &&
 	                     strncmp(path, "/metrics?", 9) != 0)) {
 		evhttp_send_error(req, 404, "Not Found");
