@@ -346,6 +346,53 @@ START_TEST(test_answers_while_workers_are_stopped)
 }
 END_TEST
 
+static int civetctl_reload(const struct srv *s, char *out, size_t len)
+{
+	const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", s->sock, "reload",
+	                      NULL};
+
+	return tl_run(argv, out, len);
+}
+
+/* A reload moves the page; one that keeps the page without the listener
+ * is refused and changes nothing. */
+START_TEST(test_reload_moves_the_page)
+{
+	struct srv s;
+	struct tl_resp r;
+	char out[2048], conf[2048];
+	FILE *f;
+
+	start(&s);
+	write_conf(&s, "status_page_uri /ops/status\n");
+	ck_assert_msg(civetctl_reload(&s, out, sizeof out) == 0, "%s", out);
+	ck_assert_int_eq(tl_get(s.mport, "/ops/status", &r), 200);
+	tl_resp_free(&r);
+	ck_assert_int_eq(tl_get(s.mport, "/ops/status.json", &r), 200);
+	ck_assert_int_eq(number_after(r.body, "reloads"), 1);
+	tl_resp_free(&r);
+	ck_assert_int_eq(tl_get(s.mport, "/status", &r), 404);
+	tl_resp_free(&r);
+	/* the same file without metrics_listen */
+	snprintf(conf, sizeof conf,
+	         "listening_ports 127.0.0.1:%d\ndocument_root %s\n"
+	         "num_workers 2\nnum_threads 4\nadmin_socket %s\n"
+	         "status_page_uri /status\n",
+	         s.port, s.dir, s.sock);
+	f = fopen(s.conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(conf, f);
+	fclose(f);
+	ck_assert_int_eq(civetctl_reload(&s, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "civetd.conf:6: status_page_uri needs "
+	                          "metrics_listen") != NULL,
+	              "civetctl said: %s", out);
+	ck_assert_int_eq(tl_get(s.mport, "/ops/status.json", &r), 200);
+	tl_resp_free(&r);
+	stop(&s);
+}
+END_TEST
+
 /* civetd -t on a file with lines; what it says (exit status 1 wanted). */
 static void refused(const char *lines, const char *line_no, const char *why)
 {
@@ -401,15 +448,14 @@ static const char *chromium_path(void)
 	return p != NULL && *p != '\0' ? p : DEFAULT_CHROMIUM;
 }
 
-/* The child: its own process group, HOME in the temporary directory,
- * output into the log. Only async-signal-safe calls. */
+/* The child: its own process group, output into the log. Only
+ * async-signal-safe calls. */
 static void exec_browser(const struct browser *b, char *const argv[])
 {
 	int fd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	setpgid(0, 0);
-	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
-	    setenv("HOME", b->dir, 1) != 0)
+	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(126);
 	execv(argv[0], argv);
 	_exit(127);
@@ -459,6 +505,11 @@ static void browser_start(struct browser *b, int site_port)
 	snprintf(b->port_file, sizeof b->port_file,
 	         "%s/profile/DevToolsActivePort", b->dir);
 	snprintf(b->log, sizeof b->log, "%s/chromium.log", b->dir);
+	/* nothing written into the real home (this test process's
+	 * environment: only the browser and t/cdp.py start after this) */
+	ck_assert_int_eq(setenv("HOME", b->dir, 1), 0);
+	ck_assert_int_eq(setenv("XDG_CONFIG_HOME", b->dir, 1), 0);
+	ck_assert_int_eq(setenv("XDG_CACHE_HOME", b->dir, 1), 0);
 	b->pid = fork();
 	ck_assert_int_ge(b->pid, 0);
 	if (b->pid == 0)
@@ -595,12 +646,7 @@ START_TEST(test_browser_shows_live_counts)
 
 	/* data is text: a refused reload whose error is markup */
 	write_conf(&s, "<img/src=x/onerror=document.title='xss'> 1\n");
-	{
-		const char *argv[] = {getenv("CIVETCTL_BIN"), "-s", s.sock,
-		                      "reload", NULL};
-
-		ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
-	}
+	ck_assert_int_eq(civetctl_reload(&s, out, sizeof out), 1);
 	cdp(&b, out, sizeof out, "wait", "20000", SHOWN_ERROR, NULL);
 	ck_assert_str_eq(out, "images=0 title=civetd status markup=as-text");
 	browser_stop(&b);
@@ -627,6 +673,7 @@ int main(void)
 	ADD(s, test_page_is_self_contained_html, 60);
 	ADD(s, test_answers_while_workers_are_stopped, 60);
 	ADD(s, test_bad_status_page_uri_is_refused, 30);
+	ADD(s, test_reload_moves_the_page, 60);
 	ADD(s, test_browser_shows_live_counts, 120);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
