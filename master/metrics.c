@@ -8,7 +8,8 @@
  * workers too and so never go down across reloads. The listener runs in
  * the master's event loop (libevent's evhttp): it never runs a request
  * handler and reads only the shared area, so it answers while every
- * worker is busy or hung. */
+ * worker is busy or hung. The same listener serves the status page
+ * (status_page_uri, status_page.c). */
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <stdarg.h>
