@@ -66,8 +66,11 @@ class Page:
         await self.call("Emulation.setDeviceMetricsOverride", width=width,
                         height=height, deviceScaleFactor=2 if mobile else 1,
                         mobile=mobile)
-        # let the new viewport be laid out and painted
+        # let a frame of the new viewport be laid out and painted (reading
+        # sizes lays out anyway: a page that gets no frames does not wait
+        # for ever)
         await self.evaluate("new Promise(function (r) {"
+                            " setTimeout(r, 1000);"
                             " requestAnimationFrame(function () {"
                             " requestAnimationFrame(r); }); })")
 

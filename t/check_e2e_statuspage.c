@@ -31,9 +31,10 @@
 
 #define DEFAULT_CHROMIUM "/usr/bin/chromium"
 #define PYTHON           "/usr/bin/python3"
-#define WAIT_MS          20000 /* for anything the browser does */
-#define SENT_BEFORE      5     /* requests before the page opens */
-#define SENT_WHILE       50    /* requests while it is open */
+#define START_MS         30000   /* for the browser to listen */
+#define PAGE_WAIT_MS     "20000" /* for the page to show something */
+#define SENT_BEFORE      5       /* requests before the page opens */
+#define SENT_WHILE       50      /* requests while it is open */
 
 extern char **environ;
 
@@ -516,7 +517,7 @@ static void browser_start(struct browser *b, int site_port)
 		exec_browser(b, (char *const *)argv);
 	setpgid(b->pid, b->pid); /* either of us may get there first */
 	tl_track_group(b->pid);
-	tl_wait_until(devtools_port, b, WAIT_MS, "chromium's DevTools port");
+	tl_wait_until(devtools_port, b, START_MS, "chromium's DevTools port");
 }
 
 static int browser_exited(void *arg)
@@ -610,7 +611,7 @@ START_TEST(test_browser_shows_live_counts)
 
 	/* the first update shows what was sent before */
 	snprintf(expr, sizeof expr, "%s", PAGE_STATE("u >= 1"));
-	cdp(&b, out, sizeof out, "wait", "20000", expr, NULL);
+	cdp(&b, out, sizeof out, "wait", PAGE_WAIT_MS, expr, NULL);
 	ck_assert_msg(sscanf(out, "updates=%d requests=%lld rows=%d", &updates,
 	                     &shown, &rows) == 3,
 	              "page: %s", out);
@@ -624,7 +625,7 @@ START_TEST(test_browser_shows_live_counts)
 	snprintf(cond, sizeof cond, "u >= %d && r >= %d", updates + 2,
 	         SENT_BEFORE + SENT_WHILE);
 	snprintf(expr, sizeof expr, PAGE_STATE("%s"), cond);
-	cdp(&b, out, sizeof out, "wait", "20000", expr, NULL);
+	cdp(&b, out, sizeof out, "wait", PAGE_WAIT_MS, expr, NULL);
 	ck_assert_msg(sscanf(out,
 	                     "updates=%d requests=%lld rows=%d states=%63s",
 	                     &again, &shown, &rows, states) == 4,
@@ -647,7 +648,7 @@ START_TEST(test_browser_shows_live_counts)
 	/* data is text: a refused reload whose error is markup */
 	write_conf(&s, "<img/src=x/onerror=document.title='xss'> 1\n");
 	ck_assert_int_eq(civetctl_reload(&s, out, sizeof out), 1);
-	cdp(&b, out, sizeof out, "wait", "20000", SHOWN_ERROR, NULL);
+	cdp(&b, out, sizeof out, "wait", PAGE_WAIT_MS, SHOWN_ERROR, NULL);
 	ck_assert_str_eq(out, "images=0 title=civetd status markup=as-text");
 	browser_stop(&b);
 	stop(&s);
