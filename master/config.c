@@ -122,6 +122,47 @@ static const char *origin_of(const struct cw_config *c, const char *name)
 	return "defaults";
 }
 
+/* status_page_uri: a path of its own (no query, no trailing slash, not
+ * /metrics), served on metrics_listen, without which there is nowhere to
+ * serve it. */
+static int check_status_page(const struct cw_config *c, char *err,
+                             size_t errlen)
+{
+	static const char path_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                 "0123456789-._~!$&'()*+,;=:@%/";
+	const char *uri = cw_options_get(&c->opt, CW_OPT_STATUS_PAGE_URI);
+	const char *origin = origin_of(c, "status_page_uri");
+	size_t len = strlen(uri);
+
+	if (len == 0)
+		return 0;
+	if (uri[0] != '/' || uri[len - 1] == '/' || len > 256 ||
+	    strspn(uri, path_chars) != len) {
+		snprintf(err, errlen,
+		         "%s: status_page_uri: '%.300s' is not a path such as "
+		         "/status (no query, no trailing slash)",
+		         origin, uri);
+		return -1;
+	}
+	if (strcmp(uri, "/metrics") == 0) {
+		snprintf(err, errlen,
+		         "%s: status_page_uri: /metrics is the metrics "
+		         "endpoint's",
+		         origin);
+		return -1;
+	}
+	if (*cw_options_get(&c->opt, CW_OPT_METRICS_LISTEN) == '\0') {
+		snprintf(
+		    err, errlen,
+		    "%s: status_page_uri needs metrics_listen: the page is "
+		    "served by the master's own listener",
+		    origin);
+		return -1;
+	}
+	return 0;
+}
+
 /* Every value through the library's checks, reporting its origin. */
 static int validate(struct cw_config *c, char *err, size_t errlen)
 {
@@ -148,7 +189,7 @@ static int validate(struct cw_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	free(specs);
-	return 0;
+	return check_status_page(c, err, errlen);
 }
 
 /* Each add_domain line names a file with a domain's options: read them,

@@ -243,4 +243,16 @@ void cw_metrics_close(struct cw_master *m);
  * the reason. */
 int cw_metrics_check(const char *addr, char *err, size_t errlen);
 
+/* ---- status_page.c: the live status page (status_page_uri) ---- */
+
+struct evhttp_request;
+
+/* Answer req if its path is status_page_uri (the HTML page) or that
+ * followed by ".json" (cw_status_json's object): 1 when answered, 0 when
+ * the path is neither (or the option is empty) and req is untouched. */
+int cw_status_page_serve(struct cw_master *m, struct evhttp_request *req);
+/* The page: self-contained HTML, CSS and script (status_page_html.c). */
+extern const char cw_status_page_html[];
+extern const size_t cw_status_page_html_len;
+
 #endif

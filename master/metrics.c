@@ -8,7 +8,8 @@
  * workers too and so never go down across reloads. The listener runs in
  * the master's event loop (libevent's evhttp): it never runs a request
  * handler and reads only the shared area, so it answers while every
- * worker is busy or hung. */
+ * worker is busy or hung. The same listener serves the status page
+ * (status_page_uri, status_page.c). */
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <stdarg.h>
@@ -261,6 +262,8 @@ static void on_scrape(struct evhttp_request *req, void *arg)
 	struct evbuffer *body;
 	const char *path = evhttp_request_get_uri(req);
 
+	if (cw_status_page_serve(m, req))
+		return;
 	if (path == NULL || (strcmp(path, "/metrics") != 0 &&
 	                     strncmp(path, "/metrics?", 9) != 0)) {
 		evhttp_send_error(req, 404, "Not Found");

@@ -128,6 +128,7 @@ static const struct mg_option civetd_own[] = {
     {"compression_cache_size", NUM, "33554432"},
     {"compression_dynamic", BOOL, "no"},
     {"metrics_listen", STR, NULL},
+    {"status_page_uri", STR, NULL},
     /* CORS: CivetWeb's names from after 1.16, civetd's own here */
     {"access_control_expose_headers", STR, NULL},
     {"access_control_allow_credentials", STR, NULL},

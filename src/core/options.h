@@ -131,6 +131,7 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	  "33554432", 5)                                                       \
 	X(COMPRESSION_DYNAMIC, "compression_dynamic", BOOLEAN, "no", 5)        \
 	X(METRICS_LISTEN, "metrics_listen", STRING, NULL, 5)                   \
+	X(STATUS_PAGE_URI, "status_page_uri", STRING, NULL, 5)                 \
 	X(ACCESS_CONTROL_EXPOSE_HEADERS, "access_control_expose_headers",      \
 	  STRING, NULL, 5)                                                     \
 	X(ACCESS_CONTROL_ALLOW_CREDENTIALS,                                    \
