@@ -6,7 +6,8 @@
  * upgraded again. A new binary that cannot start (exits, cannot be run,
  * refuses the configuration, is never ready) leaves the old master serving
  * with its pid, and the command says why; a reload or a second upgrade
- * while one runs is refused.
+ * while one runs is refused. Under systemd (a datagram socket plays its
+ * part) the service's main pid moves to the new master.
  *
  * The test process is a child subreaper, so that a new master (the old
  * one's child) is reparented to it when the old master exits, and can be
@@ -21,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +35,7 @@ struct srv {
 	pid_t pgid; /* the first master's group: every master and worker */
 	char *dir;
 	char conf[256], sock[256], errlog[256], pidfile[256];
+	char notify[256]; /* NOTIFY_SOCKET for the first master, or "" */
 	int port;
 };
 
@@ -124,18 +128,23 @@ static void exec_server(struct srv *s, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
+	if (s->notify[0] != '\0')
+		setenv("NOTIFY_SOCKET", s->notify, 1);
 	execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", s->conf,
 	      (char *)NULL);
 	_exit(127);
 }
 
-static void start(struct srv *s, const char *extra)
+/* Start civetd; notify: a NOTIFY_SOCKET path for it, or NULL. */
+static void start_notifying(struct srv *s, const char *extra,
+                            const char *notify)
 {
 	char js[65536];
 	pid_t parent = getpid();
 	const char *p;
 
 	memset(s, 0, sizeof *s);
+	snprintf(s->notify, sizeof s->notify, "%s", notify ? notify : "");
 	/* new masters come back to us when the old one exits */
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	s->dir = tl_mkdtemp();
@@ -161,6 +170,11 @@ static void start(struct srv *s, const char *extra)
 	ck_assert_ptr_nonnull(p);
 	s->port = atoi(p + 10);
 	ck_assert_int_gt(s->port, 0);
+}
+
+static void start(struct srv *s, const char *extra)
+{
+	start_notifying(s, extra, NULL);
 }
 
 struct proc {
@@ -470,6 +484,70 @@ START_TEST(new_master_can_be_upgraded_again)
 }
 END_TEST
 
+/* systemd's side of the notification protocol: a datagram socket. */
+static int notify_socket(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof sa.sun_path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+struct notes {
+	int fd;
+	char all[16384]; /* every datagram so far, one after the other */
+	size_t len;
+	char want[64];
+};
+
+static int note_seen(void *arg)
+{
+	struct notes *n = arg;
+	ssize_t k;
+
+	while (n->len + 1 < sizeof n->all &&
+	       (k = recv(n->fd, n->all + n->len, sizeof n->all - n->len - 1,
+	                 0)) > 0)
+		n->len += (size_t)k;
+	n->all[n->len] = '\0';
+	return strstr(n->all, n->want) != NULL;
+}
+
+START_TEST(systemd_is_told_the_new_main_pid)
+{
+	struct srv s;
+	struct notes n;
+	char path[300], *dir = tl_mkdtemp();
+	int old;
+
+	snprintf(path, sizeof path, "%s/notify.sock", dir);
+	memset(&n, 0, sizeof n);
+	n.fd = notify_socket(path);
+	start_notifying(&s, NULL, path);
+	snprintf(n.want, sizeof n.want, "READY=1");
+	tl_wait_until(note_seen, &n, 10000, "READY=1");
+	old = s.pid;
+	upgrade_under_load(&s, 0);
+	snprintf(n.want, sizeof n.want, "MAINPID=%d\n", (int)s.pid);
+	tl_wait_until(note_seen, &n, 10000, "MAINPID=%d", (int)s.pid);
+	/* the old master handed the service over: it never said it stops */
+	ck_assert_msg(strstr(n.all, "STOPPING=1") == NULL, "%s", n.all);
+	ck_assert_int_ne(s.pid, old);
+	stop(&s);
+	snprintf(n.want, sizeof n.want, "STOPPING=1");
+	note_seen(&n);
+	close(n.fd);
+	tl_rmdir(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- upgrades that fail ------------------------------------------------- */
 
 /* An executable script in s's directory. */
@@ -661,6 +739,8 @@ int main(void)
 	               upgrade_under_load_loses_no_request);
 	tcase_add_test(own_case(s, "usr2"), sigusr2_upgrades_like_the_command);
 	tcase_add_test(own_case(s, "again"), new_master_can_be_upgraded_again);
+	tcase_add_test(own_case(s, "systemd"),
+	               systemd_is_told_the_new_main_pid);
 	tcase_add_test(own_case(s, "broken"),
 	               broken_binary_is_refused_and_old_master_serves_on);
 	tcase_add_test(own_case(s, "config"),
