@@ -366,6 +366,9 @@ static void reaped(struct cw_master *m, struct cw_worker *w, int status)
 	    (m->reload == NULL || w->gen != m->reload->gen))
 		plan_respawn(m, before_ready,
 		             w->failure[0] != '\0' ? w->failure : why);
+	if (!expected && before_ready)
+		cw_upgrade_worker_failed(m, w->failure[0] != '\0' ? w->failure
+		                                                  : why);
 	cw_proctab_remove(&m->procs, w);
 }
 

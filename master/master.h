@@ -259,6 +259,11 @@ void cw_upgrade_setup_done(struct cw_master *m);
  * systemd, says MAINPID=. */
 void cw_upgrade_ready(struct cw_master *m);
 
+/* A worker of the first generation failed before it was ready (why): a
+ * master started by an upgrade that is not ready yet tells the previous
+ * one, which gives up on it at once instead of waiting for the timeout. */
+void cw_upgrade_worker_failed(struct cw_master *m, const char *why);
+
 /* Start an upgrade to the binary path (NULL: this program). done(arg, ok,
  * msg) is called exactly once: at once if it cannot start, else when the
  * new master's workers are all ready (ok; this master then drains and

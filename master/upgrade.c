@@ -25,12 +25,12 @@
  * its workers as a graceful stop does. Its exit closes the channel, which
  * tells the new master it is alone.
  *
- * If the new master cannot exec, exits, or is not ready within
- * upgrade_timeout_ms, the old master kills it if it still runs, writes the
- * pid file again and serves on; the slots its workers held are folded
- * (the old master is a child subreaper meanwhile, so those workers, made
- * orphans, are reaped by it). One upgrade at a time; reloads wait until
- * it is over, on either master. */
+ * If the new master cannot exec, exits, says a worker of its cannot
+ * start, or is not ready within upgrade_timeout_ms, the old master kills it if
+ * it still runs, writes the pid file again and serves on; the slots its workers
+ * held are folded (the old master is a child subreaper meanwhile, so those
+ * workers, made orphans, are reaped by it). One upgrade at a time; reloads wait
+ * until it is over, on either master. */
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/util.h>
@@ -55,7 +55,8 @@
 #define ENV_ADMIN   "CIVETD_UPGRADE_ADMIN"   /* the admin socket's path */
 #define ENV_METRICS "CIVETD_UPGRADE_METRICS" /* metrics_listen's value */
 #define MSG_READY   'R'
-#define SWEEP_TICKS 40 /* how long slots of a gone master are waited for */
+#define MSG_FAILED  'F' /* a worker cannot start; the reason follows */
+#define SWEEP_TICKS 40  /* how long slots of a gone master are waited for */
 #define MAX_CMDLINE (1 << 20)
 
 struct cw_upgrade_run {
@@ -68,7 +69,8 @@ struct cw_upgrade_run {
 	int64_t deadline;
 	int timeout_ms;
 	int timed_out;
-	int ready; /* it serves: this master drains */
+	char worker_failed[320]; /* what it said of its workers, or "" */
+	int ready;               /* it serves: this master drains */
 	cw_done_fn done;
 	void *arg;
 };
@@ -317,6 +319,19 @@ void cw_upgrade_ready(struct cw_master *m)
 		              strerror(errno));
 }
 
+void cw_upgrade_worker_failed(struct cw_master *m, const char *why)
+{
+	struct cw_upgrade *u = &m->up;
+	char msg[330];
+	int n;
+
+	if (!u->inherited || u->told_ready || u->chan < 0)
+		return;
+	n = snprintf(msg, sizeof msg, "%c%s", MSG_FAILED, why);
+	(void)send(u->chan, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg,
+	           MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* ---- the old master's side: starting the new one -------------------- */
 
 static void put_listeners(const struct cw_listen_set *ls, char *buf, size_t len)
@@ -466,12 +481,19 @@ static void on_chan(evutil_socket_t fd, short what, void *arg)
 {
 	struct cw_master *m = arg;
 	struct cw_upgrade_run *r = m->up.run;
-	char c;
-	ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+	char msg[sizeof r->worker_failed + 1];
+	ssize_t n = recv(fd, msg, sizeof msg - 1, MSG_DONTWAIT);
 
 	(void)what;
-	if (n == 1 && c == MSG_READY && !r->ready) {
+	if (n >= 1 && msg[0] == MSG_READY && !r->ready) {
 		hand_over(m);
+	} else if (n >= 1 && msg[0] == MSG_FAILED && !r->ready) {
+		msg[n] = '\0';
+		snprintf(r->worker_failed, sizeof r->worker_failed, "%s",
+		         msg + 1);
+		if (r->pid > 0)
+			kill(r->pid,
+			     SIGKILL); /* its reaping ends the upgrade */
 	} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		event_free(r->chan_ev); /* it exited: its reaping says how */
 		r->chan_ev = NULL;
@@ -624,6 +646,11 @@ static void describe(const struct cw_upgrade_run *r, int status, char *buf,
 {
 	char how[64];
 
+	if (r->worker_failed[0] != '\0') {
+		snprintf(buf, len, "the new master's workers cannot start: %s",
+		         r->worker_failed);
+		return;
+	}
 	if (r->timed_out)
 		snprintf(how, sizeof how, "was not ready within %d s (killed)",
 		         (r->timeout_ms + 999) / 1000);

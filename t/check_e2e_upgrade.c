@@ -15,6 +15,7 @@
  * cleanup fixture kills if a test fails. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -36,6 +37,8 @@ struct srv {
 	char *dir;
 	char conf[256], sock[256], errlog[256], pidfile[256];
 	char notify[256]; /* NOTIFY_SOCKET for the first master, or "" */
+	char fail[256];   /* prefork_app's workers fail while this exists */
+	int app;          /* run t/prefork_app (civetd_run in a program) */
 	int port;
 };
 
@@ -130,20 +133,27 @@ static void exec_server(struct srv *s, pid_t parent)
 		_exit(127);
 	if (s->notify[0] != '\0')
 		setenv("NOTIFY_SOCKET", s->notify, 1);
+	if (s->app) {
+		setenv("APP_FAIL", s->fail, 1);
+		execl(env("PREFORK_APP"), env("PREFORK_APP"), "-config_file",
+		      s->conf, (char *)NULL);
+	}
 	execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", s->conf,
 	      (char *)NULL);
 	_exit(127);
 }
 
-/* Start civetd; notify: a NOTIFY_SOCKET path for it, or NULL. */
-static void start_notifying(struct srv *s, const char *extra,
-                            const char *notify)
+/* Start civetd, or prefork_app if app; notify: a NOTIFY_SOCKET path for
+ * it, or NULL. */
+static void start_as(struct srv *s, const char *extra, const char *notify,
+                     int app)
 {
 	char js[65536];
 	pid_t parent = getpid();
 	const char *p;
 
 	memset(s, 0, sizeof *s);
+	s->app = app;
 	snprintf(s->notify, sizeof s->notify, "%s", notify ? notify : "");
 	/* new masters come back to us when the old one exits */
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
@@ -152,11 +162,13 @@ static void start_notifying(struct srv *s, const char *extra,
 	snprintf(s->sock, sizeof s->sock, "%s/run/admin.sock", s->dir);
 	snprintf(s->errlog, sizeof s->errlog, "%s/error.log", s->dir);
 	snprintf(s->pidfile, sizeof s->pidfile, "%s/civetd.pid", s->dir);
+	snprintf(s->fail, sizeof s->fail, "%s/fail", s->dir);
 	snprintf(js, sizeof js, "%s/www", s->dir);
 	ck_assert_int_eq(mkdir(js, 0755), 0);
 	tl_write_file(js, "index.html", "hello\n", 6);
 	write_conf(s, extra);
-	env("CIVETD_BIN");
+	env(app ? "PREFORK_APP"
+	        : "CIVETD_BIN"); /* fails here, not in the child */
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0)
@@ -174,7 +186,7 @@ static void start_notifying(struct srv *s, const char *extra,
 
 static void start(struct srv *s, const char *extra)
 {
-	start_notifying(s, extra, NULL);
+	start_as(s, extra, NULL, 0);
 }
 
 struct proc {
@@ -529,7 +541,7 @@ START_TEST(systemd_is_told_the_new_main_pid)
 	snprintf(path, sizeof path, "%s/notify.sock", dir);
 	memset(&n, 0, sizeof n);
 	n.fd = notify_socket(path);
-	start_notifying(&s, NULL, path);
+	start_as(&s, NULL, path, 0);
 	snprintf(n.want, sizeof n.want, "READY=1");
 	tl_wait_until(note_seen, &n, 10000, "READY=1");
 	old = s.pid;
@@ -624,6 +636,30 @@ START_TEST(refused_configuration_is_the_answer)
 	ck_assert_msg(strstr(out, "exited with status 1") != NULL &&
 	                  strstr(out, "no_such_option") != NULL,
 	              "%s", out);
+	still_serving(&s, workers);
+	stop(&s);
+}
+END_TEST
+
+/* civetd_run() in a program of its own upgrades the same way; a new
+ * master whose workers cannot start is given up at once. */
+START_TEST(embedding_program_upgrades_and_failing_workers_are_refused)
+{
+	struct srv s;
+	char out[4096];
+	int workers[64], fd;
+
+	start_as(&s, NULL, NULL, 1);
+	upgrade_under_load(&s, 0);
+	workers_of(&s, workers);
+	fd = open(s.fail, O_CREAT | O_WRONLY, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ctl(&s, "upgrade", NULL, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, "the new master's workers cannot start: "
+	                          "exit status 3") != NULL,
+	              "%s", out);
+	unlink(s.fail);
 	still_serving(&s, workers);
 	stop(&s);
 }
@@ -745,6 +781,9 @@ int main(void)
 	               broken_binary_is_refused_and_old_master_serves_on);
 	tcase_add_test(own_case(s, "config"),
 	               refused_configuration_is_the_answer);
+	tcase_add_test(
+	    own_case(s, "embedded"),
+	    embedding_program_upgrades_and_failing_workers_are_refused);
 	tcase_add_test(own_case(s, "timeout"),
 	               new_master_never_ready_is_killed_after_the_timeout);
 	tcase_add_test(own_case(s, "busy"),
