@@ -377,6 +377,70 @@ static void load_stop(struct run *run)
 	              run->l.why);
 }
 
+/* ---- civetctl status throughout ----------------------------------------- */
+
+struct poller {
+	struct srv *s;
+	atomic_int stop;
+	int calls, failed, backwards;
+	long long last;
+	char why[512];
+	pthread_t t;
+};
+
+/* totals.requests of a status --json answer, or -1 */
+static long long totals_of(const char *json)
+{
+	const char *p = strstr(json, "\"totals\"");
+
+	p = p ? strstr(p, "\"requests\": ") : NULL;
+	return p ? atoll(p + 12) : -1;
+}
+
+/* Ask for the status again and again: every answer must come, and the
+ * totals must never go back, whichever master answers. */
+static void *poll_status(void *arg)
+{
+	struct poller *p = arg;
+	static char js[65536];
+
+	while (!atomic_load(&p->stop)) {
+		int rc = ctl(p->s, "status", "--json", js, sizeof js);
+		long long v = rc == 0 ? totals_of(js) : -1;
+
+		p->calls++;
+		if (rc != 0 || v < 0) {
+			if (p->failed++ == 0)
+				snprintf(p->why, sizeof p->why, "%.500s", js);
+		} else if (v < p->last) {
+			if (p->backwards++ == 0)
+				snprintf(p->why, sizeof p->why,
+				         "totals went from %lld to %lld",
+				         p->last, v);
+		}
+		if (v > p->last)
+			p->last = v;
+	}
+	return NULL;
+}
+
+static void poller_start(struct poller *p, struct srv *s)
+{
+	memset(p, 0, sizeof *p);
+	p->s = s;
+	ck_assert_int_eq(pthread_create(&p->t, NULL, poll_status, p), 0);
+}
+
+static void poller_stop(struct poller *p)
+{
+	atomic_store(&p->stop, 1);
+	pthread_join(p->t, NULL);
+	ck_assert_msg(p->failed == 0 && p->backwards == 0,
+	              "of %d status calls %d failed, %d went back: %s",
+	              p->calls, p->failed, p->backwards, p->why);
+	ck_assert_int_gt(p->calls, 0);
+}
+
 /* ---- upgrades that work ------------------------------------------------ */
 
 struct want_new {
@@ -412,6 +476,7 @@ static int total_at_least(void *arg)
 static void upgrade_under_load(struct srv *s, int by_signal)
 {
 	struct run run;
+	struct poller poller;
 	struct want_new w = {s, s->pid};
 	struct want_total t = {s, 0};
 	char js[65536], out[4096];
@@ -424,6 +489,7 @@ static void upgrade_under_load(struct srv *s, int by_signal)
 	load_start(&run, s->port);
 	load_more(&run, 200);
 	total_before = total_requests(s);
+	poller_start(&poller, s);
 	if (by_signal) {
 		ck_assert_int_eq(kill(s->pid, SIGUSR2), 0);
 	} else {
@@ -435,6 +501,7 @@ static void upgrade_under_load(struct srv *s, int by_signal)
 	              "a new master with 2 ready workers");
 	wait_exit(w.old, 20000);
 	load_more(&run, 200);
+	poller_stop(&poller);
 	load_stop(&run);
 	s->pid = master_pid(s);
 	ck_assert_int_ne(s->pid, w.old);
