@@ -491,7 +491,9 @@ static void upgrade_under_load(struct srv *s, int by_signal)
 	total_before = total_requests(s);
 	poller_start(&poller, s);
 	if (by_signal) {
-		ck_assert_int_eq(kill(s->pid, SIGUSR2), 0);
+		/* to the whole group, as `systemctl kill -s USR2` does: the
+		 * workers ignore it, the master upgrades */
+		ck_assert_int_eq(kill(-s->pgid, SIGUSR2), 0);
 	} else {
 		ck_assert_msg(ctl(s, "upgrade", NULL, out, sizeof out) == 0,
 		              "upgrade: %s", out);
