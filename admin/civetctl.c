@@ -14,20 +14,24 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: civetctl [-s SOCKET] COMMAND [ARGS]\n"
-	        "commands:\n"
-	        "  status [--json]  workers, counters, last reload\n"
-	        "  reload           re-read the configuration, replace the "
-	        "workers\n"
-	        "  stop             graceful stop\n"
-	        "  reopen           reopen the log files\n"
-	        "  workers N        run N workers\n"
-	        "  config           the options in effect\n"
-	        "  version          the server's version\n"
-	        "  help             the server's command list\n"
-	        "SOCKET defaults to $CIVETD_ADMIN_SOCKET, else %s\n",
-	        CW_ADMIN_DEFAULT_SOCKET);
+	fprintf(
+	    f,
+	    "usage: civetctl [-s SOCKET] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  status [--json]  workers, counters, last reload\n"
+	    "  reload           re-read the configuration, replace the "
+	    "workers\n"
+	    "  upgrade [PATH]   run a new binary (PATH, else the same path) "
+	    "and hand\n"
+	    "                   the sockets over; answers when it serves\n"
+	    "  stop             graceful stop\n"
+	    "  reopen           reopen the log files\n"
+	    "  workers N        run N workers\n"
+	    "  config           the options in effect\n"
+	    "  version          the server's version\n"
+	    "  help             the server's command list\n"
+	    "SOCKET defaults to $CIVETD_ADMIN_SOCKET, else %s\n",
+	    CW_ADMIN_DEFAULT_SOCKET);
 }
 
 static int dial(const char *path)

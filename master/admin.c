@@ -6,11 +6,15 @@
  * connection's peer credentials (SO_PEERCRED) must be root or the master's
  * own user; anyone else gets "ERR permission denied" and nothing more.
  * Workers never inherit it (they close every descriptor they do not need).
- * Commands come from one keyword table, as in HAProxy's CLI. */
+ * Commands come from one keyword table, as in HAProxy's CLI. A binary
+ * upgrade hands the listening socket to the new master, which accepts on
+ * it once its workers are ready, while this one stops accepting and
+ * leaves it the socket file: no unlink, no moment without a listener. */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +46,8 @@ struct cw_admin {
 	struct cw_master *m;
 	struct evconnlistener *listener;
 	char *path;
+	int fd;
+	int owns_file; /* removes the socket file at close */
 	unsigned long next_id;
 	struct cw_admin_conn *conns;
 };
@@ -256,6 +262,21 @@ static void cmd_reload(struct cw_admin_conn *c, const char *args)
 	cw_reload_begin(c->admin->m, reload_done, arg);
 }
 
+/* "upgrade [PATH]": answers when the new master serves, or why not. */
+static void cmd_upgrade(struct cw_admin_conn *c, const char *args)
+{
+	void **arg = malloc(2 * sizeof *arg);
+
+	if (arg == NULL) {
+		reply(c, 0, "out of memory", NULL, 0);
+		return;
+	}
+	arg[0] = c->admin;
+	arg[1] = (void *)(uintptr_t)c->id;
+	cw_upgrade_begin(c->admin->m, *args != '\0' ? args : NULL, reload_done,
+	                 arg);
+}
+
 static void cmd_stop(struct cw_admin_conn *c, const char *args)
 {
 	struct cw_master *m = c->admin->m;
@@ -276,7 +297,7 @@ static void cmd_workers(struct cw_admin_conn *c, const char *args)
 {
 	char *end;
 	long n = strtol(args, &end, 10);
-	char msg[64];
+	char msg[160];
 	int len;
 
 	if (*args == '\0' || *end != '\0' || n < 1 || n > CW_STATS_SLOTS / 2) {
@@ -285,6 +306,10 @@ static void cmd_workers(struct cw_admin_conn *c, const char *args)
 	}
 	if (c->admin->m->reload != NULL) {
 		reply(c, 0, "busy: a reload is running", NULL, 0);
+		return;
+	}
+	if (cw_upgrade_busy(c->admin->m, msg, sizeof msg)) {
+		reply(c, 0, msg, NULL, 0);
 		return;
 	}
 	cw_master_scale(c->admin->m, (int)n);
@@ -331,6 +356,8 @@ static const struct cmd commands[] = {
      cmd_metrics},
     {CW_CMD_RELOAD, "", "re-read the configuration, replace the workers",
      cmd_reload},
+    {CW_CMD_UPGRADE, "[PATH]", "run a new binary, hand everything over",
+     cmd_upgrade},
     {CW_CMD_STOP, "", "graceful stop", cmd_stop},
     {CW_CMD_REOPEN, "", "reopen the log files", cmd_reopen},
     {CW_CMD_WORKERS, "N", "run N workers", cmd_workers},
@@ -451,32 +478,32 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	}
 }
 
-int cw_admin_open(struct cw_master *m, const char *path, char *err,
-                  size_t errlen)
+/* Watch fd (a listening socket bound to path), enabled or not yet. */
+static int start(struct cw_master *m, const char *path, int fd, int enabled,
+                 char *err, size_t errlen)
 {
-	struct cw_admin *a;
-	int fd = bind_socket(path, err, errlen);
+	struct cw_admin *a = calloc(1, sizeof *a);
 
-	if (fd < 0)
-		return -1;
-	a = calloc(1, sizeof *a);
 	if (a == NULL) {
 		snprintf(err, errlen, "admin_socket: out of memory");
 		close(fd);
-		unlink(path);
 		return -1;
 	}
 	a->m = m;
+	a->fd = fd;
+	a->owns_file = enabled;
 	a->path = strdup(path);
 	a->listener = a->path == NULL
 	                  ? NULL
-	                  : evconnlistener_new(m->base, on_accept, a,
-	                                       LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	                  : evconnlistener_new(
+	                        m->base, on_accept, a,
+	                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+	                            (enabled ? 0 : LEV_OPT_DISABLED),
+	                        -1, fd);
 	if (a->listener == NULL) {
 		snprintf(err, errlen, "admin_socket: cannot listen: %s",
 		         a->path == NULL ? "out of memory" : strerror(errno));
 		close(fd);
-		unlink(path);
 		free(a->path);
 		free(a);
 		return -1;
@@ -485,16 +512,84 @@ int cw_admin_open(struct cw_master *m, const char *path, char *err,
 	return 0;
 }
 
+int cw_admin_open(struct cw_master *m, const char *path, char *err,
+                  size_t errlen)
+{
+	int fd = bind_socket(path, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	if (start(m, path, fd, 1, err, errlen) != 0) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+int cw_admin_adopt(struct cw_master *m, const char *path, int fd, char *err,
+                   size_t errlen)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "admin_socket: passed socket: %s",
+		         strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return start(m, path, fd, 0, err, errlen);
+}
+
+void cw_admin_enable(struct cw_master *m)
+{
+	if (m->admin == NULL || m->admin->owns_file)
+		return;
+	m->admin->owns_file = 1;
+	if (evconnlistener_enable(m->admin->listener) != 0)
+		cw_master_log(m, "admin: cannot accept on the passed socket");
+}
+
+void cw_admin_hand_over(struct cw_master *m)
+{
+	struct cw_admin *a = m->admin;
+
+	if (a == NULL || a->listener == NULL)
+		return;
+	evconnlistener_free(a->listener);
+	a->listener = NULL;
+	a->fd = -1;
+	a->owns_file = 0;
+}
+
+int cw_admin_fd(const struct cw_master *m)
+{
+	return m->admin != NULL && m->admin->listener != NULL ? m->admin->fd
+	                                                      : -1;
+}
+
+/* An answer queued in the connection's buffer goes out now if the socket
+ * takes it: the loop will not run again to write it. */
+static void flush_answer(struct cw_admin_conn *c)
+{
+	if (c->answered)
+		(void)evbuffer_write(bufferevent_get_output(c->bev),
+		                     bufferevent_getfd(c->bev));
+}
+
 void cw_admin_close(struct cw_master *m)
 {
 	struct cw_admin *a = m->admin;
 
 	if (a == NULL)
 		return;
-	while (a->conns != NULL)
+	while (a->conns != NULL) {
+		flush_answer(a->conns);
 		conn_free(a->conns);
-	evconnlistener_free(a->listener);
-	unlink(a->path);
+	}
+	if (a->listener != NULL)
+		evconnlistener_free(a->listener);
+	if (a->owns_file)
+		unlink(a->path);
 	free(a->path);
 	free(a);
 	m->admin = NULL;

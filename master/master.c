@@ -10,9 +10,9 @@
  * the master stops trying and says so in the status until the next reload
  * or scale command. A worker whose heartbeat stops is killed and replaced.
  * Signals: TERM/INT graceful stop, QUIT immediate stop, HUP reload, USR1
- * reopen logs. The workers' records live in the process table
- * (proctab.c); this file decides when they come and go. Under systemd it
- * says READY=1 once every worker of the first generation is ready,
+ * reopen logs, USR2 binary upgrade (upgrade.c). The workers' records live in
+ * the process table (proctab.c); this file decides when they come and go. Under
+ * systemd it says READY=1 once every worker of the first generation is ready,
  * STOPPING=1 when it starts to stop, and keeps STATUS= current
  * (notify.c; reloads say RELOADING=1 in reload.c). */
 #include <errno.h>
@@ -134,7 +134,7 @@ static void child(struct cw_master *m, const struct cw_config *cfg,
 	s.ticket_keys = m->keys;
 	s.nonces = m->nonces;
 	s.ctl_fd = ctl;
-	s.master_pid = m->area->master_pid;
+	s.master_pid = m->pid;
 	s.num_workers = m->want > 0 ? m->want : 1;
 	s.shutdown_timeout_ms =
 	    atoi(cw_config_get(cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS));
@@ -165,18 +165,6 @@ static struct cw_worker *add_worker(struct cw_master *m, int idx, uint64_t gen,
 	return w;
 }
 
-static struct cw_worker_slot *claim_slot(struct cw_master *m, int idx,
-                                         uint64_t gen)
-{
-	struct cw_worker_slot *slot = &m->area->slots[idx];
-
-	memset(slot, 0, sizeof *slot);
-	slot->generation = gen;
-	slot->start_time = (int64_t)time(NULL);
-	atomic_store(&slot->state, CW_WORKER_STARTING);
-	return slot;
-}
-
 int cw_master_spawn(struct cw_master *m, uint64_t gen,
                     const struct cw_config *cfg, const struct cw_listen_set *ls)
 {
@@ -200,7 +188,15 @@ int cw_master_spawn(struct cw_master *m, uint64_t gen,
 		close(sv[1]);
 		return -1;
 	}
-	slot = claim_slot(m, idx, gen);
+	/* a compare and swap: during an upgrade another master claims too */
+	w->slot = idx = cw_stats_claim_slot(m->area, gen);
+	if (idx < 0) {
+		cw_master_log(m, "no free worker slot");
+		close(sv[1]);
+		cw_proctab_remove(&m->procs, w);
+		return -1;
+	}
+	slot = &m->area->slots[idx];
 	pid = fork();
 	saved = errno;
 	if (pid == 0) {
@@ -258,7 +254,8 @@ void cw_master_send(struct cw_master *m, uint64_t gen, char msg)
  * drains once the replacement is ready. */
 static void recycle(struct cw_master *m, struct cw_worker *w)
 {
-	if (m->reload != NULL || m->stopping || w->draining || w->recycling)
+	if (m->reload != NULL || m->stopping || w->draining || w->recycling ||
+	    m->up.run != NULL)
 		return;
 	w->recycling = 1;
 	if (cw_master_spawn(m, w->gen, &m->cfg, &m->ls) != 0)
@@ -284,6 +281,7 @@ static void notify_if_ready(struct cw_master *m)
 	    cw_proctab_count(&m->procs, m->gen, 1) < m->want)
 		return;
 	m->notify.ready_sent = 1;
+	cw_upgrade_ready(m); /* started by an upgrade: the old master goes */
 	cw_master_status_line(m, line, sizeof line);
 	cw_notify_ready(&m->notify, line);
 }
@@ -317,17 +315,6 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- reaping ------------------------------------------------------------ */
-
-static void fold(struct cw_master *m, struct cw_worker_slot *slot)
-{
-	struct cw_totals t;
-
-	memset(&t, 0, sizeof t);
-	cw_stats_sum(slot->threads, CW_STATS_THREADS, &slot->conns, &t);
-	t.busy = t.open = 0;
-	cw_stats_add(&m->area->folded, &t);
-	memset(slot, 0, sizeof *slot);
-}
 
 static void describe_exit(int status, char *buf, size_t len)
 {
@@ -373,12 +360,15 @@ static void reaped(struct cw_master *m, struct cw_worker *w, int status)
 		cw_master_log(m, "worker %d (generation %llu) %s%s",
 		              (int)w->pid, (unsigned long long)w->gen, why,
 		              before_ready ? " before it was ready" : "");
-	fold(m, &m->area->slots[w->slot]);
+	cw_stats_fold(m->area, &m->area->slots[w->slot]);
 	cw_reload_worker_gone(m, w, before_ready);
 	if (!expected && w->gen == m->gen && !w->recycling &&
 	    (m->reload == NULL || w->gen != m->reload->gen))
 		plan_respawn(m, before_ready,
 		             w->failure[0] != '\0' ? w->failure : why);
+	if (!expected && before_ready)
+		cw_upgrade_worker_failed(m, w->failure[0] != '\0' ? w->failure
+		                                                  : why);
 	cw_proctab_remove(&m->procs, w);
 }
 
@@ -392,6 +382,8 @@ static void reap(struct cw_master *m)
 
 		if (w != NULL)
 			reaped(m, w, status);
+		else
+			cw_upgrade_reaped(m, pid, status);
 	}
 }
 
@@ -402,7 +394,7 @@ static void respawn_missing(struct cw_master *m)
 	int have = cw_proctab_count(&m->procs, m->gen, 0);
 
 	if (m->stopping || m->gave_up || m->reload != NULL ||
-	    cw_now_ms() < m->next_spawn_ms)
+	    m->up.run != NULL || cw_now_ms() < m->next_spawn_ms)
 		return;
 	while (have < m->want &&
 	       cw_master_spawn(m, m->gen, &m->cfg, &m->ls) == 0)
@@ -501,6 +493,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		check_worker(m, w, now, hang > 0 ? hang : 60000);
 	respawn_missing(m);
 	cw_reload_tick(m);
+	cw_upgrade_tick(m);
 	sample_rates(m, now);
 	notify_status(m);
 	cw_master_keys_tick(m, now);
@@ -526,6 +519,7 @@ void cw_master_stop(struct cw_master *m, int immediate)
 	                     &m->cfg, CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS)) +
 	                     3000);
 	cw_master_log(m, "%s stop", immediate ? "immediate" : "graceful");
+	cw_upgrade_abort(m, "the server is stopping");
 	cw_notify_stopping(&m->notify);
 	cw_master_send(m, 0, immediate ? CW_CTL_STOP : CW_CTL_DRAIN);
 	if (cw_proctab_empty(&m->procs))
@@ -558,6 +552,14 @@ static void reload_logged(void *arg, int ok, const char *msg)
 	              *msg ? ": " : "", msg);
 }
 
+static void upgrade_logged(void *arg, int ok, const char *msg)
+{
+	struct cw_master *m = arg;
+
+	cw_master_log(m, "upgrade (SIGUSR2) %s%s%s", ok ? "done" : "failed",
+	              *msg ? ": " : "", msg);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct cw_master *m = arg;
@@ -584,6 +586,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		open_log(m);
 		cw_master_send(m, 0, CW_CTL_REOPEN);
 		break;
+	case SIGUSR2:
+		cw_upgrade_begin(m, NULL, upgrade_logged, m);
+		break;
 	default:
 		break;
 	}
@@ -591,8 +596,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int add_events(struct cw_master *m)
 {
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,
-	                           SIGQUIT, SIGHUP,  SIGUSR1};
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT,
+	                           SIGHUP,  SIGUSR1, SIGUSR2};
 	struct timeval tv = {0, TICK_MS * 1000};
 
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
@@ -664,7 +669,7 @@ int civetd_check_config(const struct mg_init_data *init,
 	return 0;
 }
 
-static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
+int cw_master_write_pid_file(struct cw_master *m, char *err, size_t errlen)
 {
 	const char *path = cw_config_get(&m->cfg, CW_OPT_PID_FILE);
 	char line[32];
@@ -685,6 +690,8 @@ static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	if (m->pid_file != NULL) /* written again: a failed upgrade */
+		return 0;
 	m->pid_file = strdup(path); /* teardown removes the file */
 	if (m->pid_file == NULL) {
 		unlink(path);
@@ -698,13 +705,28 @@ static int write_pid_file(struct cw_master *m, char *err, size_t errlen)
  * has them for (activation.c). */
 static int open_listeners(struct cw_master *m, char *err, size_t errlen)
 {
+	const struct cw_listen_set *handed = cw_upgrade_listeners(m);
 	struct cw_listen_set passed;
 	int rc;
 
 	cw_activation_take(m, &m->cfg, &passed);
+	if (handed != NULL) { /* an upgrade's: the previous master's sockets */
+		cw_listen_set_close_unused(&passed, handed);
+		passed = *handed;
+	}
 	rc = cw_listen_set_open(&m->cfg, &passed, &m->ls, err, errlen);
 	cw_listen_set_close_unused(&passed, &m->ls);
 	return rc;
+}
+
+/* The admin socket: the one a previous master handed over, else bound. */
+static int open_admin(struct cw_master *m, const char *path, char *err,
+                      size_t errlen)
+{
+	int fd = cw_upgrade_take_admin(m, path);
+
+	return fd >= 0 ? cw_admin_adopt(m, path, fd, err, errlen)
+	               : cw_admin_open(m, path, err, errlen);
 }
 
 static int setup(struct cw_master *m, const struct mg_init_data *init,
@@ -723,7 +745,7 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	if (cw_notify_open(&m->notify, err, errlen) != 0)
 		cw_master_log(m, "%s: not notifying the service manager", err);
 	m->want = cw_master_workers_option(&m->cfg);
-	m->area = cw_stats_area_new();
+	m->area = cw_upgrade_stats_area(m);
 	m->base = event_base_new();
 	if (m->area == NULL || m->base == NULL || add_events(m) != 0) {
 		snprintf(err, errlen, "cannot set up the master: %s",
@@ -731,7 +753,7 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	}
 	admin = cw_config_get(&m->cfg, CW_OPT_ADMIN_SOCKET);
-	if (*admin != '\0' && cw_admin_open(m, admin, err, errlen) != 0)
+	if (*admin != '\0' && open_admin(m, admin, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	if (cw_master_keys_apply(m, &m->cfg, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_TLS_FAILED;
@@ -742,8 +764,9 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	if (cw_metrics_listen(m, cw_config_get(&m->cfg, CW_OPT_METRICS_LISTEN),
 	                      err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_INIT_PORTS_FAILED;
-	if (write_pid_file(m, err, errlen) != 0)
+	if (cw_master_write_pid_file(m, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
+	cw_upgrade_setup_done(m);
 	return 0;
 }
 
@@ -752,6 +775,7 @@ static void teardown(struct cw_master *m)
 	cw_proctab_clear(&m->procs);
 	cw_admin_close(m);
 	cw_metrics_close(m);
+	cw_upgrade_free(m); /* its events first: the base goes next */
 	for (int i = 0; i < m->nsig; i++)
 		event_free(m->sig[i]);
 	if (m->tick != NULL)
@@ -761,7 +785,8 @@ static void teardown(struct cw_master *m)
 	for (int i = 0; i < m->ls.n; i++)
 		close(m->ls.fds[i]);
 	if (m->pid_file != NULL) {
-		unlink(m->pid_file);
+		if (!m->up.handed_over) /* else the new master's */
+			unlink(m->pid_file);
 		free(m->pid_file);
 	}
 	cw_stats_area_free(m->area);
@@ -783,6 +808,8 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 	m.metrics_fd = -1;
 	m.notify.fd = -1;
 	m.start_ms = cw_now_ms();
+	m.pid = getpid();
+	cw_upgrade_init(&m);
 	cw_set_error(error, MG_ERROR_DATA_CODE_OK, "");
 	if (init == NULL) {
 		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_PARAM,
@@ -798,8 +825,9 @@ int civetd_run(const struct mg_init_data *init, struct mg_error_data *error)
 		teardown(&m);
 		return -1;
 	}
-	m.gen = 1;
-	atomic_store(&m.area->generation, 1);
+	/* after an upgrade the generations go on from the previous master's */
+	m.gen = atomic_load(&m.area->generation) + 1;
+	atomic_store(&m.area->generation, m.gen);
 	cw_master_log(&m, "civetd %s: %d workers, listening on %s",
 	              CIVETD_VERSION, m.want,
 	              cw_config_get(&m.cfg, CW_OPT_LISTENING_PORTS));

@@ -44,6 +44,30 @@ struct cw_reload {
 
 struct cw_admin;
 struct cw_listen_spec;
+struct cw_upgrade_run;
+
+/* Binary upgrades (upgrade.c): what this master needs to start its
+ * successor, what it inherited from its predecessor, and the upgrade it
+ * runs, if any. */
+struct cw_upgrade {
+	char exe[4096]; /* this program, resolved at start ("": unknown) */
+	char **argv;    /* its arguments, from /proc/self/cmdline */
+	int stats_fd;   /* the stats area's memfd, -1 */
+	/* from the previous master (started by an upgrade) */
+	int inherited;
+	pid_t prev_pid; /* while it lives (it drains), else 0 */
+	int chan;       /* to it, -1 */
+	struct event *chan_ev;
+	int real_stderr; /* standard error to restore once set up, -1 */
+	int admin_fd, metrics_fd;
+	char admin_path[108], metrics_addr[300];
+	struct cw_listen_set *listen; /* passed listening sockets */
+	int told_ready;
+	int sweep; /* slots of a gone master to fold */
+	/* the upgrade this master runs */
+	struct cw_upgrade_run *run;
+	int handed_over; /* the new master serves: leave it the files */
+};
 
 struct evhttp;
 
@@ -79,6 +103,8 @@ struct cw_master {
 	struct event *sig[8];
 	int nsig;
 	struct cw_notify notify; /* systemd's NOTIFY_SOCKET (notify.c) */
+	pid_t pid;               /* the master's own */
+	struct cw_upgrade up;    /* binary upgrades (upgrade.c) */
 };
 
 /* ---- master.c: the process cycle ---- */
@@ -199,6 +225,76 @@ void cw_reload_tick(struct cw_master *m);
 void cw_activation_take(struct cw_master *m, const struct cw_config *cfg,
                         struct cw_listen_set *passed);
 
+/* ---- upgrade.c: binary upgrades ---- */
+
+/* At the start of civetd_run: note this program's path and arguments,
+ * and take what a previous master handed over (environment variables,
+ * unset either way). Never fails: without /proc the upgrade command
+ * says why it cannot run. */
+void cw_upgrade_init(struct cw_master *m);
+
+/* The passed listening sockets, keyed as cw_listen_set_open() keys
+ * them, for the first cw_listen_set_open() (NULL if none were passed:
+ * socket activation then). The set stays upgrade.c's. */
+const struct cw_listen_set *cw_upgrade_listeners(struct cw_master *m);
+
+/* The stats area: the previous master's if it handed one of this layout
+ * over, else a new one. NULL on failure. */
+struct cw_stats_area *cw_upgrade_stats_area(struct cw_master *m);
+
+/* The descriptor of the passed admin socket if it is bound to path (the
+ * caller takes it), else -1. */
+int cw_upgrade_take_admin(struct cw_master *m, const char *path);
+
+/* The descriptor of the passed metrics listener if it listens on addr
+ * (the caller takes it), else -1. */
+int cw_upgrade_take_metrics(struct cw_master *m, const char *addr);
+
+/* The master is set up (sockets, admin, pid file): standard error goes
+ * back where it was; the previous master stops capturing it. */
+void cw_upgrade_setup_done(struct cw_master *m);
+
+/* Every worker of the first generation is ready: a master started by an
+ * upgrade tells the previous one (which then drains and exits) and, under
+ * systemd, says MAINPID=. */
+void cw_upgrade_ready(struct cw_master *m);
+
+/* A worker of the first generation failed before it was ready (why): a
+ * master started by an upgrade that is not ready yet tells the previous
+ * one, which gives up on it at once instead of waiting for the timeout. */
+void cw_upgrade_worker_failed(struct cw_master *m, const char *why);
+
+/* Start an upgrade to the binary path (NULL: this program). done(arg, ok,
+ * msg) is called exactly once: at once if it cannot start, else when the
+ * new master's workers are all ready (ok; this master then drains and
+ * exits) or it failed (the reason; this master serves on). */
+void cw_upgrade_begin(struct cw_master *m, const char *path, cw_done_fn done,
+                      void *arg);
+
+/* Why a reload or an upgrade cannot start now because of an upgrade
+ * (copied into why), or 0 if nothing is in the way. */
+int cw_upgrade_busy(const struct cw_master *m, char *why, size_t len);
+
+/* pid was reaped and is none of this master's workers: the new master of
+ * an upgrade, or a worker of a master that died. */
+void cw_upgrade_reaped(struct cw_master *m, pid_t pid, int status);
+
+/* From the tick: the new master's deadline, slots left by a gone master. */
+void cw_upgrade_tick(struct cw_master *m);
+
+/* The server stops: an upgrade that runs is abandoned (its new master
+ * killed). */
+void cw_upgrade_abort(struct cw_master *m, const char *why);
+
+/* Release what upgrade.c holds (at teardown). */
+void cw_upgrade_free(struct cw_master *m);
+
+/* ---- master.c: the pid file ---- */
+
+/* Write this master's pid to pid_file (unset: nothing). 0, or -1 with
+ * the reason in err. */
+int cw_master_write_pid_file(struct cw_master *m, char *err, size_t errlen);
+
 /* ---- admin.c ---- */
 
 /* Listen for civetctl on the Unix socket path (directory and stale-file
@@ -207,6 +303,20 @@ void cw_activation_take(struct cw_master *m, const struct cw_config *cfg,
  * no socket file or descriptor left behind. */
 int cw_admin_open(struct cw_master *m, const char *path, char *err,
                   size_t errlen);
+
+/* The same over fd, a socket a previous master bound to path and handed
+ * over (taken: closed on failure), accepting nothing until
+ * cw_admin_enable(); the socket file is left alone at close until then. */
+int cw_admin_adopt(struct cw_master *m, const char *path, int fd, char *err,
+                   size_t errlen);
+void cw_admin_enable(struct cw_master *m);
+
+/* Stop accepting (the new master of an upgrade accepts now) and leave
+ * the socket file to it; connections already accepted are answered. */
+void cw_admin_hand_over(struct cw_master *m);
+
+/* The admin listener's descriptor, -1 without one. */
+int cw_admin_fd(const struct cw_master *m);
 
 /* Close every admin connection (unanswered ones get no answer) and the
  * listener, and remove the socket file. Safe if cw_admin_open() was never

@@ -326,6 +326,7 @@ int cw_metrics_listen(struct cw_master *m, const char *addr, char *err,
 	struct cw_listen_spec spec;
 	struct evhttp_bound_socket *bs;
 	struct evhttp *http;
+	int passed;
 
 	if (strcmp(addr, m->metrics_addr) == 0)
 		return 0; /* unchanged */
@@ -345,9 +346,15 @@ int cw_metrics_listen(struct cw_master *m, const char *addr, char *err,
 	evhttp_set_max_body_size(http, 0);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(http, on_scrape, m);
-	bs = evhttp_bind_socket_with_handle(
-	    http, spec.host[0] ? spec.host : "0.0.0.0", (ev_uint16_t)spec.port);
+	/* the socket a previous master handed over (upgrade.c), if any */
+	passed = cw_upgrade_take_metrics(m, addr);
+	bs = passed >= 0 ? evhttp_accept_socket_with_handle(http, passed)
+	                 : evhttp_bind_socket_with_handle(
+	                       http, spec.host[0] ? spec.host : "0.0.0.0",
+	                       (ev_uint16_t)spec.port);
 	if (bs == NULL) {
+		if (passed >= 0)
+			close(passed);
 		snprintf(err, errlen, "metrics_listen: cannot listen on '%s'",
 		         addr);
 		evhttp_free(http);

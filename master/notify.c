@@ -136,6 +136,28 @@ void cw_notify_status(struct cw_notify *n, const char *status,
 	remember(n, status);
 }
 
+void cw_notify_mainpid(struct cw_notify *n, pid_t pid, int ready)
+{
+	char buf[64];
+	int k = snprintf(buf, sizeof buf, "MAINPID=%d\n%s", (int)pid,
+	                 ready ? "READY=1\n" : "");
+
+	send_text(n, buf, (size_t)k);
+}
+
+void cw_notify_name(const struct cw_notify *n, char *buf, size_t len)
+{
+	size_t plen = n->addrlen - offsetof(struct sockaddr_un, sun_path);
+
+	buf[0] = '\0';
+	if (n->fd < 0 || plen == 0 || plen >= len)
+		return;
+	memcpy(buf, n->addr.sun_path, plen);
+	buf[plen] = '\0';
+	if (buf[0] == '\0') /* abstract: written with a leading '@' */
+		buf[0] = '@';
+}
+
 void cw_notify_close(struct cw_notify *n)
 {
 	if (n->fd >= 0)

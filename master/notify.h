@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 struct cw_notify {
@@ -41,6 +42,14 @@ void cw_notify_stopping(struct cw_notify *n);
  * min_interval_ms passed since then (0: now). */
 void cw_notify_status(struct cw_notify *n, const char *status,
                       int min_interval_ms);
+
+/* Send MAINPID=pid (and READY=1 with it if ready): a binary upgrade
+ * hands the service over to the new master. */
+void cw_notify_mainpid(struct cw_notify *n, pid_t pid, int ready);
+
+/* The socket's name as $NOTIFY_SOCKET spells it, for a new master of an
+ * upgrade; "" when inert. */
+void cw_notify_name(const struct cw_notify *n, char *buf, size_t len);
 
 /* Close the socket; n becomes inert. Safe on an inert one. */
 void cw_notify_close(struct cw_notify *n);

@@ -141,6 +141,10 @@ void cw_reload_begin(struct cw_master *m, cw_done_fn done, void *arg)
 		                 : "busy: a reload is already running");
 		return;
 	}
+	if (cw_upgrade_busy(m, err, sizeof err)) {
+		done(arg, 0, err);
+		return;
+	}
 	r = calloc(1, sizeof *r);
 	if (r == NULL) {
 		done(arg, 0, "out of memory");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "civetd.h"
 #include "master.h"
@@ -57,15 +58,8 @@ void cw_status_slot_totals(const struct cw_worker_slot *s, struct cw_totals *t)
 
 void cw_status_totals(const struct cw_master *m, struct cw_totals *t)
 {
-	*t = m->area->folded;
-	t->busy = t->open = 0;
-	for (const struct cw_worker *w = cw_proctab_first(&m->procs); w != NULL;
-	     w = cw_proctab_next(w)) {
-		struct cw_totals s;
-
-		cw_status_slot_totals(&m->area->slots[w->slot], &s);
-		cw_stats_add(t, &s);
-	}
+	/* every live slot, also those of another master during an upgrade */
+	cw_stats_server_totals(m->area, t);
 }
 
 static void iso_time(int64_t t, char *buf, size_t len)
@@ -136,7 +130,7 @@ static void json_master(struct cw_master *m, struct out *b)
 	    "\"reloads\": %llu, \"workers_wanted\": %d, "
 	    "\"respawn_failures\": %d, \"respawn_stopped\": %s, "
 	    "\"last_failure\": ",
-	    (int)a->master_pid, CIVETD_VERSION, (unsigned long long)m->gen,
+	    (int)getpid(), CIVETD_VERSION, (unsigned long long)m->gen,
 	    (long long)((cw_now_ms() - m->start_ms) / 1000),
 	    (unsigned long long)atomic_load(&a->reloads), m->want, m->failures,
 	    m->gave_up ? "true" : "false");
@@ -268,7 +262,7 @@ int cw_status_text(struct cw_master *m, struct cw_buf *out)
 	put(b,
 	    "civetd %s  master pid %d  generation %llu  up %s  "
 	    "reloads %llu\n",
-	    CIVETD_VERSION, (int)a->master_pid, (unsigned long long)m->gen, up,
+	    CIVETD_VERSION, (int)getpid(), (unsigned long long)m->gen, up,
 	    (unsigned long long)atomic_load(&a->reloads));
 	if (when != 0) {
 		iso_time(when, t, sizeof t);

@@ -111,6 +111,7 @@ static const struct mg_option civetd_own[] = {
     {"max_requests_per_worker", NUM, "0"},
     {"max_body_size", NUM, "1073741824"},
     {"worker_hang_timeout_ms", NUM, "60000"},
+    {"upgrade_timeout_ms", NUM, "30000"},
     {"body_buffer_size", NUM, "65536"},
     {"min_receive_rate", NUM, "500"},
     {"min_send_rate", NUM, "500"},

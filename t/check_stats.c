@@ -141,6 +141,68 @@ START_TEST(shared_area_is_shared_across_fork_and_versioned)
 }
 END_TEST
 
+START_TEST(memfd_area_maps_again_and_refuses_other_layouts)
+{
+	int fd;
+	struct cw_stats_area *a = cw_stats_area_new_fd(&fd), *b;
+	char err[160];
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_ge(fd, 0);
+	/* a second mapping of the same memfd is the same area */
+	b = cw_stats_area_adopt(fd, err, sizeof err);
+	ck_assert_ptr_nonnull(b);
+	cw_stats_count(&a->slots[5].threads[2], 404, 10);
+	ck_assert_uint_eq(atomic_load(&b->slots[5].threads[2].status[4]), 1);
+	cw_stats_area_free(b);
+	/* another layout version is refused, with the reason */
+	a->version = CW_STATS_VERSION + 1;
+	ck_assert_ptr_null(cw_stats_area_adopt(fd, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "layout version"));
+	a->version = CW_STATS_VERSION;
+	cw_stats_area_free(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(claims_folds_and_totals_across_two_owners)
+{
+	struct cw_stats_area *a = cw_stats_area_new();
+	struct cw_totals t;
+	int i, j;
+
+	ck_assert_ptr_nonnull(a);
+	i = cw_stats_claim_slot(a, 3);
+	j = cw_stats_claim_slot(a, 4);
+	ck_assert_int_eq(i, 0);
+	ck_assert_int_eq(j, 1);
+	ck_assert_int_eq(atomic_load(&a->slots[i].state), CW_WORKER_STARTING);
+	ck_assert_uint_eq(a->slots[j].generation, 4);
+	/* slots of either owner count in the server's totals */
+	cw_stats_count(&a->slots[i].threads[0], 200, 5);
+	cw_stats_count(&a->slots[j].threads[9], 500, 5);
+	atomic_store(&a->slots[j].conns.open, 3);
+	cw_stats_server_totals(a, &t);
+	ck_assert_uint_eq(t.requests, 2);
+	ck_assert_int_eq(t.open, 3);
+	/* folding keeps the counts, frees the slot, and forgets the open */
+	cw_stats_fold(a, &a->slots[j]);
+	ck_assert_int_eq(atomic_load(&a->slots[j].state), CW_WORKER_FREE);
+	cw_stats_server_totals(a, &t);
+	ck_assert_uint_eq(t.requests, 2);
+	ck_assert_uint_eq(t.status[5], 1);
+	ck_assert_int_eq(t.open, 0);
+	ck_assert_uint_eq(atomic_load(&a->fold_seq) % 2, 0);
+	/* a freed slot is claimed again, zeroed */
+	ck_assert_int_eq(cw_stats_claim_slot(a, 5), j);
+	ck_assert_uint_eq(atomic_load(&a->slots[j].threads[9].requests), 0);
+	for (int k = 2; k < CW_STATS_SLOTS; k++)
+		ck_assert_int_eq(cw_stats_claim_slot(a, 5), k);
+	ck_assert_int_eq(cw_stats_claim_slot(a, 5), -1);
+	cw_stats_area_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stats");
@@ -154,6 +216,8 @@ int main(void)
 	tcase_add_test(tc, percentiles_come_from_the_histogram);
 	tcase_add_test(tc, huge_latencies_land_in_the_last_bucket);
 	tcase_add_test(tc, shared_area_is_shared_across_fork_and_versioned);
+	tcase_add_test(tc, memfd_area_maps_again_and_refuses_other_layouts);
+	tcase_add_test(tc, claims_folds_and_totals_across_two_owners);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -61,6 +61,7 @@ static void set_signals(void)
 	sigaction(SIGCHLD, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL); /* the master's: a binary upgrade */
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = on_signal;
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)

@@ -5,7 +5,7 @@
  * One request per connection: the client sends one line, "COMMAND [ARGS]\n"
  * (at most CW_ADMIN_MAX_LINE bytes); the server answers with a first line,
  * "OK" or "ERR <reason>", then the payload, and closes the connection.
- * Commands that take time (reload) answer when they are done. */
+ * Commands that take time (reload, upgrade) answer when they are done. */
 #ifndef CW_ADMIN_PROTO_H
 #define CW_ADMIN_PROTO_H
 
@@ -16,6 +16,7 @@
 #define CW_CMD_STATUS  "status"  /* "status" table, "status json" JSON */
 #define CW_CMD_METRICS "metrics" /* Prometheus text format 0.0.4 */
 #define CW_CMD_RELOAD  "reload"
+#define CW_CMD_UPGRADE "upgrade" /* "upgrade [PATH]": a new binary */
 #define CW_CMD_STOP    "stop"
 #define CW_CMD_REOPEN  "reopen"
 #define CW_CMD_WORKERS "workers" /* "workers N" */

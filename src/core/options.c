@@ -136,6 +136,7 @@ static void number_range(int id, long *min, long *max)
 	case CW_OPT_WORKER_SHUTDOWN_TIMEOUT_MS:
 	case CW_OPT_MAX_REQUESTS_PER_WORKER:
 	case CW_OPT_WORKER_HANG_TIMEOUT_MS:
+	case CW_OPT_UPGRADE_TIMEOUT_MS:
 	case CW_OPT_WEBSOCKET_TIMEOUT_MS:
 	case CW_OPT_PRESPAWN_THREADS:
 		*min = id == CW_OPT_PRESPAWN_THREADS ? -1 : 0;

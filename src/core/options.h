@@ -111,6 +111,7 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(MAX_BODY_SIZE, "max_body_size", NUMBER, "1073741824", 5)             \
 	X(WORKER_HANG_TIMEOUT_MS, "worker_hang_timeout_ms", NUMBER, "60000",   \
 	  5)                                                                   \
+	X(UPGRADE_TIMEOUT_MS, "upgrade_timeout_ms", NUMBER, "30000", 5)        \
 	X(BODY_BUFFER_SIZE, "body_buffer_size", NUMBER, "65536", 5)            \
 	X(MIN_RECEIVE_RATE, "min_receive_rate", NUMBER, "500", 5)              \
 	X(MIN_SEND_RATE, "min_send_rate", NUMBER, "500", 5)                    \

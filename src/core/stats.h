@@ -8,7 +8,15 @@
  * every block sits on its own cache lines, so a request thread never
  * writes a line another thread writes. A worker that dies mid-update
  * leaves at worst a count off by one; it can never leave a lock held,
- * because there is none: the master and civetctl only read. */
+ * because there is none: the master and civetctl only read.
+ *
+ * Two masters may share the area for the length of a binary upgrade
+ * (master/upgrade.c): it is a memfd mapping whose descriptor the new
+ * master inherits across exec. Each claims free slots with a compare and
+ * swap, folds its own exited workers under a short spin lock, and reads
+ * the server's totals (folded plus every live slot, whichever master
+ * owns it) under the same sequence number, so that neither sees a
+ * worker counted twice or not at all while the other folds. */
 #ifndef CW_STATS_H
 #define CW_STATS_H
 
@@ -18,7 +26,7 @@
 #include <sys/types.h>
 
 #define CW_STATS_MAGIC   0x63697664u /* "civd" */
-#define CW_STATS_VERSION 4u
+#define CW_STATS_VERSION 5u
 #define CW_STATS_SLOTS   64  /* worker slots: two generations of 32 */
 #define CW_STATS_THREADS 256 /* counter blocks per worker slot */
 #define CW_LAT_BUCKETS   24  /* bucket i: latency < 2^i microseconds */
@@ -93,6 +101,8 @@ struct cw_stats_area {
 	_Atomic int64_t last_reload_time; /* unix seconds, 0: never */
 	_Atomic int last_reload_ok;
 	char last_reload_error[256];
+	/* odd while a master folds a slot into folded (cw_stats_fold) */
+	_Atomic uint64_t fold_seq;
 	struct cw_totals folded; /* workers that have exited */
 	struct cw_worker_slot slots[CW_STATS_SLOTS];
 };
@@ -113,9 +123,30 @@ void cw_stats_add(struct cw_totals *t, const struct cw_totals *a);
  * the upper bound of the bucket holding it; 0 without samples. */
 uint64_t cw_stats_percentile(const struct cw_totals *t, double p);
 
-/* Create (mmap, shared, anonymous) and initialise the area: NULL on
- * failure. Free with cw_stats_area_free. */
+/* Create (a memfd, mapped shared) and initialise the area: NULL on
+ * failure. Free with cw_stats_area_free. cw_stats_area_new_fd() also
+ * gives the memfd (close-on-exec) in *fd, the caller's to close, so that
+ * a new master can map the same area (cw_stats_area_adopt); the mapping
+ * does not need it to stay open. */
 struct cw_stats_area *cw_stats_area_new(void);
+struct cw_stats_area *cw_stats_area_new_fd(int *fd);
+/* Map the area another process created, from its memfd fd (which stays
+ * the caller's). NULL, with the reason in err, if fd is not such an area
+ * of this layout (magic, version and size must match). */
+struct cw_stats_area *cw_stats_area_adopt(int fd, char *err, size_t errlen);
 void cw_stats_area_free(struct cw_stats_area *a);
+
+/* Claim a FREE slot for a worker of generation gen (its state becomes
+ * STARTING, its counters zero): its index, or -1 if all are taken. Safe
+ * against another process claiming at the same time. */
+int cw_stats_claim_slot(struct cw_stats_area *a, uint64_t gen);
+
+/* Add the counters of slot (whose worker has exited) to a->folded and
+ * free the slot (state FREE last). */
+void cw_stats_fold(struct cw_stats_area *a, struct cw_worker_slot *slot);
+
+/* The server's totals: a->folded plus every slot that is not FREE
+ * (busy and open from the live slots only). t is overwritten. */
+void cw_stats_server_totals(const struct cw_stats_area *a, struct cw_totals *t);
 
 #endif
