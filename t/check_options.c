@@ -629,7 +629,7 @@ START_TEST(unimplemented_options_are_accepted)
 }
 END_TEST
 
-/* health_check_uri and access_log_format */
+/* health_check_uri and access_log_format; run_as_user works now */
 START_TEST(operations_options_are_checked_where_set)
 {
 	accepted("health_check_uri", "/healthz");
@@ -640,6 +640,7 @@ START_TEST(operations_options_are_checked_where_set)
 	accepted("access_log_format", "json");
 	accepted("access_log_format", "civetweb");
 	refused("access_log_format", "JSON", "expected civetweb or json");
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_RUN_AS_USER), 1);
 	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
 	ck_assert_ptr_null(opt.health_check_uri);
 	ck_assert_int_eq(opt.access_log_json, 0);

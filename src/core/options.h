@@ -20,7 +20,7 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(LISTENING_PORTS, "listening_ports", STRING_LIST, "8080", 1)          \
 	X(NUM_THREADS, "num_threads", NUMBER, "50", 1)                         \
 	X(PRESPAWN_THREADS, "prespawn_threads", NUMBER, "0", 1)                \
-	X(RUN_AS_USER, "run_as_user", STRING, NULL, 0)                         \
+	X(RUN_AS_USER, "run_as_user", STRING, NULL, 1)                         \
 	X(TCP_NODELAY, "tcp_nodelay", NUMBER, "0", 1)                          \
 	X(MAX_REQUEST_SIZE, "max_request_size", NUMBER, "16384", 1)            \
 	X(LINGER_TIMEOUT_MS, "linger_timeout_ms", NUMBER, NULL, 1)             \
