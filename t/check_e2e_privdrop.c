@@ -8,7 +8,7 @@
  * at start and by `civetd -t` with where it was set, and a reload that
  * needs a port below 1024 is refused with the system's reason while the
  * old workers serve on. The library: mg_start binds, then becomes the
- * user, as CivetWeb's does. */
+ * user, as CivetWeb's does; not root, it cannot, and mg_start fails. */
 #include <check.h>
 #include <grp.h>
 #include <pwd.h>
@@ -481,6 +481,55 @@ START_TEST(library_unknown_user_fails_mg_start)
 }
 END_TEST
 
+/* A process that is not root: run_as_user naming another user fails
+ * mg_start with the system's reason (CivetWeb's mg_start fails too);
+ * naming the user it already is does nothing. */
+static int not_root_child(void)
+{
+	char text[256] = "";
+	struct mg_error_data err = {0, 0, text, sizeof text};
+	const char *other[] = {"listening_ports", "127.0.0.1:0", "run_as_user",
+	                       "root", NULL};
+	const char *same[] = {"listening_ports", "127.0.0.1:0", "run_as_user",
+	                      NOBODY, NULL};
+	struct mg_callbacks cb;
+	struct mg_init_data init = {&cb, NULL, other};
+	struct mg_context *ctx;
+
+	memset(&cb, 0, sizeof cb);
+	if (setgroups(0, NULL) != 0 || setgid(nobody_gid) != 0 ||
+	    setuid(nobody_uid) != 0)
+		return 20;
+	if (mg_start2(&init, &err) != NULL)
+		return 21;
+	if (strstr(text, "run_as_user root: ") == NULL ||
+	    strstr(text, "Operation not permitted") == NULL)
+		return 22;
+	init.configuration_options = same;
+	ctx = mg_start2(&init, &err);
+	if (ctx == NULL)
+		return 23;
+	mg_stop(ctx);
+	return 0;
+}
+
+START_TEST(library_not_root_cannot_change_user)
+{
+	int st;
+	pid_t pid;
+
+	if (!can_run())
+		return;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(not_root_child());
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	              "not-root child failed with %d", WEXITSTATUS(st));
+}
+END_TEST
+
 static TCase *own_case(Suite *s, const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -505,6 +554,8 @@ static Suite *suite(void)
 	               reload_needing_a_privileged_port_is_refused);
 	tcase_add_test(own_case(s, "library"),
 	               library_mg_start_becomes_the_user_after_binding);
+	tcase_add_test(own_case(s, "library_not_root"),
+	               library_not_root_cannot_change_user);
 	tcase_add_test(own_case(s, "library_unknown"),
 	               library_unknown_user_fails_mg_start);
 	return s;
