@@ -33,6 +33,7 @@
 #include "master.h"
 #include "net/listen.h"
 #include "net/tls.h"
+#include "privdrop.h"
 #include "util/clock.h"
 
 #define TICK_MS        250
@@ -658,6 +659,11 @@ int civetd_check_config(const struct mg_init_data *init,
 		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
 		return -1;
 	}
+	if (cw_privdrop_check(&cfg, err, sizeof err) != 0) {
+		cw_config_free(&cfg);
+		cw_set_error(error, MG_ERROR_DATA_CODE_INVALID_OPTION, err);
+		return -1;
+	}
 	if (cw_master_keys_check(&cfg, err, sizeof err) != 0 ||
 	    check_tls(&cfg, init->callbacks, err, sizeof err) != 0) {
 		cw_config_free(&cfg);
@@ -767,6 +773,8 @@ static int setup(struct cw_master *m, const struct mg_init_data *init,
 	if (cw_master_write_pid_file(m, err, errlen) != 0)
 		return MG_ERROR_DATA_CODE_OS_ERROR;
 	cw_upgrade_setup_done(m);
+	if (cw_master_privdrop(m, err, errlen) != 0) /* run_as_user */
+		return MG_ERROR_DATA_CODE_OS_ERROR;
 	return 0;
 }
 

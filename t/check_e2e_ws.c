@@ -600,10 +600,13 @@ START_TEST(a_peer_that_does_not_read_is_closed_not_waited_for)
 
 	other = wt_open(port, "/echo", NULL, NULL, NULL, 0);
 	ck_assert_int_ge(other, 0);
-	/* the ready handler runs after the 101 went out: wait for it, so
-	 * that last_ready ends as fd's */
-	tl_wait_until(readies_reach, &want, 10000, "the first ready");
+	/* the writer writes to the last WebSocket made ready: other's ready
+	 * may run after its 101 has gone, so wait for it before fd opens */
+	tl_wait_until(readies_reach, &want, 10000, "other's ready");
 	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
+	want = 2;
+	tl_wait_until(readies_reach, &want, 10000, "fd's ready");
+	want = 1;
 	expect_echo(fd, 0x81, "x", 1);
 	/* fd never reads again */
 	pthread_create(&tid, NULL, write_many, &w);

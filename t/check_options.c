@@ -136,6 +136,9 @@ static const struct mg_option civetd_own[] = {
     {"access_control_max_age", NUM, NULL},
     {"websocket_max_message_size", NUM, "16777216"},
     {"websocket_max_queued", NUM, "33554432"},
+    /* operations: the health endpoint and the JSON access log */
+    {"health_check_uri", STR, NULL},
+    {"access_log_format", STR, "civetweb"},
 };
 
 /* Deliberately absent: options that exist only after 1.16 (CORS
@@ -673,6 +676,29 @@ START_TEST(unimplemented_options_are_accepted)
 }
 END_TEST
 
+/* health_check_uri and access_log_format; run_as_user works now */
+START_TEST(operations_options_are_checked_where_set)
+{
+	accepted("health_check_uri", "/healthz");
+	accepted("health_check_uri", "");
+	refused("health_check_uri", "healthz", "is not a path");
+	refused("health_check_uri", "/health?x", "is not a path");
+	refused("health_check_uri", "/a b", "is not a path");
+	accepted("access_log_format", "json");
+	accepted("access_log_format", "civetweb");
+	refused("access_log_format", "JSON", "expected civetweb or json");
+	ck_assert_int_eq(cw_options_implemented(CW_OPT_RUN_AS_USER), 1);
+	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
+	ck_assert_ptr_null(opt.health_check_uri);
+	ck_assert_int_eq(opt.access_log_json, 0);
+	accepted("health_check_uri", "/healthz");
+	accepted("access_log_format", "json");
+	ck_assert_int_eq(cw_options_finish(&opt, err, sizeof err), 0);
+	ck_assert_str_eq(opt.health_check_uri, "/healthz");
+	ck_assert_int_eq(opt.access_log_json, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("options");
@@ -721,6 +747,7 @@ static Suite *suite(void)
 	tcase_add_test(v, parse_of_nothing_gives_the_defaults);
 	tcase_add_test(v, parse_derives_the_numbers_the_server_reads);
 	tcase_add_test(v, unimplemented_options_are_accepted);
+	tcase_add_test(v, operations_options_are_checked_where_set);
 	suite_add_tcase(s, v);
 	return s;
 }

@@ -20,6 +20,7 @@
 #include "core/handlers.h"
 #include "core/log.h"
 #include "core/nonces.h"
+#include "core/privdrop.h"
 #include "files/auth.h"
 #include "files/static_file.h"
 #include "http/http1.h"
@@ -228,6 +229,23 @@ static void destroy(struct mg_context *ctx)
 	free(ctx);
 }
 
+/* run_as_user, as CivetWeb's mg_start: once the ports are bound and the
+ * log and TLS files read, before init_context and any thread. A prefork
+ * worker already runs as the user (its master dropped): nothing to do. */
+static unsigned drop_privileges(struct mg_context *ctx, char *err,
+                                size_t errlen)
+{
+	const char *name = cw_options_get(&ctx->opt, CW_OPT_RUN_AS_USER);
+	struct cw_user u;
+
+	if (*name == '\0')
+		return MG_ERROR_DATA_CODE_OK;
+	if (cw_privdrop_lookup(name, &u, err, errlen) != 0 ||
+	    cw_privdrop_become(&u, err, errlen) != 0)
+		return MG_ERROR_DATA_CODE_OS_ERROR;
+	return MG_ERROR_DATA_CODE_OK;
+}
+
 struct mg_context *cw_context_start(struct mg_init_data *init,
                                     struct mg_error_data *error,
                                     const struct cw_start_extra *extra)
@@ -301,6 +319,8 @@ struct mg_context *cw_context_start(struct mg_init_data *init,
 	cw_listen_defer_accept(ctx->listeners, ctx->num_listeners,
 	                       ctx->opt.tcp_defer_accept);
 	code = start_tls(ctx, err, sizeof err);
+	if (code == MG_ERROR_DATA_CODE_OK)
+		code = drop_privileges(ctx, err, sizeof err);
 	if (code != MG_ERROR_DATA_CODE_OK)
 		goto fail;
 	cw_proxy_ports_init(ctx);

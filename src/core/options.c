@@ -278,6 +278,29 @@ static int check_acl(const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* health_check_uri: empty (off) or a path, matched as the request's
+ * path exactly as it arrives; access_log_format: civetweb or json. */
+static int check_ops_option(int id, const char *v, char *err, size_t errlen)
+{
+	if (id == CW_OPT_HEALTH_CHECK_URI && *v != '\0' &&
+	    (v[0] != '/' || v[strcspn(v, " ?#\t\r\n")] != '\0')) {
+		snprintf(err, errlen,
+		         "health_check_uri: '%.60s' is not a path (it must "
+		         "start with / and have no space, ? or #)",
+		         v);
+		return -1;
+	}
+	if (id == CW_OPT_ACCESS_LOG_FORMAT && strcmp(v, "civetweb") != 0 &&
+	    strcmp(v, "json") != 0) {
+		snprintf(err, errlen,
+		         "access_log_format: expected civetweb or json, got "
+		         "'%.60s'",
+		         v);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_value(int id, const char *v, char *err, size_t errlen)
 {
 	const char *name = option_table[id].name;
@@ -343,6 +366,8 @@ static int check_value(int id, const char *v, char *err, size_t errlen)
 		return -1;
 	if (id == CW_OPT_ADDITIONAL_HEADER)
 		return check_header_lines(v, err, errlen);
+	if (id == CW_OPT_HEALTH_CHECK_URI || id == CW_OPT_ACCESS_LOG_FORMAT)
+		return check_ops_option(id, v, err, errlen);
 	if (id == CW_OPT_ACCESS_CONTROL_LIST)
 		return check_acl(v, err, errlen);
 	if (is_cors_text(id))
@@ -574,6 +599,11 @@ int cw_options_finish(struct cw_options *o, char *err, size_t errlen)
 	o->body_buffer_size = number_of(o, CW_OPT_BODY_BUFFER_SIZE);
 	o->min_receive_rate = number_of(o, CW_OPT_MIN_RECEIVE_RATE);
 	o->min_send_rate = number_of(o, CW_OPT_MIN_SEND_RATE);
+	o->health_check_uri = *cw_options_get(o, CW_OPT_HEALTH_CHECK_URI)
+	                          ? cw_options_get(o, CW_OPT_HEALTH_CHECK_URI)
+	                          : NULL;
+	o->access_log_json =
+	    strcmp(cw_options_get(o, CW_OPT_ACCESS_LOG_FORMAT), "json") == 0;
 	free_derived(o);
 	if (build_acl(o, err, errlen) != 0 ||
 	    cw_throttle_parse(o->value[CW_OPT_THROTTLE], &o->throttle, err,

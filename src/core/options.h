@@ -20,7 +20,7 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(LISTENING_PORTS, "listening_ports", STRING_LIST, "8080", 1)          \
 	X(NUM_THREADS, "num_threads", NUMBER, "50", 1)                         \
 	X(PRESPAWN_THREADS, "prespawn_threads", NUMBER, "0", 1)                \
-	X(RUN_AS_USER, "run_as_user", STRING, NULL, 0)                         \
+	X(RUN_AS_USER, "run_as_user", STRING, NULL, 1)                         \
 	X(TCP_NODELAY, "tcp_nodelay", NUMBER, "0", 1)                          \
 	X(MAX_REQUEST_SIZE, "max_request_size", NUMBER, "16384", 1)            \
 	X(LINGER_TIMEOUT_MS, "linger_timeout_ms", NUMBER, NULL, 1)             \
@@ -140,7 +140,9 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(ACCESS_CONTROL_MAX_AGE, "access_control_max_age", NUMBER, NULL, 5)   \
 	X(WEBSOCKET_MAX_MESSAGE_SIZE, "websocket_max_message_size", NUMBER,    \
 	  "16777216", 5)                                                       \
-	X(WEBSOCKET_MAX_QUEUED, "websocket_max_queued", NUMBER, "33554432", 5)
+	X(WEBSOCKET_MAX_QUEUED, "websocket_max_queued", NUMBER, "33554432", 5) \
+	X(HEALTH_CHECK_URI, "health_check_uri", STRING, NULL, 5)               \
+	X(ACCESS_LOG_FORMAT, "access_log_format", STRING, "civetweb", 5)
 
 #define CW_OPT_ENUM(id, name, type, def, flags) CW_OPT_##id,
 enum cw_opt_id { CW_OPTION_LIST(CW_OPT_ENUM) CW_OPT_COUNT };
@@ -194,6 +196,10 @@ struct cw_options {
 	struct cw_acl *acl; /* access_control_list parsed; NULL: allow all */
 	/* The throttle rules (util/throttle_rules.h); NULL: none */
 	struct cw_throttle_rules *throttle;
+	/* health_check_uri (http/health.c), NULL: off; access_log_format
+	 * json (http/access_log.c) */
+	const char *health_check_uri;
+	int access_log_json;
 };
 
 /* Read a NULL-terminated name/value list into o (zeroed by the caller).

@@ -89,6 +89,7 @@ struct cw_req_state {
 	int must_close;        /* close after this response */
 	int in_error;          /* guards http_error recursion */
 	int log_status;        /* status for the access log, 0: sent */
+	int internal; /* answered by the library alone (health): no callback */
 	int auth_stale;    /* a right digest on a stale nonce (http/digest.c) */
 	int64_t t0_us;     /* when the request began, for the statistics */
 	struct cw_pace in; /* the body's reads inside the handler */

@@ -17,6 +17,7 @@
 #include "http/body.h"
 #include "http/cors.h"
 #include "http/file_out.h"
+#include "http/health.h"
 #include "http/reqinfo.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -239,7 +240,7 @@ static void dispatch(struct mg_connection *c)
 	struct cw_handler *h;
 	int by_handler;
 
-	if (redirect_to_tls(c))
+	if (cw_health_answer(c) || redirect_to_tls(c))
 		return;
 	if (ctx->cb.begin_request != NULL) {
 		int r = ctx->cb.begin_request(c);
@@ -304,7 +305,7 @@ void cw_request_end(struct mg_connection *c)
 
 	cw_resp_finish(c);
 	sent = s->resp.status;
-	if (ctx->cb.end_request != NULL)
+	if (ctx->cb.end_request != NULL && !s->internal)
 		ctx->cb.end_request(c, sent);
 	if (cw_access_log_wanted(ctx))
 		cw_access_log(c, s->log_status ? s->log_status : sent);
