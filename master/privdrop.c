@@ -119,6 +119,9 @@ int cw_master_privdrop(struct cw_master *m, char *err, size_t errlen)
 	              sizeof why) != 0 ||
 	    give_file(cw_config_get(&m->cfg, CW_OPT_ERROR_LOG_FILE), &u, why,
 	              sizeof why) != 0 ||
+	    /* an upgraded binary runs as the user and writes it again */
+	    give_file(cw_config_get(&m->cfg, CW_OPT_PID_FILE), &u, why,
+	              sizeof why) != 0 ||
 	    give_admin_socket(m, &u, why, sizeof why) != 0 ||
 	    cw_privdrop_become(&u, why, sizeof why) != 0) {
 		snprintf(err, errlen, "%s: %s", origin_of(&m->cfg), why);

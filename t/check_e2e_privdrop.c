@@ -192,8 +192,8 @@ static void write_conf(struct daemon *d, const char *ports, const char *user)
 	        "listening_ports %s\nnum_workers 2\nnum_threads 2\n"
 	        "admin_socket %s\ndocument_root %s\n"
 	        "access_log_file %s\nerror_log_file %s/error.log\n"
-	        "run_as_user %s\n",
-	        ports, d->sock, d->docs, d->access, d->dir, user);
+	        "pid_file %s/run/civetd.pid\nrun_as_user %s\n",
+	        ports, d->sock, d->docs, d->access, d->dir, d->dir, user);
 	fclose(f);
 }
 
@@ -361,14 +361,14 @@ START_TEST(unknown_user_is_refused_at_start_with_where_it_was_set)
 	argv[0] = env("CIVETD_BIN");
 	argv[3] = d.conf;
 	ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
-	ck_assert_msg(strstr(out, "civetd.conf:9: run_as_user: unknown user "
+	ck_assert_msg(strstr(out, "civetd.conf:10: run_as_user: unknown user "
 	                          "'no_such_user_civetd'") != NULL,
 	              "%s", out);
 	argv[1] = "-c";
 	argv[2] = d.conf;
 	argv[3] = NULL;
 	ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
-	ck_assert_msg(strstr(out, "civetd.conf:9: run_as_user: unknown user "
+	ck_assert_msg(strstr(out, "civetd.conf:10: run_as_user: unknown user "
 	                          "'no_such_user_civetd'") != NULL,
 	              "%s", out);
 	/* and nothing was left running */
@@ -413,6 +413,68 @@ START_TEST(reload_needing_a_privileged_port_is_refused)
 	ck_assert_int_eq(tl_get(d.port, "/public.txt", &r), 200);
 	tl_resp_free(&r);
 	daemon_stop(&d);
+}
+END_TEST
+
+static int has_exited(void *arg)
+{
+	const pid_t *pid = arg;
+
+	return waitpid(*pid, NULL, WNOHANG) == *pid;
+}
+
+static pid_t pid_in_file(const struct daemon *d)
+{
+	char path[600];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof path, "%s/run/civetd.pid", d->dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+static int is_gone(void *arg)
+{
+	const pid_t *pid = arg;
+
+	return kill(*pid, 0) != 0;
+}
+
+/* civetctl upgrade of a master that has dropped to the user: the new
+ * binary runs as the user from the start, rewrites the pid file (the
+ * user's since the drop) and takes over the sockets. */
+START_TEST(upgrade_after_the_drop_runs_as_the_user)
+{
+	struct daemon d;
+	struct tl_resp r;
+	struct stat st;
+	char out[4096], path[600];
+	pid_t next;
+
+	if (!can_run())
+		return;
+	daemon_start(&d);
+	snprintf(path, sizeof path, "%s/run/civetd.pid", d.dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_uid, nobody_uid);
+	ck_assert_msg(ctl_as(&d, 0, "upgrade", out, sizeof out) == 0,
+	              "upgrade: %s", out);
+	tl_wait_until(has_exited, &d.pid, 20000, "the old master's exit");
+	next = pid_in_file(&d);
+	ck_assert_int_ne(next, d.pid);
+	ck_assert_msg(ids_are(next, "Uid:", nobody_uid), "new master's uids");
+	tl_wait_until(two_ready, &d, 15000, "2 ready workers");
+	ck_assert_int_eq(tl_get(d.port, "/public.txt", &r), 200);
+	tl_resp_free(&r);
+	kill(next, SIGTERM);
+	tl_wait_until(is_gone, &next, 15000, "the new master's exit");
+	tl_untrack_group(d.pid);
+	tl_rmdir(d.dir);
+	free(d.dir);
 }
 END_TEST
 
@@ -552,6 +614,8 @@ static Suite *suite(void)
 	               unknown_user_is_refused_at_start_with_where_it_was_set);
 	tcase_add_test(own_case(s, "reload"),
 	               reload_needing_a_privileged_port_is_refused);
+	tcase_add_test(own_case(s, "upgrade"),
+	               upgrade_after_the_drop_runs_as_the_user);
 	tcase_add_test(own_case(s, "library"),
 	               library_mg_start_becomes_the_user_after_binding);
 	tcase_add_test(own_case(s, "library_not_root"),
