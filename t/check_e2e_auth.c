@@ -732,35 +732,7 @@ END_TEST
 
 /* ---- the prefork server: one nonce, every worker ------------------------ */
 
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
 /* Does something accept on 127.0.0.1:port yet? */
-static int listening(void *arg)
-{
-	struct sockaddr_in a = {0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((unsigned short)*(int *)arg);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-	close(fd);
-	return ok;
-}
-
 START_TEST(test_nonces_across_workers)
 {
 	const char *bin = getenv("CIVETD_BIN");
@@ -772,7 +744,7 @@ START_TEST(test_nonces_across_workers)
 
 	ck_assert_ptr_nonnull(bin);
 	make_tree();
-	p = free_port();
+	p = tl_free_port();
 	snprintf(conf, sizeof conf, "%s/civetd.conf", dir);
 	snprintf(text, sizeof text,
 	         "listening_ports 127.0.0.1:%d\ndocument_root %s\n"
@@ -795,7 +767,7 @@ START_TEST(test_nonces_across_workers)
 		posix_spawnattr_destroy(&at);
 		tl_track_group(pid);
 	}
-	tl_wait_until(listening, &p, 10000, "civetd on port %d", p);
+	tl_wait_until(tl_listening, &p, 10000, "civetd on port %d", p);
 	get_nonce(p, "/sec/sub/s.txt", nonce, sizeof nonce);
 	/* each request a new connection: they spread over both workers,
 	 * and whichever takes one knows the nonce and its counter */

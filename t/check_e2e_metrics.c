@@ -21,34 +21,6 @@
 
 extern char **environ;
 
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static int listening(void *arg)
-{
-	struct sockaddr_in a = {0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((unsigned short)*(int *)arg);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-	close(fd);
-	return ok;
-}
-
 struct srv {
 	pid_t pid;
 	char *dir;
@@ -78,8 +50,8 @@ static void start(struct srv *s)
 
 	ck_assert_ptr_nonnull(bin);
 	s->dir = tl_mkdtemp();
-	s->port = free_port();
-	s->mport = free_port();
+	s->port = tl_free_port();
+	s->mport = tl_free_port();
 	snprintf(s->conf, sizeof s->conf, "%s/civetd.conf", s->dir);
 	snprintf(s->sock, sizeof s->sock, "%s/admin.sock", s->dir);
 	tl_write_file(s->dir, "hello.txt", "hello\n", 6);
@@ -102,8 +74,9 @@ static void start(struct srv *s)
 		posix_spawnattr_destroy(&at);
 	}
 	tl_track_group(s->pid);
-	tl_wait_until(listening, &s->port, 10000, "civetd on %d", s->port);
-	tl_wait_until(listening, &s->mport, 10000, "metrics on %d", s->mport);
+	tl_wait_until(tl_listening, &s->port, 10000, "civetd on %d", s->port);
+	tl_wait_until(tl_listening, &s->mport, 10000, "metrics on %d",
+	              s->mport);
 	tl_wait_until(workers_ready, s, 10000, "2 workers ready");
 }
 

@@ -49,6 +49,12 @@ struct mg_context *tl_start(const struct mg_callbacks *cb, void *user_data,
 /* A blocking client socket to 127.0.0.1:port with 10 s I/O timeouts. */
 int tl_connect(int port);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (for a daemon that
+ * binds it itself), and whether something accepts on *(int *)port now
+ * (a condition for tl_wait_until). */
+int tl_free_port(void);
+int tl_listening(void *port);
+
 /* Send the whole string / buffer. 0 or -1. */
 int tl_send(int fd, const char *s);
 int tl_send_n(int fd, const void *p, size_t n);
