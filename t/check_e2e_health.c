@@ -253,20 +253,11 @@ struct daemon {
 	int port;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 static int ctl(struct daemon *d, const char *cmd, const char *arg, char *out,
                size_t len)
 {
 	const char *argv[] = {
-	    env("CIVETCTL_BIN"), "-s", d->sock, cmd, arg, NULL};
+	    tl_env("CIVETCTL_BIN"), "-s", d->sock, cmd, arg, NULL};
 
 	return tl_run(argv, out, len);
 }
@@ -336,13 +327,13 @@ static void daemon_start(struct daemon *d)
 	        "access_log_format json\nerror_log_file %s/error.log\n",
 	        d->sock, d->access, d->dir);
 	fclose(f);
-	env("CIVETD_BIN");
+	tl_env("CIVETD_BIN");
 	d->pid = fork();
 	ck_assert_int_ge(d->pid, 0);
 	if (d->pid == 0) {
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", d->conf,
+		execl(tl_env("CIVETD_BIN"), tl_env("CIVETD_BIN"), "-c", d->conf,
 		      (char *)NULL);
 		_exit(127);
 	}

@@ -43,15 +43,6 @@ struct srv {
 	int port;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 /* Run argv, its stdout and stderr into out; its exit status. posix_spawn,
  * as in check_e2e_prefork.c. */
 static int run(const char *const argv[], char *out, size_t len)
@@ -82,8 +73,12 @@ static int run(const char *const argv[], char *out, size_t len)
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        s->sock,
-	                      (char *)cmd,         (char *)arg, NULL};
+	const char *argv[] = {tl_env("CIVETCTL_BIN"),
+	                      "-s",
+	                      s->sock,
+	                      (char *)cmd,
+	                      (char *)arg,
+	                      NULL};
 
 	return run(argv, out, len);
 }
@@ -213,7 +208,7 @@ static void hand_over(struct srv *s)
 
 static void exec_server(struct srv *s, pid_t parent)
 {
-	const char *bin = env("CIVETD_BIN");
+	const char *bin = tl_env("CIVETD_BIN");
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -235,7 +230,7 @@ static void srv_spawn(struct srv *s)
 {
 	pid_t parent = getpid();
 
-	env("CIVETD_BIN");
+	tl_env("CIVETD_BIN");
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0)

@@ -42,20 +42,15 @@ struct srv {
 	int port;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        s->sock,
-	                      (char *)cmd,         (char *)arg, NULL};
+	const char *argv[] = {tl_env("CIVETCTL_BIN"),
+	                      "-s",
+	                      s->sock,
+	                      (char *)cmd,
+	                      (char *)arg,
+	                      NULL};
 
 	return tl_run(argv, out, len);
 }
@@ -236,8 +231,8 @@ static void exec_server(struct srv *s, pid_t parent)
 	setenv("APP_LOG", s->applog, 1);
 	setenv("APP_FAIL", s->fail, 1);
 	setenv("APP_RELEASE", s->release, 1);
-	execl(env("PREFORK_APP"), env("PREFORK_APP"), "-config_file", s->conf,
-	      (char *)NULL);
+	execl(tl_env("PREFORK_APP"), tl_env("PREFORK_APP"), "-config_file",
+	      s->conf, (char *)NULL);
 	_exit(127);
 }
 
@@ -268,7 +263,7 @@ static void srv_start_on(struct srv *s, const char *ports, const char *extra,
 	        "error_log_file %s\n%s",
 	        ports, workers, s->sock, s->errlog, extra ? extra : "");
 	fclose(f);
-	env("PREFORK_APP"); /* fails here, not in the child */
+	tl_env("PREFORK_APP"); /* fails here, not in the child */
 	parent = getpid();
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
@@ -1039,7 +1034,7 @@ END_TEST
 START_TEST(civetctl_fails_cleanly_without_server)
 {
 	char out[512];
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s",
+	const char *argv[] = {tl_env("CIVETCTL_BIN"), "-s",
 	                      "/tmp/civetd-test-none/admin.sock", "status",
 	                      NULL};
 
@@ -1054,8 +1049,8 @@ START_TEST(check_mode_validates_without_binding)
 {
 	char *dir = tl_mkdtemp(), good[300], bad[300], out[2048];
 	FILE *f;
-	const char *argv[] = {env("CIVETD_BIN"), "-t", "-c", good, NULL};
-	const char *argv_bad[] = {env("CIVETD_BIN"), "-t", "-c", bad, NULL};
+	const char *argv[] = {tl_env("CIVETD_BIN"), "-t", "-c", good, NULL};
+	const char *argv_bad[] = {tl_env("CIVETD_BIN"), "-t", "-c", bad, NULL};
 
 	snprintf(good, sizeof good, "%s/good.conf", dir);
 	snprintf(bad, sizeof bad, "%s/bad.conf", dir);

@@ -49,15 +49,6 @@ static int can_run(void)
 	return 1;
 }
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 /* Every id of /proc/PID/status's line key ("Uid:", "Gid:") is want. */
 static int ids_are(pid_t pid, const char *key, unsigned want)
 {
@@ -113,7 +104,7 @@ struct daemon {
 static int ctl_as(struct daemon *d, int as_nobody, const char *cmd, char *out,
                   size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"),
+	const char *argv[] = {tl_env("CIVETCTL_BIN"),
 	                      "-s",
 	                      d->sock,
 	                      cmd,
@@ -228,10 +219,10 @@ static pid_t spawn(struct daemon *d, const char *flag)
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (flag != NULL)
-			execl(env("CIVETD_BIN"), env("CIVETD_BIN"), flag, "-c",
-			      d->conf, (char *)NULL);
+			execl(tl_env("CIVETD_BIN"), tl_env("CIVETD_BIN"), flag,
+			      "-c", d->conf, (char *)NULL);
 		else
-			execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c",
+			execl(tl_env("CIVETD_BIN"), tl_env("CIVETD_BIN"), "-c",
 			      d->conf, (char *)NULL);
 		_exit(127);
 	}
@@ -247,7 +238,7 @@ static void daemon_start(struct daemon *d)
 
 	make_dirs(d);
 	write_conf(d, "127.0.0.1:0", NOBODY);
-	env("CIVETD_BIN");
+	tl_env("CIVETD_BIN");
 	d->pid = spawn(d, NULL);
 	tl_wait_until(two_ready, d, 15000, "2 ready workers");
 	ck_assert_int_eq(ctl_as(d, 0, "status", js, sizeof js), 0);
@@ -358,7 +349,7 @@ START_TEST(unknown_user_is_refused_at_start_with_where_it_was_set)
 		return;
 	make_dirs(&d);
 	write_conf(&d, "127.0.0.1:0", "no_such_user_civetd");
-	argv[0] = env("CIVETD_BIN");
+	argv[0] = tl_env("CIVETD_BIN");
 	argv[3] = d.conf;
 	ck_assert_int_eq(tl_run(argv, out, sizeof out), 1);
 	ck_assert_msg(strstr(out, "civetd.conf:10: run_as_user: unknown user "

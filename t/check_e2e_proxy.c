@@ -646,15 +646,6 @@ struct daemon {
 	char conf[256], sock[256], alog[256];
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 static void write_conf(struct daemon *d, const char *ports)
 {
 	FILE *f = fopen(d->conf, "w");
@@ -671,8 +662,12 @@ static void write_conf(struct daemon *d, const char *ports)
 static int ctl(struct daemon *d, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        d->sock,
-	                      (char *)cmd,         (char *)arg, NULL};
+	const char *argv[] = {tl_env("CIVETCTL_BIN"),
+	                      "-s",
+	                      d->sock,
+	                      (char *)cmd,
+	                      (char *)arg,
+	                      NULL};
 
 	return tl_run(argv, out, len);
 }
@@ -703,7 +698,7 @@ static void daemon_start(struct daemon *d, const char *ports)
 	snprintf(d->alog, sizeof d->alog, "%s/access.log", d->dir);
 	tl_write_file(d->dir, "index.html", "hi\n", 3);
 	write_conf(d, ports);
-	env("CIVETD_BIN");
+	tl_env("CIVETD_BIN");
 	d->pid = fork();
 	ck_assert_int_ge(d->pid, 0);
 	if (d->pid == 0) {
@@ -711,7 +706,7 @@ static void daemon_start(struct daemon *d, const char *ports)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
-		execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", d->conf,
+		execl(tl_env("CIVETD_BIN"), tl_env("CIVETD_BIN"), "-c", d->conf,
 		      (char *)NULL);
 		_exit(127);
 	}

@@ -42,20 +42,15 @@ struct srv {
 	int port;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
-	              name);
-	return v;
-}
-
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {env("CIVETCTL_BIN"), "-s",        s->sock,
-	                      (char *)cmd,         (char *)arg, NULL};
+	const char *argv[] = {tl_env("CIVETCTL_BIN"),
+	                      "-s",
+	                      s->sock,
+	                      (char *)cmd,
+	                      (char *)arg,
+	                      NULL};
 
 	return tl_run(argv, out, len);
 }
@@ -135,10 +130,10 @@ static void exec_server(struct srv *s, pid_t parent)
 		setenv("NOTIFY_SOCKET", s->notify, 1);
 	if (s->app) {
 		setenv("APP_FAIL", s->fail, 1);
-		execl(env("PREFORK_APP"), env("PREFORK_APP"), "-config_file",
-		      s->conf, (char *)NULL);
+		execl(tl_env("PREFORK_APP"), tl_env("PREFORK_APP"),
+		      "-config_file", s->conf, (char *)NULL);
 	}
-	execl(env("CIVETD_BIN"), env("CIVETD_BIN"), "-c", s->conf,
+	execl(tl_env("CIVETD_BIN"), tl_env("CIVETD_BIN"), "-c", s->conf,
 	      (char *)NULL);
 	_exit(127);
 }
@@ -167,8 +162,8 @@ static void start_as(struct srv *s, const char *extra, const char *notify,
 	ck_assert_int_eq(mkdir(js, 0755), 0);
 	tl_write_file(js, "index.html", "hello\n", 6);
 	write_conf(s, extra);
-	env(app ? "PREFORK_APP"
-	        : "CIVETD_BIN"); /* fails here, not in the child */
+	tl_env(app ? "PREFORK_APP"
+	           : "CIVETD_BIN"); /* fails here, not in the child */
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0)

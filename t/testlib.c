@@ -209,6 +209,15 @@ struct mg_context *tl_start(const struct mg_callbacks *cb, void *user_data,
 	return ctx;
 }
 
+const char *tl_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL, "%s is not set (run through make check)",
+	              name);
+	return v;
+}
+
 int tl_free_port(void)
 {
 	struct sockaddr_in a = {0};

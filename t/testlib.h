@@ -49,6 +49,10 @@ struct mg_context *tl_start(const struct mg_callbacks *cb, void *user_data,
 /* A blocking client socket to 127.0.0.1:port with 10 s I/O timeouts. */
 int tl_connect(int port);
 
+/* An environment variable make check sets (CIVETD_BIN, CIVETCTL_BIN, ...):
+ * the test fails if it is missing. */
+const char *tl_env(const char *name);
+
 /* A TCP port on 127.0.0.1 that was free a moment ago (for a daemon that
  * binds it itself), and whether something accepts on *(int *)port now
  * (a condition for tl_wait_until). */
