@@ -18,12 +18,12 @@ JOBS=${JOBS:-1}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 mkdir -p "$OUT/build"
 
-if [ ! -f "$OUT/build/.libs/libcivetd_test.a" ]; then
+if [ ! -f "$OUT/build/Makefile" ]; then
 	[ -x "$SRC/configure" ] || (cd "$SRC" && autoreconf -fi)
 	(cd "$OUT/build" && "$SRC/configure" CC=clang --enable-static \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $SAN" >/dev/null)
-	make -C "$OUT/build" -j"$(nproc)" libcivetd_test.la >/dev/null
 fi
+make -C "$OUT/build" -j"$(nproc)" libcivetd_test.la >/dev/null # up to date
 LIBS="$(pkg-config --libs openssl libevent libevent_pthreads libzstd zlib) -lm -pthread"
 
 targets=("$@")
