@@ -675,6 +675,9 @@ START_TEST(replaced_changed_removed_and_new_files_are_seen_within_a_second)
 	/* rewritten in place, another size */
 	tl_write_file(root, "fresh.txt", "three!\n", 7);
 	expect_soon("/fresh.txt", 200, "three!\n");
+	/* rewritten in place, the same size (the cache holds its content) */
+	tl_write_file(root, "fresh.txt", "THREE!\n", 7);
+	expect_soon("/fresh.txt", 200, "THREE!\n");
 	/* removed */
 	ck_assert_int_eq(unlink(q), 0);
 	expect_soon("/fresh.txt", 404, NULL);

@@ -6,7 +6,8 @@
  * and an entry replaced or evicted meanwhile is closed and freed when its
  * last holder lets go. A hit takes one lock, no allocation and no system
  * call; an entry past its second costs one stat() of the path (the
- * metadata still match: kept) or a reopen. */
+ * metadata still match: kept) or a reopen. A small file's content is read
+ * once, when its entry is made, and sent from memory after. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,8 +23,9 @@
 #define BUCKETS 256 /* per stripe */
 
 struct node {
-	struct cw_fentry e; /* first: held entries are nodes */
-	struct node *next;  /* in the bucket */
+	struct cw_fentry e;            /* first: held entries are nodes */
+	_Atomic long long *data_bytes; /* the cache's count, for data */
+	struct node *next;             /* in the bucket */
 	struct node *lru_prev, *lru_next;
 	int refs; /* holders, + 1 while in the table */
 	int key;
@@ -41,6 +43,7 @@ struct stripe {
 
 struct cw_fcache {
 	int max_per_stripe;
+	_Atomic long long data_bytes; /* kept by all entries' data */
 	struct stripe s[STRIPES];
 };
 
@@ -73,6 +76,10 @@ static void node_free(struct node *n)
 {
 	if (n->e.fd >= 0)
 		close(n->e.fd);
+	if (n->e.data != NULL) {
+		atomic_fetch_sub(n->data_bytes, n->e.size);
+		free((void *)n->e.data);
+	}
 	free(n);
 }
 
@@ -147,10 +154,35 @@ static void fill(struct cw_fentry *e, int fd, int err, const struct stat *st)
 	e->ino = st->st_ino;
 }
 
+/* Keep the content of a small regular file with its entry, within the
+ * cache's budget. Without it (too large, over the budget, a short read:
+ * the file is being written) the entry has its descriptor only. */
+static void keep_data(struct node *n, _Atomic long long *budget)
+{
+	long long size = n->e.size;
+	char *data;
+
+	if (size <= 0 || size > CW_FCACHE_DATA_MAX)
+		return;
+	if (atomic_fetch_add(budget, size) + size > CW_FCACHE_DATA_BUDGET) {
+		atomic_fetch_sub(budget, size);
+		return;
+	}
+	data = malloc((size_t)size);
+	if (data == NULL || pread(n->e.fd, data, (size_t)size, 0) != size) {
+		free(data);
+		atomic_fetch_sub(budget, size);
+		return;
+	}
+	n->e.data = data;
+	n->data_bytes = budget;
+}
+
 /* Open path into a new node (outside any lock). NULL on ENOMEM. A
  * directory keeps no descriptor; anything not regular is EACCES. */
-static struct node *make_node(const char *path, int key, unsigned hash,
-                              cw_fcache_open_fn open_fn, void *arg)
+static struct node *make_node(struct cw_fcache *fc, const char *path, int key,
+                              unsigned hash, cw_fcache_open_fn open_fn,
+                              void *arg)
 {
 	size_t len = strlen(path);
 	struct node *n = calloc(1, sizeof *n + len + 1);
@@ -173,6 +205,7 @@ static struct node *make_node(const char *path, int key, unsigned hash,
 		close(fd);
 	} else if (S_ISREG(st.st_mode)) {
 		fill(&n->e, fd, 0, &st);
+		keep_data(n, &fc->data_bytes);
 	} else {
 		fill(&n->e, -1, S_ISDIR(st.st_mode) ? 0 : EACCES, &st);
 		close(fd);
@@ -258,7 +291,7 @@ const struct cw_fentry *cw_fcache_get(struct cw_fcache *fc, const char *path,
 		return &n->e;
 	}
 	/* missing or changed: open it again */
-	fresh = make_node(path, key, hash, open_fn, arg);
+	fresh = make_node(fc, path, key, hash, open_fn, arg);
 	pthread_mutex_lock(&s->lock);
 	if (n != NULL)
 		unref(n);

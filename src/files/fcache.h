@@ -14,8 +14,16 @@
 /* How long an entry is trusted without a look at the file system. */
 #define CW_FCACHE_TTL_MS 1000
 
+/* A regular file of at most this many bytes is also kept in memory (its
+ * whole content, read when the entry is made), so that sending it costs
+ * no read; all entries together keep at most CW_FCACHE_DATA_BUDGET bytes,
+ * beyond which new entries keep the descriptor only. */
+#define CW_FCACHE_DATA_MAX    (16 * 1024)
+#define CW_FCACHE_DATA_BUDGET (4 * 1024 * 1024)
+
 /* What opening a path gave. fd is shared: read it with pread/sendfile,
- * at explicit offsets, never close it. */
+ * at explicit offsets, never close it. The metadata and data are those of
+ * one moment: a file changed after is a new entry (within a second). */
 struct cw_fentry {
 	int fd;  /* -1 for a directory or a failure */
 	int err; /* 0, or the errno of the failure */
@@ -25,6 +33,9 @@ struct cw_fentry {
 	long mtime_ns;
 	dev_t dev;
 	ino_t ino;
+	/* the whole content (size bytes) of a small file, read when the
+	 * entry was made, or NULL: then read fd */
+	const char *data;
 };
 
 /* Opens path on a miss: an fd (O_RDONLY, the caller's flags), or -1 with

@@ -22,6 +22,7 @@ void cw_file_close(struct mg_connection *c, struct cw_file *f)
 	else if (f->fd >= 0)
 		close(f->fd);
 	f->ent = NULL;
+	f->data = NULL;
 	f->fd = -1;
 }
 
@@ -119,6 +120,7 @@ static int from_entry(struct mg_connection *c, const struct cw_fentry *e,
 		return -1;
 	}
 	f->fd = e->fd;
+	f->data = e->data;
 	f->is_dir = e->is_dir;
 	f->size = e->is_dir ? 0 : e->size;
 	f->mtime = e->mtime;

@@ -17,6 +17,8 @@ struct cw_file {
 	int fd;                      /* -1 for memory files and directories */
 	const struct cw_fentry *ent; /* fd is the open-file cache's, or NULL */
 	const char *mem;             /* open_file's block, or NULL */
+	const char
+	    *data; /* the cache's copy of a small file (fd too), or NULL */
 	long long size;
 	time_t mtime;
 	long mtime_ns;

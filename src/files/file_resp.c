@@ -197,7 +197,7 @@ static int send_range(struct mg_connection *c, const struct cw_file *f,
 
 		return cw_resp_writev_body(c, &iov, 1);
 	}
-	return cw_file_out_begin(c, f->fd, (off_t)off, len, own);
+	return cw_file_out_begin(c, f->fd, f->data, (off_t)off, len, own);
 }
 
 static void free_text(void *owner, void *text)

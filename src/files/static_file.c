@@ -683,7 +683,7 @@ int mg_send_file_body(struct mg_connection *conn, const char *path)
 		r = write_through(conn, &f); /* a compressed response */
 	} else if (f.size > 0) {
 		r = conn->x->s.resp.state == CW_RESP_BODY
-		        ? cw_file_out_begin(conn, f.fd, 0, f.size, 0)
+		        ? cw_file_out_begin(conn, f.fd, f.data, 0, f.size, 0)
 		        : cw_resp_send_fd(conn, f.fd, 0, f.size);
 	}
 	cw_file_close(conn, &f);

@@ -119,15 +119,16 @@ static int closes_after(const struct mg_connection *c, int whole, int last)
 	       cb->log_access == NULL;
 }
 
-int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
-                      int last)
+int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
+                      off_t off, long long len, int last)
 {
 	struct cw_resp *r = &c->x->s.resp;
 	struct cw_buf *b = &c->x->out;
-	char block[BLOCK / 4];
+	char stack[BLOCK / 4];
+	const char *block = data != NULL ? data + off : stack;
 	struct iovec iov[2];
 	size_t want =
-	    len > (long long)sizeof block ? sizeof block : (size_t)len;
+	    len > (long long)sizeof stack ? sizeof stack : (size_t)len;
 	ssize_t n = 0, w;
 	size_t total;
 
@@ -138,20 +139,22 @@ int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
 	/* A file larger than the block goes by sendfile from its first byte:
 	 * copying a first block to send it with the head costs more than the
 	 * one system call it saves (measured with 1 MiB files) */
-	if (len > (long long)sizeof block && c->xprt->zero_copy &&
+	if (len > (long long)sizeof stack && c->xprt->zero_copy &&
 	    c->ctx->opt.allow_sendfile)
 		want = 0;
 	if (c->x->s.out.limit.rate > 0)
 		want = 0; /* the head alone; the body at the allowance's pace */
 	if (b->len + want > BLOCK) /* a large head: it goes first, alone */
 		want = b->len < BLOCK ? BLOCK - b->len : 0;
-	if (want > 0 && (n = pread(fd, block, want, off)) <= 0) {
+	if (data != NULL)
+		n = (ssize_t)want; /* in memory: no read */
+	else if (want > 0 && (n = pread(fd, stack, want, off)) <= 0) {
 		c->x->s.must_close = 1;
 		return -1;
 	}
 	iov[0].iov_base = b->data;
 	iov[0].iov_len = b->len; /* the held head */
-	iov[1].iov_base = block;
+	iov[1].iov_base = (void *)block;
 	iov[1].iov_len = (size_t)n;
 	total = b->len + (size_t)n;
 	w = closes_after(c, n == len, last) ? cw_conn_writev_last(c, iov, 2)

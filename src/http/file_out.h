@@ -13,9 +13,11 @@
  * writes more) with a duplicate of fd the response owns (the caller keeps
  * fd). last: nothing can follow (the library's own answer), so a
  * connection that closes after it may send its FIN with the bytes.
+ * data: the whole file in memory (the open-file cache's copy), read there
+ * instead of fd for what goes at once, or NULL.
  * Returns 0 or -1 (the response failed; the connection will close). */
-int cw_file_out_begin(struct mg_connection *c, int fd, off_t off, long long len,
-                      int last);
+int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
+                      off_t off, long long len, int last);
 
 /* A body planned in pieces, each some memory bytes followed by a range of
  * the plan's file: a multipart/byteranges body (part headers between file
