@@ -1332,7 +1332,7 @@ START_TEST(tls_port_forms)
 	n = mg_get_server_ports(ctx, 4, ports);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(ports[0].is_ssl, 1);
-	ck_assert_int_eq(ports[0].protocol, 2);
+	ck_assert_int_eq(ports[0].protocol, 3);
 	ck_assert_int_eq(ports[1].is_ssl, 1);
 	{
 		char body[64];

@@ -122,14 +122,16 @@ int cw_listen_adopt(int fd, const struct cw_listen_spec *spec,
 	out->is_ssl = spec->is_ssl;
 	out->is_redirect = spec->is_redirect;
 	out->is_proxy = spec->is_proxy;
-	out->protocol = spec->dual ? 3 : spec->ipv6 ? 2 : 1;
+	/* as CivetWeb reports it: 3 for every IPv6 socket, dual-stack or
+	 * not (its header's 2 for IPv6 alone is never given) */
+	out->protocol = spec->dual || spec->ipv6 ? 3 : 1;
 	if (!spec->dual && !spec->ipv6 && spec->host[0] != '\0') {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof ss;
 
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 		    ss.ss_family == AF_INET6)
-			out->protocol = 2;
+			out->protocol = 3;
 	}
 	return 0;
 }
