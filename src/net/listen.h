@@ -17,7 +17,7 @@ struct cw_listener {
 	int is_ssl;
 	int is_redirect;
 	int is_proxy;  /* 'p': a PROXY header comes first (net/proxy.h) */
-	int protocol;  /* 1 IPv4, 2 IPv6, 3 both */
+	int protocol;  /* 1 IPv4, 3 IPv6 (as CivetWeb) */
 	int inherited; /* fd handed in by the prefork master */
 	/* The transport of its connections; NULL: plain (net/transport.h). */
 	const struct cw_transport *xprt;
