@@ -8,6 +8,7 @@
  * what a log shipper would read, not the bytes civetd wrote. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,15 @@ static struct mg_context *ctx;
 static int port;
 static char *dir;
 static char access_path[512];
-static char callback_line[4096];
+static char callback_line[4096]; /* under line_lock */
+static pthread_mutex_t line_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int cb_log(const struct mg_connection *c, const char *line)
 {
 	(void)c;
+	pthread_mutex_lock(&line_lock);
 	snprintf(callback_line, sizeof callback_line, "%s", line);
+	pthread_mutex_unlock(&line_lock);
 	return 0; /* the file gets its line too */
 }
 
@@ -227,15 +231,17 @@ END_TEST
 
 START_TEST(log_access_callback_still_gets_civetweb_format)
 {
-	char out[8192];
+	char out[8192], line[sizeof callback_line];
 
 	start(1);
 	send_raw(
 	    "GET /cb?a=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
 	wait_lines(1);
-	ck_assert_msg(strncmp(callback_line, "127.0.0.1 - - [", 15) == 0, "%s",
-	              callback_line);
-	expect(callback_line, "\"GET /cb?a=1 HTTP/1.1\" 404 ");
+	pthread_mutex_lock(&line_lock);
+	memcpy(line, callback_line, sizeof line);
+	pthread_mutex_unlock(&line_lock);
+	ck_assert_msg(strncmp(line, "127.0.0.1 - - [", 15) == 0, "%s", line);
+	expect(line, "\"GET /cb?a=1 HTTP/1.1\" 404 ");
 	parsed_log(out, sizeof out);
 	expect(out, "\"uri\": \"/cb\"");
 	expect(out, "\"query\": \"a=1\"");
