@@ -17,6 +17,9 @@
 #   CLIENTS=N   slow readers (default 200; 0 skips part 3)
 #   ROUNDS=N    repeat part 1 N times (default 1), the servers taking turns
 #   SKIP_COMPRESSION=1  skip part 2
+#   BUILD_B=DIR another built civetd tree (say, the commit before a change)
+#               that joins part 1 as "civetd-B", for a before/after beside
+#               the peers in the same run
 # Needs (Debian): wrk curl nginx-light lighttpd gcc zstd.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -83,6 +86,8 @@ start() { # name args... ; sets SERVER (pid) and port
 		lighttpd -D -f "$WORK/l.conf" >"$WORK/lighttpd.log" 2>&1 & ;;
 	civetd) shift
 		"$BUILD/examples/prefork_hello" "$port" "$@" >"$WORK/civetd.log" 2>&1 & ;;
+	civetd-B) shift
+		"$BUILD_B/examples/prefork_hello" "$port" "$@" >"$WORK/civetd.log" 2>&1 & ;;
 	esac
 	SERVER=$!
 	PIDS+=("$SERVER")
@@ -133,6 +138,11 @@ for url in $(for _ in $(seq "$ROUNDS"); do echo /4k.txt /1m.bin; done); do
 	start civetd 16 "$WWW" num_workers 2 enable_keep_alive yes \
 		admin_socket "$WORK/adm/a.sock"
 	load civetd "$url"; stop
+	if [ -n "${BUILD_B:-}" ]; then
+		start civetd-B 16 "$WWW" num_workers 2 enable_keep_alive yes \
+			admin_socket "$WORK/adm/a.sock"
+		load civetd-B "$url"; stop
+	fi
 	start nginx; load nginx "$url"; stop
 	start lighttpd; load lighttpd "$url"; stop
 done
