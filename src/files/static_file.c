@@ -25,10 +25,10 @@
  *    candidate and of each listed entry; a hidden file is 404, as if
  *    absent, and is never listed.
  *
- * A hot small file costs a lookup in the open-file cache (fcache.c), one
- * pread and one sendmsg (head and body together, see response.c), with no
- * allocation; a large file goes by sendfile() after its first block,
- * written out by the connection (file_out.c). */
+ * A hot small file costs a lookup in the open-file cache (fcache.c), which
+ * holds its content, and one sendmsg (head and body together, see
+ * file_out.c), with no allocation and no read; a large file goes by
+ * sendfile() after its first block, written out by the connection. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
