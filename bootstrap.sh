@@ -14,8 +14,9 @@ libssl-dev libevent-dev libzstd-dev zlib1g-dev check"
 # What only the tests need: a real browser, headless
 # (t/check_e2e_ws_browser), and Python's websockets as an independent
 # WebSocket peer (t/check_ws_client, t/check_e2e_ws); curl as an
-# independent PROXY protocol sender (t/check_e2e_proxy).
-TEST_DEPS="chromium python3-websockets curl"
+# independent PROXY protocol sender (t/check_e2e_proxy); Prometheus'
+# promtool, which must accept the metrics (t/check_e2e_metrics).
+TEST_DEPS="chromium python3-websockets curl prometheus"
 
 install_deps() {
 	missing=""
