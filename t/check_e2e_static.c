@@ -4,6 +4,7 @@
  * statuses, headers and bytes; url_rewrite_patterns and
  * fallback_document_root, including traversal attempts through them. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -706,6 +707,35 @@ START_TEST(send_file_sends_what_the_application_just_wrote)
 }
 END_TEST
 
+/* civetd has no CGI: a file CivetWeb would run (cgi_pattern's default
+ * **.cgi$|**.pl$|**.php$) is refused, never sent as its source; as an
+ * index file it is passed over. A missing one stays 404. */
+START_TEST(scripts_cgi_pattern_names_are_refused_not_sent)
+{
+	static const char src[] = "<?php $password = 's3cret'; ?>\n";
+	char dir[1024];
+	struct tl_resp r;
+
+	tl_write_file(root, "page.php", src, sizeof src - 1);
+	tl_write_file(root, "run.cgi", src, sizeof src - 1);
+	snprintf(dir, sizeof dir, "%s/phpdir", root);
+	ck_assert_int_eq(mkdir(dir, 0755) == 0 || errno == EEXIST, 1);
+	tl_write_file(dir, "index.php", src, sizeof src - 1);
+	ck_assert_int_eq(ask("GET", "/page.php", NULL, &r), 403);
+	ck_assert_ptr_null(strstr(r.body, "s3cret"));
+	tl_resp_free(&r);
+	ck_assert_int_eq(ask("HEAD", "/run.cgi", NULL, &r), 403);
+	tl_resp_free(&r);
+	ck_assert_int_eq(ask("GET", "/missing.php", NULL, &r), 404);
+	tl_resp_free(&r);
+	/* the listing (enable_directory_listing's default), not the index */
+	ck_assert_int_eq(ask("GET", "/phpdir/", NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "index.php"));
+	ck_assert_ptr_null(strstr(r.body, "s3cret"));
+	tl_resp_free(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_static");
@@ -739,6 +769,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, index_file_wins_over_the_listing);
 	tcase_add_test(tc, send_file_of_a_directory_sends_its_listing);
 	tcase_add_test(tc, send_file_sends_what_the_application_just_wrote);
+	tcase_add_test(tc, scripts_cgi_pattern_names_are_refused_not_sent);
 	tcase_add_test(tc, hidden_files_stay_hidden_through_encoded_names);
 	suite_add_tcase(s, tc);
 	return s;

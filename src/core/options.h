@@ -42,13 +42,13 @@ struct cw_throttle_rules; /* util/throttle_rules.h */
 	X(ACCESS_LOG_FILE, "access_log_file", FILE, NULL, 1)                   \
 	X(ERROR_LOG_FILE, "error_log_file", FILE, NULL, 1)                     \
 	X(CGI_PATTERN, "cgi_pattern", EXT_PATTERN, "**.cgi$|**.pl$|**.php$",   \
-	  0)                                                                   \
+	  CW_OPT_IMPL)                                                         \
 	X(CGI_ENVIRONMENT, "cgi_environment", STRING_LIST, NULL, 0)            \
 	X(CGI_INTERPRETER, "cgi_interpreter", FILE, NULL, 0)                   \
 	X(CGI_INTERPRETER_ARGS, "cgi_interpreter_args", STRING, NULL, 0)       \
 	X(CGI_TIMEOUT_MS, "cgi_timeout_ms", NUMBER, NULL, 0)                   \
 	X(CGI_BUFFERING, "cgi_buffering", BOOLEAN, "yes", 0)                   \
-	X(CGI2_PATTERN, "cgi2_pattern", EXT_PATTERN, NULL, 0)                  \
+	X(CGI2_PATTERN, "cgi2_pattern", EXT_PATTERN, NULL, CW_OPT_IMPL)        \
 	X(CGI2_ENVIRONMENT, "cgi2_environment", STRING_LIST, NULL, 0)          \
 	X(CGI2_INTERPRETER, "cgi2_interpreter", FILE, NULL, 0)                 \
 	X(CGI2_INTERPRETER_ARGS, "cgi2_interpreter_args", STRING, NULL, 0)     \

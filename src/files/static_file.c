@@ -24,6 +24,9 @@
  *    the full path (as in CivetWeb) of the file, of each index file
  *    candidate and of each listed entry; a hidden file is 404, as if
  *    absent, and is never listed.
+ *  - A file that cgi_pattern or cgi2_pattern names is a script CivetWeb
+ *    would run: civetd has no CGI, and sending its source could hand out
+ *    what it hides (passwords in a PHP file), so it is 403, not sent.
  *
  * A hot small file costs a lookup in the open-file cache (fcache.c), which
  * holds its content, and one sendmsg (head and body together, see
@@ -84,6 +87,18 @@ static int is_hidden(const struct cw_options *o, const char *path)
 	if (ends_with_nocase(path, ".htpasswd"))
 		return 1;
 	return pat != NULL && *pat != '\0' && cw_match_str(pat, path) > 0;
+}
+
+/* A script CivetWeb would run (cgi_pattern, cgi2_pattern): never sent. */
+static int is_script(const struct cw_options *o, const char *path)
+{
+	const char *pat[] = {cw_options_get(o, CW_OPT_CGI_PATTERN),
+	                     cw_options_get(o, CW_OPT_CGI2_PATTERN)};
+
+	for (int i = 0; i < 2; i++)
+		if (*pat[i] != '\0' && cw_match_str(pat[i], path) > 0)
+			return 1;
+	return 0;
 }
 
 /* ---- error pages --------------------------------------------------------- */
@@ -261,6 +276,7 @@ static int open_index(struct mg_connection *c, struct place *pl,
 		memcpy(pl->path + base, item, n);
 		pl->path[base + n] = '\0';
 		if (!is_hidden(cw_req_opts(c), pl->path) &&
+		    !is_script(cw_req_opts(c), pl->path) &&
 		    place_open(c, pl, f) == 0 && !f->is_dir)
 			return 0;
 	}
@@ -391,7 +407,14 @@ static int open_place(struct mg_connection *c, struct place *pl,
 		return -1;
 	}
 	place_confine(c, pl);
-	return place_open(c, pl, f);
+	if (place_open(c, pl, f) != 0)
+		return -1;
+	if (!f->is_dir && is_script(cw_req_opts(c), pl->path)) {
+		cw_file_close(c, f);
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
 }
 
 /* Find the request's file: a rewrite target, else the document root,
@@ -440,6 +463,7 @@ static int find_gzip(struct mg_connection *c, struct place *pl,
 	size_t n = strlen(pl->path);
 
 	if (ae == NULL || n + 4 > sizeof pl->path ||
+	    is_script(cw_req_opts(c), pl->path) ||
 	    cw_coding_choose(ae, 1u << CW_CODING_GZIP) != CW_CODING_GZIP)
 		return -1;
 	memcpy(pl->path + n, ".gz", 4);
