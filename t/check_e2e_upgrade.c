@@ -45,14 +45,7 @@ struct srv {
 static int ctl(struct srv *s, const char *cmd, const char *arg, char *out,
                size_t len)
 {
-	const char *argv[] = {tl_env("CIVETCTL_BIN"),
-	                      "-s",
-	                      s->sock,
-	                      (char *)cmd,
-	                      (char *)arg,
-	                      NULL};
-
-	return tl_run(argv, out, len);
+	return tl_civetctl(s->sock, cmd, arg, out, len);
 }
 
 /* A number after "key": in json, from the first section named. */

@@ -695,3 +695,12 @@ int tl_run(const char *const argv[], char *out, size_t len)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
+
+int tl_civetctl(const char *sock, const char *cmd, const char *arg, char *out,
+                size_t len)
+{
+	const char *argv[] = {
+	    tl_env("CIVETCTL_BIN"), "-s", sock, cmd, arg, NULL};
+
+	return tl_run(argv, out, len);
+}

@@ -137,6 +137,10 @@ void tl_untrack_group(pid_t pgid);
  * bytes, NUL-ended); its exit status, 128 if it did not exit. */
 int tl_run(const char *const argv[], char *out, size_t len);
 
+/* tl_run of civetctl (CIVETCTL_BIN) -s sock cmd [arg]. */
+int tl_civetctl(const char *sock, const char *cmd, const char *arg, char *out,
+                size_t len);
+
 /* Number of open file descriptors / resident set size of this process. */
 int tl_count_fds(void);
 long tl_rss_kib(void);
