@@ -119,6 +119,19 @@ static int closes_after(const struct mg_connection *c, int whole, int last)
 	       cb->log_access == NULL;
 }
 
+/* Does sendfile follow the head at once (the library's own answer, the
+ * body not sent with it, no pace)? Then the head is held for the file's
+ * first bytes, and both go in full segments: sent alone, the head is one
+ * small packet per response before the file (and, measured with 1 MiB
+ * files on loopback, the file's segments then wait for acknowledgements
+ * in the client's context). */
+static int by_sendfile_next(const struct mg_connection *c, ssize_t n,
+                            long long len, int last)
+{
+	return last && n == 0 && len > 0 && c->xprt->zero_copy &&
+	       c->ctx->opt.allow_sendfile && c->x->s.out.limit.rate == 0;
+}
+
 int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
                       off_t off, long long len, int last)
 {
@@ -157,8 +170,9 @@ int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
 	iov[1].iov_base = (void *)block;
 	iov[1].iov_len = (size_t)n;
 	total = b->len + (size_t)n;
-	w = closes_after(c, n == len, last) ? cw_conn_writev_last(c, iov, 2)
-	                                    : cw_conn_writev(c, iov, 2);
+	w = closes_after(c, n == len, last) || by_sendfile_next(c, n, len, last)
+	        ? cw_conn_writev_last(c, iov, 2)
+	        : cw_conn_writev(c, iov, 2);
 	if (w < 0 && w != CW_IO_WANT_WRITE && w != CW_IO_WANT_READ) {
 		c->x->s.must_close = 1;
 		return -1;
