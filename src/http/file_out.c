@@ -119,19 +119,6 @@ static int closes_after(const struct mg_connection *c, int whole, int last)
 	       cb->log_access == NULL;
 }
 
-/* Does sendfile follow the head at once (the library's own answer, the
- * body not sent with it, no pace)? Then the head is held for the file's
- * first bytes, and both go in full segments: sent alone, the head is one
- * small packet per response before the file (and, measured with 1 MiB
- * files on loopback, the file's segments then wait for acknowledgements
- * in the client's context). */
-static int by_sendfile_next(const struct mg_connection *c, ssize_t n,
-                            long long len, int last)
-{
-	return last && n == 0 && len > 0 && c->xprt->zero_copy &&
-	       c->ctx->opt.allow_sendfile && c->x->s.out.limit.rate == 0;
-}
-
 int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
                       off_t off, long long len, int last)
 {
@@ -140,8 +127,20 @@ int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
 	char stack[BLOCK / 4];
 	const char *block = data != NULL ? data + off : stack;
 	struct iovec iov[2];
-	size_t want =
-	    len > (long long)sizeof stack ? sizeof stack : (size_t)len;
+	/* A file larger than the block goes by sendfile from its first byte:
+	 * copying a first block to send it with the head costs more than the
+	 * one system call it saves (measured with 1 MiB files) */
+	int by_sendfile = len > (long long)sizeof stack && c->xprt->zero_copy &&
+	                  c->ctx->opt.allow_sendfile;
+	/* The library's own answer, sendfile next at once (no pace): the head
+	 * is held for the file's first bytes and both go in full segments.
+	 * Sent alone, it is one small packet per response, and (measured with
+	 * 1 MiB files on loopback) the file's segments then wait for
+	 * acknowledgements in the client's context. */
+	int hold = last && by_sendfile && c->x->s.out.limit.rate == 0;
+	size_t want = by_sendfile                     ? 0
+	              : len > (long long)sizeof stack ? sizeof stack
+	                                              : (size_t)len;
 	ssize_t n = 0, w;
 	size_t total;
 
@@ -149,12 +148,6 @@ int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
 		return 0;
 	if (cw_file_out_pending(c) && cw_file_out_drain(c) != 0)
 		return -1;
-	/* A file larger than the block goes by sendfile from its first byte:
-	 * copying a first block to send it with the head costs more than the
-	 * one system call it saves (measured with 1 MiB files) */
-	if (len > (long long)sizeof stack && c->xprt->zero_copy &&
-	    c->ctx->opt.allow_sendfile)
-		want = 0;
 	if (c->x->s.out.limit.rate > 0)
 		want = 0; /* the head alone; the body at the allowance's pace */
 	if (b->len + want > BLOCK) /* a large head: it goes first, alone */
@@ -170,7 +163,7 @@ int cw_file_out_begin(struct mg_connection *c, int fd, const char *data,
 	iov[1].iov_base = (void *)block;
 	iov[1].iov_len = (size_t)n;
 	total = b->len + (size_t)n;
-	w = closes_after(c, n == len, last) || by_sendfile_next(c, n, len, last)
+	w = closes_after(c, n == len, last) || hold
 	        ? cw_conn_writev_last(c, iov, 2)
 	        : cw_conn_writev(c, iov, 2);
 	if (w < 0 && w != CW_IO_WANT_WRITE && w != CW_IO_WANT_READ) {

@@ -20,8 +20,9 @@ ssize_t cw_conn_writev(struct mg_connection *c, const struct iovec *iov,
 ssize_t cw_conn_sendfile(struct mg_connection *c, int fd, off_t *off,
                          size_t len);
 
-/* cw_conn_writev for the last bytes before the connection closes: the
- * transport may send them with the close. */
+/* cw_conn_writev for bytes the transport may hold until the next write
+ * or the close, to go out with them: the last bytes before the connection
+ * closes, or a head the file's first bytes follow at once. */
 ssize_t cw_conn_writev_last(struct mg_connection *c, const struct iovec *iov,
                             int iovcnt);
 

@@ -35,8 +35,8 @@ struct cw_transport {
 	/* > 0 bytes received, 0 end of input, or a CW_IO_* code. */
 	ssize_t (*recv)(struct mg_connection *c, void *buf, size_t len);
 	/* > 0 bytes sent (possibly fewer than asked), or a CW_IO_* code.
-	 * last: the connection closes right after these bytes, so the
-	 * transport may hold them to go out with the close (one packet
+	 * last: more output or the close follows at once, so the
+	 * transport may hold these bytes to go out with it (one packet
 	 * fewer); any other write, or the close, sends them. */
 	ssize_t (*sendv)(struct mg_connection *c, const struct iovec *iov,
 	                 int iovcnt, int last);
