@@ -534,6 +534,7 @@ END_TEST
 
 struct writer {
 	int n, size, failed_at;
+	int pause_us; /* between writes */
 };
 
 static void *write_many(void *arg)
@@ -559,6 +560,8 @@ static void *write_many(void *arg)
 			break;
 		}
 		mg_unlock_connection(c);
+		if (w->pause_us > 0)
+			usleep((useconds_t)w->pause_us);
 	}
 	free(msg);
 	return NULL;
@@ -568,7 +571,7 @@ START_TEST(writes_from_another_thread_arrive_in_order)
 {
 	int port, fd;
 	struct mg_context *ctx = start(NULL, &port);
-	struct writer w = {1000, 0, 0};
+	struct writer w = {1000, 0, 0, 0};
 	pthread_t tid;
 
 	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
@@ -590,13 +593,27 @@ START_TEST(writes_from_another_thread_arrive_in_order)
 }
 END_TEST
 
+/* w writes to the last WebSocket made ready, whose peer does not read:
+ * the server refuses a write at last, and closes that socket. */
+static void refused_then_closed(struct writer *w)
+{
+	pthread_t tid;
+	int one = 1;
+
+	pthread_create(&tid, NULL, write_many, w);
+	pthread_join(tid, NULL);
+	ck_assert_int_gt(w->failed_at, 0);
+	ck_assert_int_lt(w->failed_at, w->n);
+	tl_wait_until(closes_reach, &one, 10000,
+	              "the close of the socket that does not read");
+}
+
 START_TEST(a_peer_that_does_not_read_is_closed_not_waited_for)
 {
 	const char *opts[] = {"websocket_max_queued", "1048576", NULL};
 	int port, fd, other, want = 1;
 	struct mg_context *ctx = start(opts, &port);
-	struct writer w = {100000, 65536, 0};
-	pthread_t tid;
+	struct writer w = {100000, 65536, 0, 0};
 
 	other = wt_open(port, "/echo", NULL, NULL, NULL, 0);
 	ck_assert_int_ge(other, 0);
@@ -606,18 +623,30 @@ START_TEST(a_peer_that_does_not_read_is_closed_not_waited_for)
 	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
 	want = 2;
 	tl_wait_until(readies_reach, &want, 10000, "fd's ready");
-	want = 1;
 	expect_echo(fd, 0x81, "x", 1);
-	/* fd never reads again */
-	pthread_create(&tid, NULL, write_many, &w);
-	pthread_join(tid, NULL);
-	ck_assert_int_gt(w.failed_at, 0);
-	ck_assert_int_lt(w.failed_at, 100000);
-	tl_wait_until(closes_reach, &want, 10000,
-	              "the close of the socket that does not read");
+	refused_then_closed(&w); /* fd never reads again */
 	expect_echo(other, 0x81, "alive", 5);
 	close(fd);
 	close(other);
+	mg_stop(ctx);
+}
+END_TEST
+
+/* Written slowly enough for the server to keep up, the socket fills
+ * before the queue: the queue then overflows while no writability will
+ * ever come, and the socket must still be closed. */
+START_TEST(a_full_socket_of_a_peer_that_does_not_read_is_closed)
+{
+	const char *opts[] = {"websocket_max_queued", "1048576", NULL};
+	int port, fd, one = 1;
+	struct mg_context *ctx = start(opts, &port);
+	struct writer w = {100000, 65536, 0, 1000};
+
+	fd = wt_open(port, "/echo", NULL, NULL, NULL, 0);
+	tl_wait_until(readies_reach, &one, 10000, "the ready");
+	expect_echo(fd, 0x81, "x", 1);
+	refused_then_closed(&w); /* fd never reads again */
+	close(fd);
 	mg_stop(ctx);
 }
 END_TEST
@@ -767,6 +796,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, deprecated_callbacks_as_the_seed_describes);
 	tcase_add_test(tc, writes_from_another_thread_arrive_in_order);
 	tcase_add_test(tc, a_peer_that_does_not_read_is_closed_not_waited_for);
+	tcase_add_test(tc,
+	               a_full_socket_of_a_peer_that_does_not_read_is_closed);
 	tcase_add_test(tc, idle_websockets_hold_no_thread);
 	tcase_add_test(tc, keep_alive_pings_when_asked);
 	tcase_add_test(tc, civetds_own_client_echoes_through_the_server);

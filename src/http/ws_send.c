@@ -17,13 +17,6 @@
 #include "http/ws_send.h"
 #include "net/conn.h"
 
-/* Wake the owner of a doomed connection (nothing is queued: a post of no
- * bytes only wakes it). */
-static void wake(struct mg_connection *c)
-{
-	(void)cw_conn_postv(c, NULL, 0, SIZE_MAX);
-}
-
 static int is_data_opcode(unsigned op)
 {
 	return op == CW_WS_OP_TEXT || op == CW_WS_OP_BINARY ||
@@ -46,7 +39,7 @@ static int put_frame(struct mg_connection *c, struct cw_ws *ws,
 		r = cw_conn_postv(c, iov, len > 0 ? 2 : 1, max);
 	if (r != 0) {
 		atomic_store(&ws->doomed, 1);
-		wake(c);
+		cw_conn_post_expire(c);
 	}
 	return r;
 }

@@ -579,6 +579,11 @@ static void ws_expire(struct mg_connection *c)
 {
 	struct cw_ws *ws = c->proto_data;
 
+	if (atomic_load(&ws->doomed)) {
+		/* a write overflowed: the peer does not read */
+		cw_conn_close(c);
+		return;
+	}
 	if (ws->pings < MAX_UNANSWERED &&
 	    cw_ws_send(c, CW_WS_OP_PING, NULL, 0) == 0) {
 		ws->pings++;

@@ -681,6 +681,13 @@ int cw_conn_postv(struct mg_connection *c, const struct iovec *iov, int n,
 	return 0;
 }
 
+void cw_conn_post_expire(struct mg_connection *c)
+{
+	/* the deadline first: a parked connection is armed again with it */
+	atomic_store(&c->deadline, cw_now_ms());
+	(void)cw_conn_postv(c, NULL, 0, SIZE_MAX);
+}
+
 /* Skip n bytes at the front of iov[0..cnt) (a copy the caller owns);
  * returns the first entry with bytes left. */
 static int iov_skip(struct iovec *iov, int cnt, size_t n)

@@ -117,6 +117,12 @@ int cw_conn_post(struct mg_connection *c, const void *data, size_t len,
 int cw_conn_postv(struct mg_connection *c, const struct iovec *iov, int n,
                   size_t max);
 
+/* From any thread: the connection is to end whatever its socket's state
+ * (a writer gave up on a peer that does not read, so writability may
+ * never come): a parked one goes to its protocol's expire at the timer's
+ * next tick, a running one sees pending work when it parks. */
+void cw_conn_post_expire(struct mg_connection *c);
+
 /* Send from the thread that runs the connection, without waiting: what
  * the socket does not take now is queued behind the posted output (at
  * most max bytes may wait in all) and goes out, in order, when the
